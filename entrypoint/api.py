@@ -1,0 +1,106 @@
+"""The contract in-process, for code that does not start through `mlf run` (a notebook, a test, another launcher)."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from dataclasses import dataclass, field
+
+from . import contract, variables
+from .bootstrap import _mlf_hooks
+from .errors import ContractConflict
+
+# Variables read once, when the library that reads them loads: set later, they change nothing for it.
+_READ_AT_LOAD = {
+    "PYTHONHASHSEED": None,  # read at interpreter start
+    "OMP_NUM_THREADS": ("torch", "numpy", "xgboost"),
+    "MKL_NUM_THREADS": ("torch", "numpy"),
+    "OPENBLAS_NUM_THREADS": ("numpy",),
+    "MKL_CBWR": ("torch", "numpy"),
+    "ATEN_CPU_CAPABILITY": ("torch",),
+    "ONEDNN_MAX_CPU_ISA": ("torch", "tensorflow"),
+    "TF_ENABLE_ONEDNN_OPTS": ("tensorflow",),
+    "TF_NUM_INTRAOP_THREADS": ("tensorflow",),
+    "TF_NUM_INTEROP_THREADS": ("tensorflow",),
+}
+
+
+@dataclass
+class AppliedContract:
+    """What `apply_contract` did: the seed and thread count applied, and what could not take effect in-process."""
+
+    seed: int
+    threads: int
+    environment: dict[str, str]
+    applied: list[tuple[str, object]] = field(default_factory=list)
+    not_in_effect: dict[str, str] = field(default_factory=dict)
+
+
+def apply_contract(seed: int | None = None, threads: int | None = None, portable: bool = True,
+                   allow_nondeterministic: bool = False) -> AppliedContract:
+    """Apply the determinism contract to this process as far as a running interpreter allows.
+
+    Reads MLF_SEED and MLF_THREADS when `seed` / `threads` are not given. Sets the contract's environment
+    variables (for libraries not loaded yet), seeds `random`, configures every framework already imported and each
+    one imported later. Raises ValueError for a bad seed or thread count and ContractConflict when the environment
+    contradicts the contract (unless `allow_nondeterministic`). PYTHONHASHSEED cannot take effect in a running
+    interpreter: `not_in_effect` says so, with every variable read by a library that is already loaded.
+    """
+    if seed is None:
+        seed = int(os.environ.get(variables.MLF_SEED, contract.DEFAULT_SEED))
+    if threads is None:
+        threads = int(os.environ.get(variables.MLF_THREADS, contract.DEFAULT_THREADS))
+    settings = contract.Settings(seed=seed, threads=threads, portable=portable,
+                                 allow_nondeterministic=allow_nondeterministic)
+    clashes = contract.conflicts(settings)
+    if clashes and not allow_nondeterministic:
+        raise ContractConflict("the environment contradicts the determinism contract: "
+                               + "; ".join(c.describe() for c in clashes), clashes)
+    wanted = contract.environment(settings)
+    not_in_effect = _not_in_effect(wanted)
+    os.environ.update(wanted)
+    start = len(_mlf_hooks.APPLIED)
+    _mlf_hooks.install(_mlf_hooks.Options(seed, threads))
+    random.seed(seed)
+    return AppliedContract(seed, threads, wanted, list(_mlf_hooks.APPLIED[start:]), not_in_effect)
+
+
+def _not_in_effect(wanted: dict[str, str]) -> dict[str, str]:
+    missed = {}
+    for name, readers in _READ_AT_LOAD.items():
+        if name not in wanted or os.environ.get(name) == wanted[name]:
+            continue
+        if readers is None:
+            missed[name] = "read at interpreter start: run under `mlf run`, or set it before Python starts"
+        else:
+            loaded = [lib for lib in readers if lib in sys.modules]
+            if loaded:
+                missed[name] = f"read when {', '.join(loaded)} loaded, which has already happened"
+    return missed
+
+
+def seed_worker(worker_id: int) -> None:
+    """DataLoader `worker_init_fn`: seed `random` and NumPy in each worker from torch's per-worker seed."""
+    import torch
+
+    worker_seed = torch.initial_seed() % 2**32
+    random.seed(worker_seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(worker_seed)
+
+
+def dataloader_generator(seed: int | None = None):
+    """A torch.Generator seeded with `seed` (default: MLF_SEED, else 0) for a DataLoader's shuffling and workers."""
+    import torch
+
+    if seed is None:
+        seed = int(os.environ.get(variables.MLF_SEED, contract.DEFAULT_SEED))
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    return generator
+
+
+def dataloader_kwargs(seed: int | None = None) -> dict:
+    """`DataLoader(dataset, **dataloader_kwargs())`: a seeded generator and the worker init function."""
+    return {"generator": dataloader_generator(seed), "worker_init_fn": seed_worker}

@@ -1,0 +1,185 @@
+"""Seeds and framework switches of the determinism contract, applied in-process.
+
+Used two ways: by the child bootstrap of `mlf run` (post-import hooks, so each framework is configured the moment it is
+first imported and never imported otherwise) and by the public API `mlfcore.entrypoint.apply_contract` (applied at
+once to what is importable). Imports nothing from mlfcore; environment variable names match entrypoint/variables.py.
+"""
+
+import importlib.abc
+import importlib.util
+import os
+import random
+import sys
+
+APPLIED = []  # (entry name, value) in the order applied: the API returns it, tests read it
+
+
+class Options:
+    def __init__(self, seed, threads, relax=()):
+        self.seed = int(seed)
+        self.threads = int(threads)
+        self.relax = frozenset(relax)
+
+
+def _note(name, value):
+    APPLIED.append((name, value))
+
+
+def apply_python(opts):
+    random.seed(opts.seed)
+    _note("random.seed", opts.seed)
+
+
+def apply_numpy(np, opts):
+    np.random.seed(opts.seed)
+    _note("numpy.random.seed", opts.seed)
+
+
+def apply_torch(torch, opts):
+    torch.manual_seed(opts.seed)  # every device, CUDA included, lazily for devices not yet initialised
+    _note("torch.manual_seed", opts.seed)
+    warn_only = "torch.use_deterministic_algorithms" in opts.relax
+    torch.use_deterministic_algorithms(True, warn_only=warn_only)
+    _note("torch.use_deterministic_algorithms", "warn_only" if warn_only else True)
+    if "torch.backends.cudnn.deterministic" not in opts.relax:
+        torch.backends.cudnn.deterministic = True
+        _note("torch.backends.cudnn.deterministic", True)
+    if "torch.backends.cudnn.benchmark" not in opts.relax:
+        torch.backends.cudnn.benchmark = False
+        _note("torch.backends.cudnn.benchmark", False)
+    if "torch.set_num_threads" not in opts.relax:
+        torch.set_num_threads(opts.threads)
+        try:
+            torch.set_num_interop_threads(opts.threads)
+        except RuntimeError:
+            pass  # already set, or parallel work already started: torch allows it once, before first use
+        _note("torch.set_num_threads", opts.threads)
+
+
+def apply_tensorflow(tf, opts):
+    tf.random.set_seed(opts.seed)
+    _note("tf.random.set_seed", opts.seed)
+    if "tf.config.experimental.enable_op_determinism" not in opts.relax:
+        tf.config.experimental.enable_op_determinism()
+        _note("tf.config.experimental.enable_op_determinism", True)
+    if "tf.config.threading" not in opts.relax:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(opts.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(opts.threads)
+            _note("tf.config.threading", opts.threads)
+        except RuntimeError:
+            pass  # the runtime already started; TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS pinned it
+
+
+def apply_keras(keras, opts):
+    # Seeds Python, NumPy, the backend and Keras 3's own global SeedGenerator state.
+    keras.utils.set_random_seed(opts.seed)
+    _note("keras.utils.set_random_seed", opts.seed)
+
+
+def apply_xgboost(xgboost, opts):
+    """Give every Booster the run's seed and thread count unless the program chose its own."""
+    booster = xgboost.core.Booster
+    if getattr(booster.__init__, "_mlf_wrapped", False):
+        return
+    original = booster.__init__
+    defaults = {"seed": opts.seed}
+    if "xgboost.nthread" not in opts.relax:
+        defaults["nthread"] = opts.threads
+    aliases = {"seed": ("seed", "random_state"), "nthread": ("nthread", "n_jobs")}
+
+    def __init__(self, params=None, *args, **kwargs):
+        if params is None or isinstance(params, dict):
+            given = dict(params or {})
+            for key, value in defaults.items():
+                if not any(given.get(alias) is not None for alias in aliases[key]):
+                    given[key] = value
+            params = given
+        else:  # a list of (key, value) pairs
+            given = list(params)
+            keys = {k for k, v in given if v is not None}
+            for key, value in defaults.items():
+                if not keys.intersection(aliases[key]):
+                    given.append((key, value))
+            params = given
+        original(self, params, *args, **kwargs)
+
+    __init__._mlf_wrapped = True
+    booster.__init__ = __init__
+    _note("xgboost.seed", opts.seed)
+    if "nthread" in defaults:
+        _note("xgboost.nthread", opts.threads)
+
+
+# module name -> what to apply once it has been imported
+HOOKS = {
+    "numpy": apply_numpy,
+    "torch": apply_torch,
+    "tensorflow": apply_tensorflow,
+    "keras": apply_keras,
+    "xgboost": apply_xgboost,
+}
+
+
+def apply_to_imported(opts, names=None):
+    """Apply the hooks for frameworks already imported (or, with `names`, import and apply those)."""
+    apply_python(opts)
+    for name, hook in HOOKS.items():
+        if names is not None and name in names:
+            hook(__import__(name), opts)
+        elif name in sys.modules:
+            hook(sys.modules[name], opts)
+
+
+class _HookedLoader(importlib.abc.Loader):
+    """Runs the real loader, then the contract's hook for the module. Everything else is the real loader's."""
+
+    def __init__(self, inner, hook, opts):
+        self._inner, self._hook, self._opts = inner, hook, opts
+
+    def create_module(self, spec):
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module):
+        self._inner.exec_module(module)
+        module.__spec__.loader = self._inner
+        module.__loader__ = self._inner
+        self._hook(module, self._opts)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class _PostImportFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, opts):
+        self._opts = opts
+        self._pending = set(HOOKS)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self._pending:
+            return None
+        self._pending.discard(fullname)
+        spec = importlib.util.find_spec(fullname)  # the other finders; this one no longer answers for it
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _HookedLoader(spec.loader, HOOKS[fullname], self._opts)
+        return spec
+
+
+def install(opts):
+    """Seed Python now; configure each framework right after its first import."""
+    apply_python(opts)
+    for name in list(HOOKS):
+        if name in sys.modules:  # imported before us (by another sitecustomize, say): apply now
+            HOOKS[name](sys.modules[name], opts)
+    sys.meta_path.insert(0, _PostImportFinder(opts))
+
+
+def options_from_environment(environ=None):
+    environ = os.environ if environ is None else environ
+    relax = [name for name in environ.get("MLF_RELAX", "").split(",") if name]
+    return Options(environ.get("MLF_SEED", "0"), environ.get("MLF_THREADS", "2"), relax)
+
+
+def install_from_environment():
+    install(options_from_environment())

@@ -1,0 +1,55 @@
+"""`mlf`: wires the commands together. Each command lives in its own module under commands/ (STYLE.md, hatch)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+
+from . import console, variables
+from .commands import env as env_command
+from .commands import run as run_command
+from .errors import EXIT_INTERNAL, MlfError
+
+app = typer.Typer(
+    name="mlf",
+    help="Deterministic machine learning: run, lint, record and verify under the determinism contract.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+run_command.register(app)
+env_command.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point. Expected failures become their exit code; anything else is a bug, shown once."""
+    try:
+        result = app(args=argv, prog_name="mlf", standalone_mode=False)
+    except MlfError as failure:
+        console.error(failure.message, failure.hint)
+        return failure.exit_code
+    except Exception as failure:  # the one broad handler, at the top (STYLE.md, hatch)
+        import click
+
+        if isinstance(failure, click.exceptions.ClickException):
+            failure.show()
+            return failure.exit_code
+        if isinstance(failure, click.exceptions.Abort):
+            return 130
+        console.error(f"internal error: {type(failure).__name__}: {failure}",
+                      "set MLF_DEBUG=1 for the traceback and report it")
+        if os.environ.get(variables.MLF_DEBUG) == "1":
+            traceback.print_exc()
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

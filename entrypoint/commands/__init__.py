@@ -1,0 +1,1 @@
+"""One module per `mlf` command; each exposes `register(app)`."""

@@ -1,0 +1,96 @@
+"""The project's configuration: `[tool.mlf]` in pyproject.toml. Flags override it; it overrides the defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import contract, variables
+from .errors import ConfigError
+
+# Keys of [tool.mlf] and the type each must have. Sub-tables are validated by the parts that own them
+# (lint: lint/config.py, train: train/project.py); an unknown key anywhere is an error naming it.
+TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
+    "seed": int,
+    "threads": int,
+    "portable": bool,
+    "allow": list,
+    "data": list,
+    "outputs": list,
+    "lint": dict,
+    "train": dict,
+}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """[tool.mlf] of one project; `path` is the pyproject.toml it came from (None when there is none)."""
+
+    root: Path
+    path: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[str, Any]:
+        return dict(self.values.get(name, {}))
+
+
+def load(project_dir: Path | str = ".") -> ProjectConfig:
+    """Read [tool.mlf] from `project_dir`/pyproject.toml; a missing file or table is an empty configuration."""
+    root = Path(project_dir).resolve()
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return ProjectConfig(root)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}", hint="fix the file, then run again") from err
+    table = document.get("tool", {}).get("mlf", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.mlf] must be a table")
+    for key, value in table.items():
+        expected = TOP_LEVEL_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: unknown key {key!r} in [tool.mlf]",
+                              hint=f"known keys: {', '.join(TOP_LEVEL_KEYS)}")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: [tool.mlf] {key} must be of type {expected.__name__}, got {value!r}")
+    return ProjectConfig(root, path, table)
+
+
+def _from_environment(name: str) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise ConfigError(f"{name}={raw!r} is not an integer", hint=f"unset {name} or set it to a number") from err
+
+
+def settings(config: ProjectConfig, *, seed: int | None = None, threads: int | None = None,
+             portable: bool | None = None, allow_nondeterministic: bool = False) -> contract.Settings:
+    """The run's settings: flag, else [tool.mlf], else MLF_SEED / MLF_THREADS, else the contract's defaults."""
+
+    def pick(flag, key, env_name, default):
+        if flag is not None:
+            return flag
+        if key in config.values:
+            return config.values[key]
+        from_env = _from_environment(env_name) if env_name else None
+        return default if from_env is None else from_env
+
+    allow = config.values.get("allow", [])
+    try:
+        return contract.Settings(
+            seed=pick(seed, "seed", variables.MLF_SEED, contract.DEFAULT_SEED),
+            threads=pick(threads, "threads", variables.MLF_THREADS, contract.DEFAULT_THREADS),
+            portable=pick(portable, "portable", None, True),
+            allow_nondeterministic=allow_nondeterministic,
+            allow=tuple(allow),
+        )
+    except ValueError as err:
+        where = config.path or "the command line"
+        raise ConfigError(f"{where}: {err}") from err

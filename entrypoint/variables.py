@@ -1,0 +1,23 @@
+"""Every environment variable that mlf itself reads or sets, named once (STYLE.md, rule 3).
+
+The determinism contract's own variables (PYTHONHASHSEED, OMP_NUM_THREADS, ...) are named in `contract.py`,
+which is their single source of truth.
+"""
+
+# Run settings: defaults for --seed / --threads when neither the flag nor [tool.mlf] gives one.
+MLF_SEED = "MLF_SEED"
+MLF_THREADS = "MLF_THREADS"
+
+# Set by `mlf run` for the child's bootstrap (bootstrap/_mlf_hooks.py reads them by the same literal names,
+# because that module must import nothing from mlfcore).
+MLF_ACTIVE = "MLF_ACTIVE"  # "1" while a child runs under the contract
+MLF_RELAX = "MLF_RELAX"  # comma-separated contract switches relaxed by the allow list
+MLF_NONDETERMINISTIC = "MLF_NONDETERMINISTIC"  # "1" when --allow-nondeterministic was given
+
+# Baked into the images: NAME=VALUE pairs separated by ";" that the image set. A variable whose value still equals
+# the baked one was not set by the user, so `mlf run --seed 7` in an image is not a conflict with the baked seed.
+MLF_IMAGE_CONTRACT = "MLF_IMAGE_CONTRACT"
+
+# Output and debugging.
+MLF_DEBUG = "MLF_DEBUG"  # "1": show tracebacks of unexpected errors
+NO_COLOR = "NO_COLOR"  # https://no-color.org

@@ -1,0 +1,1 @@
+"""mlfcore.scaffold: the host-side CLI `mlf-scaffold` (project templates and publishing)."""
