@@ -31,14 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     except MlfError as failure:
         console.error(failure.message, failure.hint)
         return failure.exit_code
+    except typer.Abort:
+        return 130
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as failure:  # typer's (vendored click's) usage errors: they print themselves
+        failure.show()
+        return failure.exit_code
     except Exception as failure:  # the one broad handler, at the top (STYLE.md, hatch)
-        import click
-
-        if isinstance(failure, click.exceptions.ClickException):
-            failure.show()
-            return failure.exit_code
-        if isinstance(failure, click.exceptions.Abort):
-            return 130
         console.error(f"internal error: {type(failure).__name__}: {failure}",
                       "set MLF_DEBUG=1 for the traceback and report it")
         if os.environ.get(variables.MLF_DEBUG) == "1":

@@ -109,6 +109,23 @@ def apply_xgboost(xgboost, opts):
     _note("xgboost.seed", opts.seed)
     if "nthread" in defaults:
         _note("xgboost.nthread", opts.threads)
+        _warn_if_capped(opts.threads)
+
+
+def _warn_if_capped(threads):
+    """XGBoost caps nthread at omp_get_num_procs(), the CPUs in this process's affinity mask. Measured on XGBoost
+    3.2.0 (hist, digits): nthread=2 under `taskset -c 0` gives the bits of nthread=1, not those of 2 threads on 2
+    CPUs. A CPU quota (docker --cpus) does not cap it; an affinity mask (taskset, --cpuset-cpus) does."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return
+    if available < threads:
+        _note("xgboost.nthread", "capped at %d by the CPU affinity mask" % available)
+        sys.stderr.write(
+            "mlf: WARNING: XGBoost will use %d thread(s), not the contract's %d: it caps its threads at the CPUs "
+            "this process may run on (taskset/--cpuset-cpus), and the thread count decides its bits. Give the "
+            "process %d CPUs, or run with --threads %d everywhere.\n" % (available, threads, threads, available))
 
 
 # module name -> what to apply once it has been imported

@@ -1,0 +1,37 @@
+"""Byte-stable output writing shared by the examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def prepare(output: Path) -> Path:
+    output.mkdir(parents=True, exist_ok=True)
+    return output
+
+
+def save_tensors(output: Path, named_arrays) -> None:
+    """One .npy file per parameter: the header and the raw bytes, nothing time- or host-dependent (unlike .npz/.pt)."""
+    import numpy as np
+
+    folder = output / "tensors"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in named_arrays:
+        np.save(folder / f"{name.replace('/', '.')}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+
+def save_metrics(output: Path, history: list[dict]) -> None:
+    (output / "metrics.json").write_text(json.dumps({"epochs": history}, indent=2, sort_keys=True) + "\n")
+
+
+def digits(test_fraction: float = 0.25):
+    """scikit-learn's digits, scaled to [0, 1], split in a fixed order (no shuffling RNG involved)."""
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype(np.float32)
+    y = data.target.astype(np.int64)
+    cut = int(len(x) * (1 - test_fraction))
+    return x[:cut], y[:cut], x[cut:], y[cut:]
