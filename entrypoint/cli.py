@@ -11,6 +11,7 @@ import typer
 from . import console, variables
 from .commands import env as env_command
 from .commands import run as run_command
+from .commands import sysinfo as sysinfo_command
 from .errors import EXIT_INTERNAL, MlfError
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 run_command.register(app)
 env_command.register(app)
+sysinfo_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

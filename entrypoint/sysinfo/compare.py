@@ -1,0 +1,98 @@
+"""What differs between two records, most important first: what a user reads when two runs disagree.
+
+First the environment key's fields that differ, in the key table's order of importance (key.FIELDS); then facts
+outside the key that still explain a difference (the code's commit, what the frameworks reported at run time, other
+packages), marked `in_key: false`. Called `compare` rather than `diff` so the package's `sysinfo.diff` function does
+not shadow a module of the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import key
+
+
+@dataclass(frozen=True)
+class Extra:
+    name: str
+    read: Callable[[dict], object]
+    why: str
+    # Compared only when both records have the fact (a --fast record has no run-time reports).
+    needs_both: bool = False
+
+
+def _get(record: dict, *path: str):
+    return key._get(record, *path)
+
+
+def _runtime(name: str) -> Callable[[dict], object]:
+    def read(record: dict):
+        runtime = _get(record, "frameworks", "runtime")
+        # A --fast record did not ask the frameworks: nothing to compare, not a difference.
+        return runtime.get(name) if isinstance(runtime, dict) and "skipped" not in runtime else None
+    return read
+
+
+# Facts outside the key, in order of importance.
+EXTRAS: tuple[Extra, ...] = (
+    Extra("project.commit", lambda r: _get(r, "project", "commit"), "other code gives other results"),
+    Extra("project.dirty", lambda r: _get(r, "project", "dirty"),
+          "uncommitted changes: the commit does not say what code ran"),
+    Extra("runtime.torch", _runtime("torch"), "what torch reported at run time (CUDA, cuDNN, NCCL, CPU capability)",
+          needs_both=True),
+    Extra("runtime.tensorflow", _runtime("tensorflow"), "what TensorFlow reported at run time (its CUDA build)",
+          needs_both=True),
+    Extra("runtime.xgboost", _runtime("xgboost"), "what XGBoost reported at run time (its CUDA and NCCL build)",
+          needs_both=True),
+    Extra("runtime.numpy", _runtime("numpy"), "NumPy's BLAS and the SIMD extensions it dispatches to",
+          needs_both=True),
+    Extra("cpu.model", lambda r: _get(r, "cpu", "model"), "another CPU model (dispatch is pinned: usually harmless)"),
+    Extra("gpu.compute_capability",
+          lambda r: [d.get("compute_capability") for d in key._visible_gpus(r)],
+          "the GPU architecture generation"),
+    Extra("system.kernel", lambda r: _get(r, "system", "kernel"), "rarely matters; recorded for completeness"),
+)
+
+
+def _packages(a: dict, b: dict) -> dict | None:
+    """The distributions whose versions differ, other than those the key already compares."""
+    in_key = {name.split(".", 1)[1] for name in key.BY_NAME if name.startswith(("framework.", "library."))}
+    first, second = a.get("packages") or {}, b.get("packages") or {}
+    if not isinstance(first, dict) or not isinstance(second, dict):
+        return None
+    names = sorted(name for name in set(first) | set(second)
+                   if first.get(name) != second.get(name) and name not in in_key and not name.startswith("nvidia-"))
+    if not names:
+        return None
+    return {"field": "packages", "a": {n: first.get(n) for n in names}, "b": {n: second.get(n) for n in names},
+            "why": "other package versions can change results when the code uses them", "in_key": False}
+
+
+def same_key(a: dict, b: dict) -> bool:
+    """Whether two records have the same environment key (recomputed: records carry data, not trusted hashes)."""
+    return key.environment_key(a)["key"] == key.environment_key(b)["key"]
+
+
+def diff(a: dict, b: dict) -> list[dict]:
+    """The fields that differ between records `a` and `b`, most important first.
+
+    Each item: {"field", "a", "b", "why", "in_key"}; `in_key` says whether the field enters the environment key.
+    """
+    found = []
+    first, second = key.values(a), key.values(b)
+    for field in key.FIELDS:
+        if first[field.name] != second[field.name]:
+            found.append({"field": field.name, "a": first[field.name], "b": second[field.name], "why": field.why,
+                          "in_key": True})
+    for extra in EXTRAS:
+        left, right = extra.read(a), extra.read(b)
+        if extra.needs_both and (left is None or right is None):
+            continue
+        if left != right:
+            found.append({"field": extra.name, "a": left, "b": right, "why": extra.why, "in_key": False})
+    packages = _packages(a, b)
+    if packages:
+        found.append(packages)
+    return found

@@ -1,0 +1,97 @@
+"""The operating system, kernel, C library, Python, and whether this runs in a container (and which image)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+from .. import variables
+
+OS_RELEASE = (Path("/etc/os-release"), Path("/usr/lib/os-release"))
+
+# Files container engines leave behind: Docker creates /.dockerenv, Podman /run/.containerenv.
+CONTAINER_FILES = (Path("/.dockerenv"), Path("/run/.containerenv"))
+# Words in /proc/1/cgroup that name a container runtime (cgroup v1 and v2 without a cgroup namespace).
+CONTAINER_CGROUP_WORDS = ("docker", "kubepods", "containerd", "libpod", "lxc")
+PROC_1_CGROUP = Path("/proc/1/cgroup")
+
+# The image facts baked at build time (variables.py). An image cannot know its own digest, so its lock hash
+# stands in for it.
+IMAGE_VARIABLES = {
+    "name": variables.MLF_IMAGE_NAME,
+    "tag": variables.MLF_IMAGE_TAG,
+    "variant": variables.MLF_IMAGE_VARIANT,
+    "lock_hash": variables.MLF_IMAGE_LOCK_HASH,
+}
+
+
+def os_release(paths: tuple[Path, ...] = OS_RELEASE) -> dict:
+    """ID, VERSION_ID and PRETTY_NAME from os-release(5); a reason when there is none (not Linux)."""
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        values = {}
+        for line in text.splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not key.startswith("#"):
+                values[key.strip()] = value.strip().strip("\"'")
+        return {"id": values.get("ID"), "version_id": values.get("VERSION_ID"),
+                "pretty_name": values.get("PRETTY_NAME"), "source": str(path)}
+    return {"id": None, "version_id": None, "pretty_name": None,
+            "reason": f"no os-release file ({', '.join(map(str, paths))}); {platform.system()} is not Linux?"}
+
+
+def libc() -> dict:
+    """The C library and its version. glibc answers confstr(); musl and non-Linux systems do not."""
+    try:
+        found = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError, AttributeError):
+        found = None
+    if found:
+        name, _, version = found.partition(" ")
+        return {"name": name, "version": version}
+    name, version = platform.libc_ver()
+    if name:
+        return {"name": name, "version": version}
+    return {"name": None, "version": None, "reason": "not glibc (musl, macOS or Windows): no version reported"}
+
+
+def container(environ=None, files: tuple[Path, ...] = CONTAINER_FILES, proc_1_cgroup: Path = PROC_1_CGROUP) -> dict:
+    """Whether this is a container, the evidence, and the image facts baked into mlfcore's images."""
+    environ = os.environ if environ is None else environ
+    evidence = [f"{path} exists" for path in files if path.exists()]
+    if environ.get("container"):  # set by systemd-nspawn, Podman and LXC
+        evidence.append(f"container={environ['container']}")
+    if environ.get("KUBERNETES_SERVICE_HOST"):
+        evidence.append("KUBERNETES_SERVICE_HOST is set")
+    try:
+        text = proc_1_cgroup.read_text(encoding="utf-8")
+        evidence += [f"{proc_1_cgroup} mentions {word}" for word in CONTAINER_CGROUP_WORDS if word in text]
+    except OSError:
+        pass
+    image = {field: environ.get(name) or None for field, name in IMAGE_VARIABLES.items()}
+    if image["name"]:
+        evidence.append(f"{variables.MLF_IMAGE_NAME} is set (an mlfcore image)")
+    return {"inside": bool(evidence), "evidence": evidence, "image": image}
+
+
+def python() -> dict:
+    return {"version": platform.python_version(), "implementation": platform.python_implementation(),
+            "executable": sys.executable, "prefix": sys.prefix}
+
+
+def collect() -> dict:
+    """The system section of the record."""
+    return {
+        "os": platform.system(),
+        "kernel": platform.release(),
+        "kernel_version": platform.version(),
+        "distribution": os_release(),
+        "libc": libc(),
+        "python": python(),
+        "container": container(),
+    }
