@@ -10,6 +10,7 @@ import typer
 
 from . import console, variables
 from .commands import env as env_command
+from .commands import lint as lint_command
 from .commands import run as run_command
 from .commands import sysinfo as sysinfo_command
 from .errors import EXIT_INTERNAL, MlfError
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 run_command.register(app)
 env_command.register(app)
+lint_command.register(app)
 sysinfo_command.register(app)
 
 

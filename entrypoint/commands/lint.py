@@ -1,0 +1,89 @@
+"""`mlf lint [PATHS...]`: find non-deterministic framework calls before they cost a training run.
+
+Exit code: 0 no error-level finding (with --strict: no warning either); 1 findings; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .. import config, console
+from ..lint import lint_paths, rules
+from ..lint.config import from_table
+from .options import Project
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def lint(
+    paths: Annotated[Optional[List[Path]], typer.Argument(help="Files or folders to check [default: the project].",
+                                                          show_default=False)] = None,
+    output_format: Annotated[Format, typer.Option("--format", help="text for people, json for programs, sarif "
+                                                                   "for GitHub code scanning.")] = Format.text,
+    select: Annotated[Optional[str], typer.Option("--select", help="Comma-separated rule ids or prefixes (torch, "
+                                                                   "tf, xgb, contract, file) to check "
+                                                                   "[default: [tool.mlf.lint] select, else all].",
+                                                  show_default=False)] = None,
+    ignore: Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip "
+                                                                   "(added to [tool.mlf.lint] ignore).",
+                                                  show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    torch_version: Annotated[Optional[str], typer.Option("--torch-version", help="Use this torch version's rule "
+                                                                                 "table [default: the installed "
+                                                                                 "torch's].",
+                                                         show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes [default: the cores].",
+                                                show_default=False)] = None,
+    list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
+    project: Project = Path("."),
+) -> int:
+    """Check Python files for calls that are non-deterministic or raise under the determinism contract.
+
+    Exit code: 0 when no error-level finding (with --strict: no warning either), 1 when there is one, 2 for bad
+    usage.
+    """
+    project_config = config.load(project)
+    lint_config = from_table(project_config.table("lint"), project_config.path)
+    if list_rules:
+        _list_rules(torch_version or lint_config.torch_version)
+        return 0
+    report = lint_paths(paths or [project], base=Path.cwd(), config=lint_config, select=_split(select),
+                        ignore=_split(ignore), torch_version=torch_version, jobs=jobs)
+    if output_format is Format.json:
+        console.out(report.to_json())
+    elif output_format is Format.sarif:
+        from importlib import metadata
+
+        console.out(json.dumps(report.to_sarif(metadata.version("mlfcore")), indent=2))
+    else:
+        console.out(report.render_text())
+    return report.exit_code(strict)
+
+
+def _list_rules(torch_version: str | None) -> None:
+    known, tables = rules.all_rules({"torch": torch_version})
+    console.out(f"# rule tables: {', '.join(f'{k} {v}' for k, v in sorted(tables.items()))}")
+    for rule_id in sorted(known):
+        rule = known[rule_id]
+        linted = "" if rule.matches or rule.framework == "files" or rule.id.startswith("file-") else \
+            " (documented, not linted)"
+        console.out(f"{rule_id:34} {rule.severity:8} {rule.message}{linted}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lint")(lint)

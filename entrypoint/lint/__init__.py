@@ -1,0 +1,48 @@
+"""`mlf lint`: find non-deterministic framework calls in Python sources before they cost a training run.
+
+Library entry points: `lint_project(project_dir, config=None)` (what `mlf run` and `mlf train` call) and
+`lint_paths(paths, ...)` (what `mlf lint` calls). Both return a `Report`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from . import engine, rules
+from .config import LintConfig, from_table
+from .report import Report
+
+__all__ = ["LintConfig", "Report", "lint_paths", "lint_project"]
+
+
+def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: LintConfig | None = None,
+               select: list[str] | None = None, ignore: list[str] | None = None,
+               torch_version: str | None = None, jobs: int | None = None) -> Report:
+    """Lint `paths` (files or folders). Flags (`select`, `ignore`, `torch_version`) override `config`;
+    `ignore` adds to config's. Paths in findings are shown relative to `base`. Raises UsageError for a path that
+    does not exist, an unknown rule, or a torch version without a table."""
+    config = config or LintConfig()
+    ruleset = rules.build(select=list(select) if select is not None else
+                          (list(config.select) if config.select is not None else None),
+                          ignore=[*config.ignore, *(ignore or [])],
+                          versions={"torch": torch_version or config.torch_version})
+    items, notes = engine.discover([Path(p) for p in paths], Path(base), config.exclude)
+    findings, lines = engine.check_files(items, ruleset, jobs)
+    findings = [f for f in (*notes, *findings) if f.rule in ruleset.active]
+    return Report(findings=findings, files=len(items), lines=lines, tables=ruleset.tables, rules=ruleset.rules)
+
+
+def lint_project(project_dir: Path | str, config=None, *, jobs: int | None = None) -> Report:
+    """Lint every Python file of a project, with its `[tool.mlf.lint]` settings.
+
+    `config` is the project's `mlfcore.entrypoint.config.ProjectConfig` (loaded from `project_dir` when None) or
+    a `LintConfig`."""
+    root = Path(project_dir)
+    if config is None:
+        from .. import config as project_config
+
+        config = project_config.load(root)
+    if not isinstance(config, LintConfig):
+        config = from_table(config.table("lint"), config.path)
+    return lint_paths([root], base=root, config=config, jobs=jobs)

@@ -1,0 +1,92 @@
+"""Argument conditions: does this call pass `mode="bilinear"`, give `weights`, leave `accumulate` at its default?
+
+An argument is found by keyword, else by position in the match's parameter list. Its value counts only when it
+is a literal (or a dotted name such as `torch.int64`); anything else is UNKNOWN, and a rule whose outcome hangs on
+an unknown value is reported one level lower (error → warning) saying which argument decided it. `**kwargs` and
+`*args` are read optimistically (as if they held nothing): a literal params dict is checked where it is written.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Sequence
+
+from .model import Condition, Match
+from .resolver import Resolver
+
+ABSENT = object()  # the argument is not passed
+UNKNOWN = object()  # passed, but its value cannot be read from the source
+
+YES, NO, MAYBE = "yes", "no", "maybe"
+
+
+def argument(args: Sequence[ast.AST], keywords: Sequence[ast.keyword], name: str,
+             params: Sequence[str]) -> Any:
+    """The node passed for `name`, or ABSENT."""
+    for keyword in keywords:
+        if keyword.arg == name:
+            return keyword.value
+    try:
+        index = params.index(name)
+    except ValueError:
+        return ABSENT
+    if index < len(args):
+        for earlier in args[:index + 1]:
+            if type(earlier) is ast.Starred:
+                return ABSENT
+        return args[index]
+    return ABSENT
+
+
+def literal(node: ast.AST, resolver: Resolver) -> Any:
+    """A literal's value; a dotted name's qualified spelling (`torch.int64`); else UNKNOWN."""
+    kind = type(node)
+    if kind is ast.Constant:
+        return node.value
+    if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant:
+        return -node.operand.value
+    if kind is ast.Attribute or kind is ast.Name:
+        qualified = resolver.qualify(node)
+        return qualified if qualified is not None else UNKNOWN
+    return UNKNOWN
+
+
+def _same(value: Any, allowed: Sequence[Any]) -> bool:
+    # Type-strict: `accumulate=0` is not `False` in the table's sense, and True must not match 1.
+    return any(type(value) is type(candidate) and value == candidate for candidate in allowed)
+
+
+def holds(condition: Condition, node: Any, resolver: Resolver) -> str:
+    """YES, NO or MAYBE for one condition, given the node passed for its argument (or ABSENT)."""
+    test = condition.test
+    if test == "given":
+        if node is ABSENT or (type(node) is ast.Constant and node.value is None):
+            return NO
+        return YES
+    if test == "absent":
+        if node is ABSENT or (type(node) is ast.Constant and node.value is None):
+            return YES
+        return NO
+    if node is ABSENT:
+        if not condition.has_default:
+            return NO if test == "in" else YES
+        value = condition.default
+    else:
+        value = literal(node, resolver)
+        if value is UNKNOWN:
+            return MAYBE
+    found = _same(value, condition.values)
+    return YES if found == (test == "in") else NO
+
+
+def evaluate(match: Match, args: Sequence[ast.AST], keywords: Sequence[ast.keyword], params: Sequence[str],
+             resolver: Resolver) -> tuple[str, str | None]:
+    """All of the match's conditions together: (YES|NO|MAYBE, the argument that left it undecided)."""
+    undecided = None
+    for condition in match.when:
+        outcome = holds(condition, argument(args, keywords, condition.arg, params), resolver)
+        if outcome == NO:
+            return NO, None
+        if outcome == MAYBE and undecided is None:
+            undecided = condition.arg
+    return (MAYBE, undecided) if undecided else (YES, None)

@@ -1,0 +1,80 @@
+"""The linter's vocabulary: severities, rules, the call patterns that trigger them, and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Ordered: a finding's level decides the exit code (error → 1; warning → 1 only with --strict).
+SEVERITIES = ("info", "warning", "error")
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on a call's argument (or an assignment's value), as the framework documents it.
+
+    `arg` is looked up by keyword, else by position in the match's `params`. Exactly one test is set:
+    `given` (present and not None), `absent`, `in_` (literal value in the list) or `not_in`.
+    `default` is the value the framework uses when the argument is left out.
+    """
+
+    arg: str
+    test: str  # "given" | "absent" | "in" | "not_in"
+    values: tuple[Any, ...] = ()
+    default: Any = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a rule fires: calls of fully qualified `symbols`, methods named `methods` called on a framework's
+    objects (only in a module that imports the framework), or assignments to `assigns`."""
+
+    symbols: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()  # positional parameter names of the symbol form; methods drop the first
+    when: tuple[Condition, ...] = ()
+    framework: str = ""  # top-level module whose import enables `methods`
+
+
+@dataclass(frozen=True)
+class DocEntry:
+    """One bullet of a framework's own determinism documentation that a rule stands for."""
+
+    list: str  # torch: "deterministic" (switches implementation) | "raises" (RuntimeError)
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    message: str  # why it is non-deterministic
+    fix: str  # what to do instead
+    matches: tuple[Match, ...] = ()
+    docs: tuple[DocEntry, ...] = ()
+    framework: str = ""
+    note: str = ""  # why a documented op has no match (e.g. it depends on the tensor's dtype only)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    col: int
+    rule: str
+    severity: str
+    symbol: str
+    message: str
+    fix: str
+    code: str = field(default="", compare=False)  # the source line, for the text report
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "col": self.col, "rule": self.rule,
+                "severity": self.severity, "symbol": self.symbol, "message": self.message, "fix": self.fix}

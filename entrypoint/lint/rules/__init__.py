@@ -1,0 +1,105 @@
+"""All rules, indexed once for the walk: by qualified symbol, by method name, by assignment target.
+
+FRAMEWORKS is the one table of rule sources: a versioned TOML table per framework (version picked from the
+installed package or asked for), the contract breakers, and the file findings. HANDLERS lists the few checks that
+are functions rather than table rows (they read inside dicts).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ...errors import UsageError
+from .. import tables
+from ..model import Match, Rule
+from . import contract, files, tensorflow, torch, xgboost
+
+# framework name → function giving its installed version (None when not installed)
+FRAMEWORKS: dict[str, Callable[[], str | None]] = {
+    torch.FRAMEWORK: torch.installed_version,
+    tensorflow.FRAMEWORK: tensorflow.installed_version,
+    xgboost.FRAMEWORK: xgboost.installed_version,
+}
+
+# node type → checks that are code, not table rows; each gets (node, ctx) and reports through ctx.
+HANDLERS: tuple[tuple[type, Callable], ...] = (
+    (ast.Dict, xgboost.check_params_dict),
+    (ast.Call, xgboost.check_dict_call),
+    (ast.Call, contract.check_environ_update),
+)
+
+Entry = tuple[Rule, Match]
+
+
+@dataclass
+class RuleSet:
+    rules: dict[str, Rule]  # every known rule, selected or not (SARIF lists them, --select checks against them)
+    active: frozenset[str]
+    tables: dict[str, str]  # framework → table version
+    by_symbol: dict[str, list[Entry]] = field(default_factory=dict)
+    by_method: dict[str, list[Entry]] = field(default_factory=dict)
+    by_assign: dict[str, list[Entry]] = field(default_factory=dict)
+    handlers: dict[type, tuple[Callable, ...]] = field(default_factory=dict)
+
+    def framework_rules(self, framework: str) -> list[Rule]:
+        return [r for r in self.rules.values() if r.framework == framework and r.id in self.active]
+
+
+def all_rules(versions: dict[str, str | None] | None = None) -> tuple[dict[str, Rule], dict[str, str]]:
+    """Every rule of the chosen tables, and which table version was chosen per framework."""
+    versions = versions or {}
+    chosen: dict[str, str] = {}
+    rules: dict[str, Rule] = {}
+    for framework, installed in FRAMEWORKS.items():
+        chosen[framework] = tables.pick(framework, installed(), versions.get(framework))
+        for rule in tables.load(framework, chosen[framework]):
+            rules[rule.id] = rule
+    for rule in (*contract.load(), *files.RULES):
+        rules[rule.id] = rule
+    return rules, chosen
+
+
+def selected(rule_ids: list[str] | tuple[str, ...], selectors: list[str] | None, ignore: list[str]) -> set[str]:
+    """Rule ids picked by `selectors` (ids, or prefixes such as "torch" or "contract"; "ALL") minus `ignore`.
+    A selector that names no rule is a usage error: a typo must not silently select nothing."""
+
+    def picks(selector: str) -> set[str]:
+        if selector == "ALL":
+            return set(rule_ids)
+        if selector in rule_ids:  # an exact id wins: torch-put must not also pick torch-put-accumulate
+            return {selector}
+        found = {r for r in rule_ids if r.startswith(selector.rstrip("-") + "-")}
+        if not found:
+            raise UsageError(f"unknown rule {selector!r}",
+                             hint="`mlf lint --list-rules` lists them; a prefix such as torch, tf, xgb, contract "
+                                  "or file selects a group")
+        return found
+
+    chosen = set(rule_ids) if selectors is None else set().union(*(picks(s) for s in selectors))
+    for selector in ignore:
+        chosen -= picks(selector)
+    return chosen
+
+
+def build(select: list[str] | None = None, ignore: list[str] | None = None,
+          versions: dict[str, str | None] | None = None) -> RuleSet:
+    rules, chosen = all_rules(versions)
+    active = frozenset(selected(list(rules), select, ignore or []))
+    ruleset = RuleSet(rules=rules, active=active, tables=chosen)
+    for rule in rules.values():
+        if rule.id not in active:
+            continue
+        for match in rule.matches:
+            for symbol in match.symbols:
+                ruleset.by_symbol.setdefault(symbol, []).append((rule, match))
+            for method in match.methods:
+                ruleset.by_method.setdefault(method, []).append((rule, match))
+            for target in match.assigns:
+                ruleset.by_assign.setdefault(target, []).append((rule, match))
+    handlers: dict[type, list[Callable]] = {}
+    for node_type, handler in HANDLERS:
+        handlers.setdefault(node_type, []).append(handler)
+    ruleset.handlers = {k: tuple(v) for k, v in handlers.items()}
+    return ruleset

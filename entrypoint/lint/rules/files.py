@@ -1,0 +1,20 @@
+"""Findings about files rather than code: a file that could not be parsed is reported, never a crash."""
+
+from __future__ import annotations
+
+from ..model import Rule
+
+SYNTAX = Rule(
+    id="file-syntax", severity="warning",
+    message="The file is not valid Python, so it was not checked.",
+    fix="Fix the syntax error, or exclude the file ([tool.mlf.lint] exclude).")
+ENCODING = Rule(
+    id="file-encoding", severity="warning",
+    message="The file cannot be decoded (PEP 263: UTF-8 unless a coding line says otherwise), so it was not checked.",
+    fix="Save it as UTF-8, or declare its encoding on the first or second line: # -*- coding: latin-1 -*-.")
+SKIPPED = Rule(
+    id="file-skipped", severity="info",
+    message="The file or folder was not checked.",
+    fix="See the message; exclude the path ([tool.mlf.lint] exclude) to silence this note.")
+
+RULES = (SYNTAX, ENCODING, SKIPPED)

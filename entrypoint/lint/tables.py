@@ -1,0 +1,92 @@
+"""Rule tables are data: one TOML file per framework and pinned version under lint/data/ (`torch-2.13.toml`).
+
+A table lists rules; each rule has an id, a message (why), a fix, the documentation bullets it stands for, and
+matches (which calls, methods or assignments trigger it, under which argument conditions). Severity, when left
+out, follows the framework's documentation: ops that raise under the determinism switch are `error`, ops the
+switch replaces by a deterministic implementation are `info`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .model import SEVERITIES, Condition, DocEntry, Match, Rule
+
+DATA = Path(__file__).with_name("data")
+_NAME = re.compile(r"^(?P<framework>[a-z]+)-(?P<version>\d+(?:\.\d+)*)\.toml$")
+_TESTS = ("given", "absent", "in", "not_in")
+
+
+def versions(framework: str) -> list[str]:
+    """The versions with a table for `framework`, oldest first."""
+    found = []
+    for path in DATA.glob(f"{framework}-*.toml"):
+        matched = _NAME.match(path.name)
+        if matched and matched["framework"] == framework:
+            found.append(matched["version"])
+    return sorted(found, key=version_key)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+
+
+def pick(framework: str, installed: str | None, requested: str | None = None) -> str:
+    """The table for `requested` (exact major.minor, else a usage error), else for the installed version: the
+    newest table not newer than it (a newer install falls back to the newest table), else the newest table."""
+    known = versions(framework)
+    if not known:
+        raise UsageError(f"no {framework} rule table in {DATA}")
+    if requested is not None:
+        wanted = ".".join(str(n) for n in version_key(requested)[:2])
+        if wanted not in known:
+            raise UsageError(f"no {framework} rule table for version {requested!r}",
+                             hint=f"tables exist for: {', '.join(known)}")
+        return wanted
+    if installed is None:
+        return known[-1]
+    key = version_key(installed)[:2]
+    older = [v for v in known if version_key(v) <= key]
+    return older[-1] if older else known[0]
+
+
+@lru_cache(maxsize=None)
+def load(framework: str, version: str) -> tuple[Rule, ...]:
+    path = DATA / f"{framework}-{version}.toml"
+    return parse(tomllib.loads(path.read_text(encoding="utf-8")), framework, str(path))
+
+
+def parse(document: dict[str, Any], framework: str, where: str) -> tuple[Rule, ...]:
+    rules = []
+    for entry in document.get("rule", []):
+        docs = tuple(DocEntry(d["list"], " ".join(d["text"].split())) for d in entry.get("docs", []))
+        severity = entry.get("severity") or ("error" if any(d.list == "raises" for d in docs) else "info")
+        if severity not in SEVERITIES:
+            raise ValueError(f"{where}: rule {entry['id']}: unknown severity {severity!r}")
+        matches = tuple(_match(m, framework, where, entry["id"]) for m in entry.get("match", []))
+        rules.append(Rule(id=entry["id"], severity=severity, message=" ".join(entry["message"].split()),
+                          fix=" ".join(entry["fix"].split()), matches=matches, docs=docs, framework=framework,
+                          note=entry.get("note", "")))
+    return tuple(rules)
+
+
+def _match(entry: dict[str, Any], framework: str, where: str, rule_id: str) -> Match:
+    return Match(symbols=tuple(entry.get("symbols", ())), methods=tuple(entry.get("methods", ())),
+                 assigns=tuple(entry.get("assigns", ())), params=tuple(entry.get("params", ())),
+                 when=tuple(_condition(c, where, rule_id) for c in entry.get("when", ())),
+                 framework=entry.get("framework", framework))
+
+
+def _condition(entry: dict[str, Any], where: str, rule_id: str) -> Condition:
+    tests = [t for t in _TESTS if t in entry]
+    if len(tests) != 1 or "arg" not in entry:
+        raise ValueError(f"{where}: rule {rule_id}: a condition needs `arg` and one of {_TESTS}: {entry}")
+    test = tests[0]
+    values = tuple(entry[test]) if test in ("in", "not_in") else ()
+    return Condition(arg=entry["arg"], test=test, values=values, default=entry.get("default"),
+                     has_default="default" in entry)
