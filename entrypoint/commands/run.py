@@ -23,21 +23,50 @@ def run(
     record: Annotated[Optional[Path], typer.Option("--record", help="Write the contract the run ran under, and "
                                                                     "its exit code, to this JSON file.",
                                                    dir_okay=False)] = None,
+    no_lint: Annotated[bool, typer.Option("--no-lint", help="Start CMD without linting the project's Python files "
+                                                            "first (by default error-level findings stop the "
+                                                            "run).")] = False,
 ) -> int:
     """Run CMD under the determinism contract: pinned environment, seeds, threads and kernel dispatch.
 
-    Exit code: the command's own; 2 for bad usage; 3 when the environment contradicts the contract.
+    Exit code: the command's own; 1 when the project's code has error-level lint findings (the command is not
+    started); 2 for bad usage; 3 when the environment contradicts the contract.
     """
-    settings = config.settings(config.load(project), seed=seed, threads=threads, portable=portable,
+    project_config = config.load(project)
+    settings = config.settings(project_config, seed=seed, threads=threads, portable=portable,
                                allow_nondeterministic=allow_nondeterministic)
     deviations = runner.check(settings)
     if allow_nondeterministic or deviations or settings.allow:
         _say_nondeterministic(settings, deviations)
+    lint_report = None if no_lint else _lint(project, project_config)
+    if lint_report is not None and lint_report.has_errors:
+        if record is not None:
+            payload = {"command": command, "exit_code": 1, "stopped": "lint findings at error level",
+                       "contract": contract.record(settings), "lint": lint_report.to_dict()}
+            record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        return 1
     code = runner.run(command or [], runner.child_environment(settings))
     if record is not None:
-        payload = {"command": command, "exit_code": code, "contract": contract.record(settings)}
+        payload = {"command": command, "exit_code": code, "contract": contract.record(settings),
+                   "lint": lint_report.to_dict() if lint_report is not None else None}
         record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return code
+
+
+def _lint(project: Path, project_config: config.ProjectConfig):
+    """Lint the project's Python files; on error-level findings show the report (stderr) and why nothing ran."""
+    import sys
+
+    from ..lint import lint_project  # imported here: `mlf run --no-lint` pays nothing for it
+
+    report = lint_project(project, project_config)
+    if report.has_errors:
+        sys.stderr.write(report.render_text())  # plain text: file paths and code must not go through markup
+        console.error("the project's code has lint findings at error level: the command was not started",
+                      hint="fix them, silence one with `# mlf: ignore[RULE]` on its line, or pass --no-lint")
+    elif report.has_warnings:
+        console.warn(f"{report.summary()} (run `mlf lint` for details)")
+    return report
 
 
 def _say_nondeterministic(settings: contract.Settings, deviations: list[contract.Conflict]) -> None:
