@@ -6,9 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from . import contract
+from . import console, contract, variables
 from .bootstrap import BOOTSTRAP_DIR
 from .errors import ContractConflict, UsageError
 
@@ -54,6 +56,21 @@ def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None) 
         raise UsageError("no command given", hint="put the command after --, e.g. mlf run -- python train.py")
     if shutil.which(command[0], path=env.get("PATH")) is None and not os.path.exists(command[0]):
         raise UsageError(f"command not found: {command[0]}", hint="check the name, or give its full path")
+    with tempfile.TemporaryDirectory(prefix="mlf-run-") as scratch:
+        mark = Path(scratch) / "bootstrapped"
+        mark.touch()
+        code = _supervise(command, {**env, variables.MLF_BOOTSTRAP_MARK: str(mark)}, cwd)
+        if _looks_like_python(command[0]) and not mark.read_text().strip():
+            console.warn("the Python child never ran mlf's bootstrap (started with -I, -E or -S?), so seeds and "
+                         "framework switches were NOT applied in it; only the environment variables were")
+    return code
+
+
+def _looks_like_python(program: str) -> bool:
+    return os.path.basename(program).startswith("python")
+
+
+def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None) -> int:
     child = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
 
     def forward(signum, _frame):

@@ -13,6 +13,7 @@ MLF_THREADS = "MLF_THREADS"
 MLF_ACTIVE = "MLF_ACTIVE"  # "1" while a child runs under the contract
 MLF_RELAX = "MLF_RELAX"  # comma-separated contract switches relaxed by the allow list
 MLF_NONDETERMINISTIC = "MLF_NONDETERMINISTIC"  # "1" when --allow-nondeterministic was given
+MLF_BOOTSTRAP_MARK = "MLF_BOOTSTRAP_MARK"  # a file each Python child's bootstrap appends its PID to
 
 # Baked into the images: NAME=VALUE pairs separated by ";" that the image set. A variable whose value still equals
 # the baked one was not set by the user, so `mlf run --seed 7` in an image is not a conflict with the baked seed.
@@ -28,3 +29,4 @@ MLF_IMAGE_NAME = "MLF_IMAGE_NAME"  # e.g. mlfcore/pytorch
 MLF_IMAGE_TAG = "MLF_IMAGE_TAG"  # e.g. 0.1.0-torch2.13.0-cpu
 MLF_IMAGE_VARIANT = "MLF_IMAGE_VARIANT"  # cpu | cuda
 MLF_IMAGE_LOCK_HASH = "MLF_IMAGE_LOCK_HASH"  # sha256 of the image's hash-locked requirements
+MLF_IMAGE_EXAMPLE = "MLF_IMAGE_EXAMPLE"  # framework images: the bundled example, e.g. pytorch_digits

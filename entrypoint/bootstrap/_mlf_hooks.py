@@ -199,5 +199,16 @@ def options_from_environment(environ=None):
     return Options(environ.get("MLF_SEED", "0"), environ.get("MLF_THREADS", "2"), relax)
 
 
+def mark_bootstrapped():
+    """Tell the parent `mlf run` that this interpreter applied the contract (python -I/-E/-S would skip us)."""
+    mark = os.environ.get("MLF_BOOTSTRAP_MARK")
+    if mark:
+        try:
+            with open(mark, "a") as handle:
+                handle.write("%d\n" % os.getpid())
+        except OSError:
+            pass  # the parent then warns that the contract may not have taken effect
+
+
 def install_from_environment():
     install(options_from_environment())

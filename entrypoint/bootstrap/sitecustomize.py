@@ -25,6 +25,7 @@ if os.environ.get("MLF_ACTIVE") == "1":
         import _mlf_hooks
 
         _mlf_hooks.install_from_environment()
+        _mlf_hooks.mark_bootstrapped()
     finally:
         sys.path.remove(_HERE)
 _chain_next_sitecustomize()

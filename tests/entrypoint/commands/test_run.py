@@ -114,3 +114,9 @@ def test_sigterm_reaches_the_child(tmp_path):
 def test_a_child_killed_by_a_signal_exits_128_plus_n():
     result = mlf("run", "--", PY, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
     assert result.returncode == 128 + signal.SIGKILL
+
+
+def test_a_python_child_that_skips_the_bootstrap_is_reported():
+    result = mlf("run", "--", PY, "-I", "-c", "pass")
+    assert result.returncode == 0 and "never ran mlf's bootstrap" in result.stderr
+    assert "bootstrap" not in mlf("run", "--", PY, "-c", "pass").stderr
