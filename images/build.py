@@ -1,0 +1,169 @@
+"""Build one image of images/images.toml: `make image/<name> VARIANT= WHEELHOUSE= CA_BUNDLE= BASE_IMAGE=`.
+
+It checks the input first (each problem is one line that says what to do, exit 2), stages the build context in
+build/images/<image>-<variant>/ (the Dockerfile, the variant's lock as requirements.lock, wheelhouse/, and dist/
+with the mlfcore wheel for the base), builds with BuildKit through Debian's docker client (secrets and RUN --mount
+need it; MACHINE.md), and tags the image only after the build succeeded, so a failure leaves no half-tagged image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import lock
+import table
+
+STAGING = table.ROOT / "build" / "images"
+# Debian's client has the BuildKit builder; a newer client elsewhere on PATH may lack buildx (MACHINE.md).
+DOCKER = next((path for path in ("/usr/bin/docker",) if os.access(path, os.X_OK)), shutil.which("docker") or "docker")
+# A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
+SOURCE_DATE_EPOCH = "315532800"
+
+
+class BuildError(Exception):
+    """Bad input or a missing prerequisite; the message is the one line the user sees."""
+
+
+def docker(*args: str, capture: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([DOCKER, *args], capture_output=capture, text=True, env=env)
+
+
+def check_engine() -> None:
+    try:
+        answer = docker("info", "--format", "{{.ServerVersion}}")
+    except FileNotFoundError:
+        raise BuildError("no docker client found: apt-get install -y docker.io (see .ci/run)") from None
+    if answer.returncode != 0 or not answer.stdout.strip():
+        raise BuildError("no Docker engine answers: start dockerd (`dockerd &`, as .ci/run does) and retry")
+
+
+def check_inputs(args: argparse.Namespace) -> table.Image:
+    try:
+        spec = table.check_variant(args.image, args.variant)
+    except table.TableError as error:
+        raise BuildError(str(error)) from None
+    if args.wheelhouse and not Path(args.wheelhouse).is_dir():
+        raise BuildError(f"WHEELHOUSE={args.wheelhouse} is not a folder: pass a folder of wheels, or leave it empty")
+    if args.ca_bundle:
+        path = Path(args.ca_bundle)
+        if not (path.is_file() and os.access(path, os.R_OK) and path.stat().st_size > 0):
+            raise BuildError(f"CA_BUNDLE={args.ca_bundle} is not a readable, non-empty file: pass the proxy's PEM "
+                             "bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or leave it empty")
+    if not spec.lock_file(args.variant).is_file():
+        raise BuildError(f"{spec.lock_file(args.variant).relative_to(table.ROOT)} is missing: run `make lock`")
+    return spec
+
+
+def check_parent(spec: table.Image, variant: str) -> str:
+    parent = table.parent_ref(spec.name, variant)
+    if parent and docker("image", "inspect", parent).returncode != 0:
+        raise BuildError(f"parent image {parent} is not built: run `make image/{spec.parent}` first")
+    return parent
+
+
+def mlfcore_wheel(dist: Path) -> None:
+    """mlfcore as a wheel, built from the repository with the running interpreter's setuptools (no download)."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                             "--wheel-dir", str(dist), str(table.ROOT)], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise BuildError("building the mlfcore wheel failed (pip's output is above): run `make venv` and retry")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def stage(spec: table.Image, variant: str, wheelhouse: str | None) -> Path:
+    context = STAGING / f"{spec.name}-{variant}"
+    shutil.rmtree(context, ignore_errors=True)
+    (context / "wheelhouse").mkdir(parents=True)
+    shutil.copy2(spec.context / "Dockerfile", context / "Dockerfile")
+    shutil.copy2(spec.lock_file(variant), context / "requirements.lock")
+    for wheel in sorted(Path(wheelhouse).glob("*.whl")) if wheelhouse else []:
+        _link_or_copy(wheel, context / "wheelhouse" / wheel.name)
+    if not spec.parent:
+        mlfcore_wheel(context / "dist")
+    return context
+
+
+def revision() -> str:
+    result = subprocess.run(["git", "-C", str(table.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
+def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent: str) -> dict[str, str]:
+    refs = table.tags(spec.name, variant)
+    values = {
+        "MLF_IMAGE_NAME": table.repository(spec.name),
+        "MLF_IMAGE_TAG": refs[0].partition(":")[2],
+        "MLF_IMAGE_VARIANT": variant,
+        "MLF_IMAGE_LOCK_HASH": lock.lock_hash(spec.name, variant),
+        "MLF_VERSION": table.mlfcore_version(),
+        "MLF_REVISION": revision(),
+    }
+    os_image = args.base_image or table.RAW["os_image"]
+    if spec.parent:
+        values.update(BASE_IMAGE=parent, OS_IMAGE=os_image, MLF_IMAGE_EXAMPLE=spec.example)
+    else:
+        values["BASE_IMAGE"] = os_image
+    return values
+
+
+def build(args: argparse.Namespace) -> list[str]:
+    spec = check_inputs(args)
+    check_engine()
+    parent = check_parent(spec, args.variant)
+    context = stage(spec, args.variant, args.wheelhouse)
+    iidfile = context.parent / f"{context.name}.iid"
+    iidfile.unlink(missing_ok=True)
+    command = ["build", "--iidfile", str(iidfile)]
+    for name, value in build_args(spec, args.variant, args, parent).items():
+        command += ["--build-arg", f"{name}={value}"]
+    if args.ca_bundle:
+        command += ["--secret", f"id=ca,src={Path(args.ca_bundle).resolve()}"]
+    command.append(str(context))
+    started = time.monotonic()
+    result = docker(*command, capture=False, env=dict(os.environ, DOCKER_BUILDKIT="1"))
+    if result.returncode != 0 or not iidfile.is_file():
+        raise BuildError(f"building {spec.name}:{args.variant} failed (the builder's output is above); "
+                         "no tag was changed")
+    image_id = iidfile.read_text().strip()
+    refs = table.tags(spec.name, args.variant)
+    for ref in refs:
+        if docker("tag", image_id, ref).returncode != 0:
+            raise BuildError(f"tagging {image_id} as {ref} failed")
+    size = int(docker("image", "inspect", "--format", "{{.Size}}", image_id).stdout.strip() or 0)
+    print(f"built {refs[0]} in {time.monotonic() - started:.0f} s, {size / 1e6:.0f} MB; tags: "
+          + " ".join(ref.partition(":")[2] for ref in refs), file=sys.stderr)
+    return refs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("image")
+    parser.add_argument("--variant", default="cpu")
+    parser.add_argument("--wheelhouse", default="", help="a folder of wheels pip may install from")
+    parser.add_argument("--ca-bundle", default="", help="a proxy's CA bundle, passed as a BuildKit secret")
+    parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
+    args = parser.parse_args(argv)
+    try:
+        build(args)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Bootstrap the Debian bookworm OS base from Debian packages and import it as a Docker image, for machines that
+# reach no container registry (this project's own CI; MACHINE.md). Usage: images/os_base.sh [TAG] [MIRROR]
+set -euo pipefail
+tag=${1:-local/debian:bookworm}
+mirror=${2:-}
+if [[ -z $mirror ]]; then
+    # The mirror apt already uses (deb822 or one-line sources), so a proxy-only machine keeps working.
+    mirror=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+             | head -n1 | tr -d ' ' || true)
+    mirror=${mirror:-http://deb.debian.org/debian}
+fi
+command -v debootstrap >/dev/null || { echo "error: debootstrap not found: apt-get install -y debootstrap" >&2; exit 2; }
+docker info >/dev/null 2>&1 || { echo "error: no Docker engine answers: start dockerd (see .ci/run)" >&2; exit 2; }
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
+    || { tail -n 5 "$root.log" >&2; echo "error: debootstrap from $mirror failed (log above)" >&2; exit 1; }
+rm -f "$root.log"
+# apt's lists and caches are not part of an OS base (the slim image ships without them too).
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+tar -C "$root" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$tag" >/dev/null
+echo "$tag"
