@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import config, contract
+from .. import config, contract, runner
 from . import cpu, frameworks, gpu, key, memory, packages, project, system
 from .schema import SCHEMA_VERSION
 
@@ -52,8 +52,10 @@ def collect(settings: contract.Settings | None = None, *, fast: bool = False,
         "cpu": _section(cpu.collect, settings),
         "memory": _section(memory.collect),
         "gpu": _section(gpu.collect),
+        # The frameworks are asked in the environment of a run under `mlf run` (contract and bootstrap), so their
+        # answers (thread count, CPU capability) are those a training run gets.
         "frameworks": _section(frameworks.collect, installed, fast=fast, project_dir=project_dir,
-                               environ=contract.child_environment(settings)),
+                               environ=runner.child_environment(settings)),
         "packages": installed,
         "project": _section(project.collect, project_dir),
         "contract": contract.record(settings),

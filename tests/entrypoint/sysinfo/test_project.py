@@ -1,0 +1,61 @@
+"""The project section: git commit and dirty flag through the git CLI, and a reason when there is none."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from mlfcore.entrypoint.sysinfo import project
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _git(folder, *args):
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(folder), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def repository(tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    _git(folder, "init", "-q")
+    (folder / "train.py").write_text("print(1)\n")
+    _git(folder, "add", "train.py")
+    _git(folder, "commit", "-q", "-m", "first")
+    return folder
+
+
+@needs_git
+def test_a_clean_repository(repository):
+    section = project.collect(repository)
+    head = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    assert section == {"directory": str(repository.resolve()), "commit": head, "dirty": False, "changed_files": 0,
+                       "untracked_files": 0}
+
+
+@needs_git
+def test_a_changed_file_makes_it_dirty_an_untracked_one_does_not(repository):
+    (repository / "notes.txt").write_text("data\n")
+    section = project.collect(repository)
+    assert section["dirty"] is False and section["untracked_files"] == 1
+    (repository / "train.py").write_text("print(2)\n")
+    section = project.collect(repository)
+    assert section["dirty"] is True and section["changed_files"] == 1
+
+
+@needs_git
+def test_not_a_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    section = project.collect(tmp_path)
+    assert section["commit"] is None and section["dirty"] is None and "not a git repository" in section["reason"]
+
+
+def test_without_git(tmp_path, monkeypatch):
+    monkeypatch.setattr(project.shutil, "which", lambda name: None)
+    section = project.collect(tmp_path)
+    assert section["commit"] is None and section["reason"] == "git is not installed: the commit cannot be recorded"

@@ -1,0 +1,70 @@
+"""The versioned schema: collect() conforms to it, load() reads records back and refuses what is not one."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from mlfcore.entrypoint import sysinfo
+from mlfcore.entrypoint.errors import UsageError
+from mlfcore.entrypoint.sysinfo import schema
+
+
+def test_a_record_conforms(record):
+    assert record["schema_version"] == sysinfo.SCHEMA_VERSION == 1
+    assert sysinfo.validate(record) == []
+
+
+def test_with_the_jsonschema_package_too(record):
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(record, schema.schema())
+
+
+def test_wrong_types_are_named(record):
+    broken = copy.deepcopy(record)
+    broken["contract"]["threads"] = "two"
+    broken["environment_key"]["key"] = "xyz"
+    del broken["gpu"]["devices"]
+    broken["gpu"]["count"] = -1
+    del broken["project"]
+    problems = sysinfo.validate(broken)
+    assert "record.contract.threads: expected integer, got str" in problems
+    assert "record: missing 'project'" in problems
+    assert any(p.startswith("record.environment_key.key: 'xyz' does not match") for p in problems)
+    assert "record.gpu.count: -1 is below the minimum 0" in problems
+
+
+def test_load_reads_a_written_record(record, tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(record))
+    assert sysinfo.load(path) == record
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "cannot read"),
+    ("{not json", "is not JSON"),
+    ("[1, 2]", "not an mlf sysinfo record"),
+    ('{"hello": 1}', "not an mlf sysinfo record"),
+    ('{"schema_version": "1"}', "schema_version must be a positive integer"),
+    ('{"schema_version": 99}', "written by a newer mlfcore (schema 99)"),
+    ('{"schema_version": 1}', "not a valid sysinfo record: record: missing 'mlfcore_version'"),
+], ids=["missing", "not-json", "list", "no-version", "string-version", "newer", "incomplete"])
+def test_load_refuses_with_a_usage_error(tmp_path, content, words):
+    path = tmp_path / "x.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(UsageError) as caught:
+        sysinfo.load(path)
+    assert words in caught.value.message and caught.value.exit_code == 2
+
+
+def test_older_records_are_upgraded(record, tmp_path, monkeypatch):
+    # The mechanism for schema 2: a record of version 1 is converted on load.
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.UPGRADES, 1, lambda old: {**old, "schema_version": 2, "upgraded": True})
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(record))
+    loaded = schema.load(path)
+    assert loaded["schema_version"] == 2 and loaded["upgraded"] is True
