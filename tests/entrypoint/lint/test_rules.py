@@ -1,0 +1,47 @@
+"""Every linted rule: its positive snippet is found at the table's severity, its negative one is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlfcore.entrypoint.lint import rules
+
+from .cases import CASES
+from .conftest import rule_ids
+
+ALL, _ = rules.all_rules()
+LINTED = sorted(r.id for r in ALL.values() if r.matches)
+
+
+def test_every_linted_rule_has_a_case():
+    assert sorted(CASES) == LINTED
+
+
+def test_rules_without_a_match_say_why():
+    for rule in ALL.values():
+        if not rule.matches and not rule.id.startswith("file-"):
+            assert rule.note.startswith("Not linted:"), rule.id
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_positive(lint, rule_id):
+    prelude, positive, _ = CASES[rule_id]
+    report = lint(prelude + positive + "\n")
+    found = [f for f in report.findings if f.rule == rule_id]
+    assert len(found) == 1, (rule_id, rule_ids(report))
+    assert found[0].severity == ALL[rule_id].severity
+    assert found[0].line == prelude.count("\n") + 1
+    assert found[0].fix == ALL[rule_id].fix
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_negative(lint, rule_id):
+    prelude, _, negative = CASES[rule_id]
+    assert rule_id not in rule_ids(lint(prelude + negative + "\n"))
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_inside_comments_and_strings_is_never_a_finding(lint, rule_id):
+    prelude, positive, _ = CASES[rule_id]
+    source = prelude + f"# {positive}\ntext = {positive!r}\n'''\n{positive}\n'''\n"
+    assert rule_id not in rule_ids(lint(source))
