@@ -72,7 +72,9 @@ def versions(packages: dict[str, str]) -> dict:
 def _probe_in_child(names: list[str], cwd: Path, environ: Mapping[str, str] | None) -> dict:
     environ = dict(os.environ if environ is None else environ)
     environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter would fill the captured stderr
-    command = [sys.executable, "-m", probe.__name__, *names]
+    # `-c`, not `-m`: this package imports probe.py itself, and runpy warns when it runs a module already imported.
+    command = [sys.executable, "-c", f"import sys; from {probe.__name__} import main; sys.exit(main(sys.argv[1:]))",
+               *names]
     try:
         done = subprocess.run(command, cwd=cwd, env=environ, capture_output=True, text=True,
                               timeout=PROBE_TIMEOUT_S, check=False)

@@ -1,4 +1,4 @@
-"""Ask the frameworks what they run with: `python -m mlfcore.entrypoint.sysinfo.probe torch tensorflow ...`.
+"""Ask the frameworks what they run with: `main(["torch", "tensorflow", ...])` in a child Python.
 
 Runs as a child of `mlf sysinfo` (frameworks.py) so that a slow or crashing framework import cannot take `mlf` down;
 prints one JSON line: framework → what it reports, or {"error": ...}. Nothing here creates a CUDA context: these

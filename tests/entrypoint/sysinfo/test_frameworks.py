@@ -98,6 +98,8 @@ def test_a_child_that_fails_is_an_error_field_per_framework(monkeypatch, tmp_pat
 
 
 def test_the_probe_module_answers_one_json_line():
-    done = subprocess.run([sys.executable, "-m", probe.__name__, "nosuch"], capture_output=True, text=True,
-                          check=True, timeout=60)
+    code = f"import sys; from {probe.__name__} import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, "nosuch"], capture_output=True, text=True, check=True,
+                          timeout=60)
     assert json.loads(done.stdout) == {"nosuch": {"error": "no probe for it"}}
+    assert done.stderr == ""
