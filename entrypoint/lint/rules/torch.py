@@ -51,3 +51,18 @@ def documented_ops(doc: str) -> set[tuple[str, str]]:
                 bullets[-1].append(stripped)
         found.update((name, " ".join(" ".join(b).split())) for b in bullets)
     return found
+
+
+def compare(doc: str, rules) -> dict[str, list[str]]:
+    """What differs between a torch docstring and a rule table: bullets the table lacks (`new`), bullets the
+    docstring no longer has (`gone`), and bullets that changed list (`moved`, e.g. cumsum from raises to
+    deterministic). Empty lists mean the table mirrors the docstring exactly."""
+    documented = documented_ops(doc)
+    tabled = {(entry.list, entry.text) for rule in rules for entry in rule.docs}
+    moved = sorted(text for _, text in documented - tabled if any(t == text for _, t in tabled - documented))
+    return {
+        "new": sorted(f"{kind}: {text}" for kind, text in documented - tabled if text not in moved),
+        "gone": sorted(f"{kind}: {text}" for kind, text in tabled - documented if text not in moved),
+        "moved": [f"{next(k for k, t in tabled if t == text)} -> {next(k for k, t in documented if t == text)}: "
+                  f"{text}" for text in moved],
+    }
