@@ -10,10 +10,8 @@ from __future__ import annotations
 import ast
 import errno
 import fnmatch
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -149,6 +147,8 @@ def check_files(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None
             findings += found
             total += lines
         return findings, total
+    from concurrent.futures import ProcessPoolExecutor  # here: a small project never pays for the import
+
     # Biggest files first, so no worker is left with a large file at the end.
     ordered = sorted(items, key=lambda item: _size(item[1]), reverse=True)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init,
@@ -167,6 +167,8 @@ def _size(path: str) -> int:
 
 
 def _context():
+    import multiprocessing
+
     # fork is the cheapest start, but forking a process that runs threads (a caller that imported torch) can
     # deadlock the child; then use forkserver.
     methods = multiprocessing.get_all_start_methods()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import metadata
+from .. import installed
 
 FRAMEWORK = "tensorflow"
 # TensorFlow ships under several distribution names; the first one installed gives the version.
@@ -10,9 +10,4 @@ DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly")
 
 
 def installed_version() -> str | None:
-    for name in DISTRIBUTIONS:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
+    return installed.version(*DISTRIBUTIONS)

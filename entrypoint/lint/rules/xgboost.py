@@ -7,17 +7,15 @@ string keys are read as keywords. Only in modules that import xgboost, where suc
 from __future__ import annotations
 
 import ast
-from importlib import metadata
+
+from .. import installed
 
 FRAMEWORK = "xgboost"
 _KEYS = frozenset({"booster", "updater"})
 
 
 def installed_version() -> str | None:
-    try:
-        return metadata.version("xgboost")
-    except metadata.PackageNotFoundError:
-        return None
+    return installed.version("xgboost")
 
 
 def check_params_dict(node: ast.Dict, ctx) -> None:
