@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlfcore.entrypoint.examples import outputs
+from mlfcore.entrypoint.examples import outputs, tracking
 
 
 def build_model():
@@ -37,6 +37,9 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64) -> list[dict]:
     outputs.prepare(output)
     outputs.save_tensors(output, ((w.path, w.numpy()) for w in model.weights))
     outputs.save_metrics(output, history)
+    for row in history:
+        tracking.log_epoch(row)
+    tracking.log_model("keras", model, x_test[:5, ..., None], ("keras", "tensorflow", "tensorflow-cpu"))
     return history
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from mlfcore.entrypoint import dataloader_kwargs
-from mlfcore.entrypoint.examples import outputs
+from mlfcore.entrypoint.examples import outputs, tracking
 
 
 def build_model():
@@ -45,9 +45,11 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, workers: int = 2)
             predicted = model(torch.from_numpy(x_test).unsqueeze(1)).argmax(1).numpy()
         history.append({"epoch": epoch, "loss": total / len(train_set),
                         "accuracy": float((predicted == y_test).mean())})
+        tracking.log_epoch(history[-1])
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)
+    tracking.log_model("pytorch", model, x_test[:5, None], ("torch",))
     return history
 
 

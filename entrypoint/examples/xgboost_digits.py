@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mlfcore.entrypoint.examples import outputs
+from mlfcore.entrypoint.examples import outputs, tracking
 
 
 def train(output: Path, rounds: int = 30) -> list[dict]:
@@ -23,6 +23,9 @@ def train(output: Path, rounds: int = 30) -> list[dict]:
     outputs.prepare(output)
     (output / "model.json").write_bytes(bytes(model.get_booster().save_raw("json")))
     outputs.save_metrics(output, history)
+    for row in history:
+        tracking.log_epoch(row)
+    tracking.log_model("xgboost", model, x_test[:5], ("xgboost", "xgboost-cpu"))
     return history
 
 

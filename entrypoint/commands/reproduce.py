@@ -1,0 +1,120 @@
+"""`mlf reproduce RUN_ID`: re-run a recorded run with its parameters, seed and contract; compare the fingerprints."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import console, variables
+from ..errors import EXIT_OK, CheckFailed, UsageError
+from ..train import fingerprint, pipeline, project, tracking
+from .train import Json, show
+from .verify import show_environment_diff
+
+# Params mlf records for itself (pipeline._params); every other param is the entry point's.
+_SETTINGS = ("mlf.seed", "mlf.threads", "mlf.portable", "mlf.allow_nondeterministic")
+
+
+def _recorded_run(store: tracking.Store, run_id: str):
+    from mlflow.exceptions import MlflowException
+
+    try:
+        run = tracking.client(store).get_run(run_id)
+    except MlflowException as err:
+        raise UsageError(f"no run {run_id!r} in the tracking store {store.uri}: {err.message}",
+                         hint="give a run id from `mlf train`'s summary, and the project whose store holds it "
+                              f"(--project), or set {variables.MLFLOW_TRACKING_URI}") from None
+    if "mlf.fingerprint" not in run.data.tags:
+        raise UsageError(f"run {run_id} has no result fingerprint: it was not a finished `mlf train` run",
+                         hint="reproduce a run that `mlf train` finished")
+    return run
+
+
+def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
+    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
+    image = tags.get("mlf.image")
+    if not image:
+        return None
+    line = ["docker", "run", "--rm"]
+    if tags.get("mlf.image_variant") == "cuda":
+        line += ["--gpus", "all"]
+    line += ["-v", "$PWD:/workspace", image, "train"]
+    if tags.get("mlf.entry_point", project.DEFAULT_ENTRY_POINT) != project.DEFAULT_ENTRY_POINT:
+        line += ["-e", tags["mlf.entry_point"]]
+    for name, value in sorted(params.items()):
+        line += ["-P", f"{name}={value}"]
+    line += ["--seed", settings["mlf.seed"], "--threads", settings["mlf.threads"]]
+    if settings.get("mlf.portable") == "false":
+        line.append("--no-portable")
+    if settings.get("mlf.allow_nondeterministic") == "true":
+        line.append("--allow-nondeterministic")
+    # $PWD stays unquoted so the shell expands it; everything else is quoted as needed.
+    return " ".join(part if part.startswith("$PWD") else shlex.quote(part) for part in line).replace(
+        "-v $PWD:/workspace", '-v "$PWD":/workspace')
+
+
+def reproduce(
+    run_id: Annotated[str, typer.Argument(help="The MLflow run id `mlf train` printed.")],
+    project_dir: Annotated[Path, typer.Option("--project", "-C", help="The project whose tracking store holds the "
+                                                                     "run (unless MLFLOW_TRACKING_URI is set), "
+                                                                     "and that is trained again.",
+                                              file_okay=False)] = Path("."),
+    as_json: Json = False,
+) -> int:
+    """Re-run a recorded run with its recorded parameters, seed and contract and compare its fingerprint with the
+    recorded one. Prints the exact `docker run` line for the image the run used.
+
+    Exit code: 0 when the fingerprints are identical; 1 when they differ; 2 for an unknown run or bad input.
+    """
+    if not project_dir.is_dir():
+        raise UsageError(f"project directory {project_dir} does not exist", hint="give it with --project")
+    store = tracking.resolve(project_dir.resolve())
+    run = _recorded_run(store, run_id)
+    tags, recorded_params = run.data.tags, run.data.params
+    params = {k: v for k, v in recorded_params.items() if not k.startswith(tracking.PARAM_PREFIX)}
+    settings = {k: recorded_params[k] for k in _SETTINGS if k in recorded_params}
+    if "mlf.seed" not in settings or "mlf.threads" not in settings:
+        raise UsageError(f"run {run_id} records no seed or thread count: it was not an `mlf train` run")
+    line = docker_line(tags, params, settings)
+    console.info(f"[bold]the recorded run[/] {run_id}: "
+                 + (f"ran in {tags['mlf.image']}; to re-run it there:\n  {line}" if line else
+                    "did not run in an mlfcore image (no image tag recorded)"))
+    experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
+    request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", project.DEFAULT_ENTRY_POINT),
+                               experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
+                               settings.get("mlf.portable") != "false",
+                               settings.get("mlf.allow_nondeterministic") == "true",
+                               example=tags.get("mlf.example"), tags={"mlf.reproduces": run_id})
+    result = pipeline.train(request)
+    show(result)
+    if result.exit_code != 0:
+        console.error(f"the training failed (exit {result.exit_code}): nothing to compare")
+        return result.exit_code
+    recorded, folder = pipeline.recorded_outputs(store, run_id)
+    try:
+        if tags.get("mlf.environment_key") != result.environment_key:
+            client = tracking.client(store)
+            record_path = Path(client.download_artifacts(run_id, "mlf/sysinfo.json", str(folder.parent)))
+            show_environment_diff(json.loads(record_path.read_text(encoding="utf-8")), result.record,
+                                  "the recorded run ran in another environment: expect differences")
+        mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    if as_json:
+        console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
+                                "run": result.summary(), "identical": mismatch is None, "docker_run": line,
+                                "mismatch": mismatch.to_dict() if mismatch else None}, indent=2))
+    if mismatch is not None:
+        raise CheckFailed(f"NOT reproduced: run {result.run_id} differs from the recorded run {run_id}; first "
+                          f"differing artifact: {mismatch.describe()}")
+    console.info(f"[bold green]reproduced[/]: run {result.run_id} gave the recorded fingerprint {recorded.digest}")
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reproduce")(reproduce)

@@ -1,0 +1,75 @@
+"""`mlf train [PROJECT_DIR] [-P key=value ...]`: one deterministic training run, tracked in MLflow and fingerprinted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .. import console
+from ..train import pipeline, project
+from .options import AllowNondeterministic, Portable, Seed, Threads
+
+ProjectDir = Annotated[Path, typer.Argument(help="The project: an MLproject file or [tool.mlf.train] in "
+                                                 "pyproject.toml; with neither, the image's bundled example.",
+                                            show_default=".")]
+Params = Annotated[Optional[List[str]], typer.Option("--param", "-P", metavar="KEY=VALUE",
+                                                     help="An entry point parameter (repeatable); checked against "
+                                                          "its declared type.")]
+Experiment = Annotated[Optional[str], typer.Option("--experiment", help="MLflow experiment [default: [tool.mlf.train] "
+                                                                         "experiment, else the project's name].")]
+EntryPointName = Annotated[str, typer.Option("--entry-point", "-e", help="The MLproject entry point.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+
+def request(project_dir: Path, params: list[str] | None, entry_point: str, experiment: str | None,
+            seed: int | None, threads: int | None, portable: bool | None, allow_nondeterministic: bool,
+            **extra) -> pipeline.Request:
+    return pipeline.Request(project_dir, project.parse_assignments(params or []), entry_point, experiment, seed,
+                            threads, portable, allow_nondeterministic, **extra)
+
+
+def show(result: pipeline.Result) -> None:
+    """The short summary a person reads after a run (stderr)."""
+    rows = [("fingerprint", result.fingerprint.digest if result.fingerprint else "none (the training failed)"),
+            ("environment key", result.environment_key),
+            ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {result.store.uri})"),
+            ("outputs", str(result.output_base)),
+            ("open the UI", result.store.ui_command(result.project.root))]
+    if "training" in result.seconds:
+        rows.insert(3, ("training took", f"{result.seconds['training']:.1f} s"))
+    width = max(len(name) for name, _ in rows)
+    console.info("\n".join(f"[bold]{name:<{width}}[/]  {value}" for name, value in rows))
+
+
+def train(
+    project_dir: ProjectDir = Path("."),
+    params: Params = None,
+    experiment: Experiment = None,
+    entry_point: EntryPointName = project.DEFAULT_ENTRY_POINT,
+    seed: Seed = None,
+    threads: Threads = None,
+    portable: Portable = None,
+    allow_nondeterministic: AllowNondeterministic = False,
+    as_json: Json = False,
+) -> int:
+    """Train under the determinism contract: lint, record the system, run the entry point tracked in MLflow, and
+    fingerprint the result.
+
+    Exit code: the training command's own; 1 when the pre-run lint finds errors or the training wrote no outputs;
+    2 for bad input (project, MLproject, -P, tracking store); 3 when the environment contradicts the contract.
+    """
+    result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
+                                    allow_nondeterministic))
+    if result.exit_code != 0:
+        console.error(f"the training command exited with {result.exit_code}; run {result.run_id} is marked failed")
+    show(result)
+    if as_json:
+        console.out(json.dumps(result.summary(), indent=2))
+    return result.exit_code
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

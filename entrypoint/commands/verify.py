@@ -1,0 +1,102 @@
+"""`mlf verify [PROJECT_DIR] [--runs N]`: train N times in fresh processes and prove the results are bitwise equal."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import console
+from ..errors import EXIT_OK, CheckFailed
+from ..train import fingerprint, pipeline, project
+from .options import AllowNondeterministic, Portable, Seed, Threads
+from .train import EntryPointName, Experiment, Json, Params, ProjectDir, request, show
+
+
+def show_environment_diff(first: dict, second: dict, title: str) -> None:
+    from .. import sysinfo
+    from ..sysinfo import render
+
+    entries = sysinfo.diff(first, second)
+    console.info(f"[bold]{title}[/]")
+    console.err().print(render.diff_table(entries, sysinfo.same_key(first, second)))
+
+
+def check_environments(results: list[pipeline.Result], across_environments: bool) -> None:
+    """Refuse runs whose environment keys differ, unless asked to compare across environments (then show the
+    sysinfo difference first)."""
+    for index, result in enumerate(results[1:], start=2):
+        if result.environment_key == results[0].environment_key:
+            continue
+        show_environment_diff(results[0].record, result.record,
+                              f"run 1 and run {index} ran in different environments")
+        if not across_environments:
+            raise CheckFailed(f"runs 1 and {index} have different environment keys ({results[0].environment_key[:12]}"
+                              f" vs {result.environment_key[:12]}): their fingerprints prove nothing about "
+                              "determinism", hint="pass --across-environments to compare them anyway")
+
+
+def compare_all(results: list[pipeline.Result], snapshots: list[Path]) -> fingerprint.Mismatch | None:
+    for result, folder in zip(results[1:], snapshots[1:]):
+        mismatch = fingerprint.compare(results[0].fingerprint, result.fingerprint, snapshots[0], folder)
+        if mismatch is not None:
+            return mismatch
+    return None
+
+
+def verify(
+    project_dir: ProjectDir = Path("."),
+    runs: Annotated[int, typer.Option("--runs", "-n", min=2, help="How many fresh runs to compare.")] = 2,
+    params: Params = None,
+    experiment: Experiment = None,
+    entry_point: EntryPointName = project.DEFAULT_ENTRY_POINT,
+    seed: Seed = None,
+    threads: Threads = None,
+    portable: Portable = None,
+    allow_nondeterministic: AllowNondeterministic = False,
+    across_environments: Annotated[bool, typer.Option("--across-environments",
+                                                      help="Compare runs whose environment keys differ (the "
+                                                           "sysinfo difference is shown first).")] = False,
+    as_json: Json = False,
+) -> int:
+    """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
+
+    Exit code: 0 only when every run gave the same fingerprint; 1 on a mismatch (the first differing artifact is
+    named) or when environment keys differ; 2 for bad input; otherwise a failed training's own exit code.
+    """
+    group = uuid.uuid4().hex[:12]  # tags the N runs of this verify in MLflow
+    results: list[pipeline.Result] = []
+    with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace:
+        snapshots: list[Path] = []
+        for index in range(1, runs + 1):
+            console.info(f"[bold]verify: run {index} of {runs}[/]")
+            result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
+                                            allow_nondeterministic, tags={"mlf.verify": group}))
+            show(result)
+            if result.exit_code != 0:
+                console.error(f"run {index} failed (exit {result.exit_code}): nothing to compare")
+                return result.exit_code
+            results.append(result)
+            # Declared outputs are overwritten by the next run: keep this run's files for the element-wise detail.
+            snapshots.append(pipeline.snapshot(result, Path(workspace) / f"run-{index}"))
+        check_environments(results, across_environments)
+        mismatch = compare_all(results, snapshots)
+    summary = {"runs": [r.summary() for r in results], "identical": mismatch is None,
+               "mismatch": mismatch.to_dict() if mismatch else None}
+    if as_json:
+        console.out(json.dumps(summary, indent=2))
+    if mismatch is not None:
+        raise CheckFailed(f"NOT reproducible: the {runs} runs differ; first differing artifact: {mismatch.describe()}",
+                          hint="mlf lint finds non-deterministic calls; outputs that hold times or random bytes "
+                               "can never match")
+    console.info(f"[bold green]reproducible[/]: {runs} runs gave bitwise identical results, fingerprint "
+                 f"{results[0].fingerprint.digest}")
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)

@@ -1,0 +1,259 @@
+"""One training run, in the order the issue fixes: contract → pre-run lint → sysinfo → MLflow run → data hashes →
+the training command as a child under the contract → result fingerprint → summary.
+
+Everything that can be bad input is checked in `prepare()`, before a run exists: the project and its entry point,
+the -P values, the contract, the tracking store (written to once, as a probe) and the declared data. So exit 2 and
+exit 3 never leave a run behind, and a run is marked FINISHED only at the very end of `execute()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config, console, contract, runner, variables
+from ..errors import CheckFailed
+from . import datahash, fingerprint, project, tracking
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one `mlf train` asked for. None means: [tool.mlf], then the defaults."""
+
+    project_dir: Path = Path(".")
+    params: Mapping[str, str] = field(default_factory=dict)
+    entry_point: str = project.DEFAULT_ENTRY_POINT
+    experiment: str | None = None
+    seed: int | None = None
+    threads: int | None = None
+    portable: bool | None = None
+    allow_nondeterministic: bool = False
+    example: str | None = None  # force a bundled example (mlf reproduce of a run that ran one)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    full_sysinfo: bool = False
+
+
+@dataclass
+class Prepared:
+    request: Request
+    project: project.Project
+    values: dict[str, object]
+    settings: contract.Settings
+    deviations: list
+    store: tracking.Store
+    experiment_id: str
+    data: datahash.DataHashes | None
+    lint: dict
+    record: dict
+
+
+@dataclass
+class Result:
+    run_id: str
+    exit_code: int
+    store: tracking.Store
+    project: project.Project
+    environment_key: str
+    record: dict
+    output_base: Path  # names in the fingerprint are relative to this folder
+    fingerprint: fingerprint.Fingerprint | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"run_id": self.run_id, "exit_code": self.exit_code,
+                "fingerprint": self.fingerprint.digest if self.fingerprint else None,
+                "environment_key": self.environment_key, "tracking_uri": self.store.uri,
+                "experiment": self.project.experiment, "outputs": str(self.output_base),
+                "ui": self.store.ui_command(self.project.root), "seconds": self.seconds}
+
+
+def _lint(root: Path, project_config: config.ProjectConfig, settings: contract.Settings) -> dict:
+    """The pre-run lint. Error-level findings stop the run (exit 1) unless it is marked non-deterministic."""
+    from ..lint import lint_project
+
+    report = lint_project(root, project_config)
+    if report.has_errors and not settings.allow_nondeterministic:
+        raise CheckFailed(f"the pre-run lint found non-deterministic code in {root}:\n{report.render_text()}",
+                          hint="fix the findings (mlf lint explains each), or pass --allow-nondeterministic to "
+                               "train anyway (the run is then recorded as non-deterministic)")
+    return report.to_dict()
+
+
+def prepare(request: Request) -> Prepared:
+    spec = project.load(request.project_dir, request.entry_point, request.experiment)
+    if request.example:
+        spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
+                               request.experiment or request.example, spec.output_root, (), spec.data)
+    values = spec.entry_point.values(request.params)
+    settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
+                               allow_nondeterministic=request.allow_nondeterministic)
+    deviations = runner.check(settings)
+    store = tracking.resolve(spec.root)
+    tracking.check_writable(store)
+    data = datahash.hash_data(spec.root, spec.data) if spec.data else None
+    lint = _lint(spec.root, spec.config, settings)
+    from .. import sysinfo
+
+    record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)
+    experiment_id = tracking.experiment_id(store, spec.experiment)
+    return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
+
+
+def _image() -> str | None:
+    name, tag = os.environ.get(variables.MLF_IMAGE_NAME), os.environ.get(variables.MLF_IMAGE_TAG)
+    return f"{name}:{tag}" if name and tag and tag != "unknown" else None
+
+
+def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
+    record, spec = prep.record, prep.project
+    commit = (record.get("project") or {}).get("commit")
+    tags = {
+        "mlf.environment_key": record["environment_key"]["key"],
+        "mlf.entry_point": spec.entry_point.name,
+        "mlf.source": spec.entry_point.source,
+        "mlf.command": " ".join(argv),
+        "mlf.nondeterministic": str(contract.record(prep.settings)["nondeterministic"]).lower(),
+        "mlf.lint_errors": str(sum(1 for f in prep.lint.get("findings", []) if f.get("severity") == "error")),
+        "mlflow.source.name": str(spec.root),
+    }
+    if spec.entry_point.example:
+        tags["mlf.example"] = spec.entry_point.example
+    if commit:
+        tags["mlflow.source.git.commit"] = tags["mlf.git_commit"] = commit
+        tags["mlf.git_dirty"] = str((record.get("project") or {}).get("dirty")).lower()
+    image = _image()
+    if image:
+        tags["mlf.image"] = image
+        tags["mlf.image_variant"] = os.environ.get(variables.MLF_IMAGE_VARIANT, "")
+    if prep.data is not None:
+        tags["mlf.data_tree_sha256"] = prep.data.tree
+    tags.update(prep.request.tags)
+    return tags
+
+
+def _params(prep: Prepared) -> dict[str, str]:
+    params = {name: project._text(value) for name, value in prep.values.items()}
+    params.update({"mlf.seed": prep.settings.seed, "mlf.threads": prep.settings.threads,
+                   "mlf.portable": str(prep.settings.portable).lower(),
+                   "mlf.allow_nondeterministic": str(prep.settings.allow_nondeterministic).lower()})
+    return tracking.params_text(params)
+
+
+def _log_start(client, run_id: str, prep: Prepared, argv: list[str]) -> None:
+    from mlflow.entities import Param, RunTag
+
+    client.log_batch(run_id, params=[Param(k, v) for k, v in _params(prep).items()],
+                     tags=[RunTag(k, v) for k, v in _tags(prep, argv).items()])
+    client.log_dict(run_id, prep.record, "mlf/sysinfo.json")
+    client.log_dict(run_id, prep.lint, "mlf/lint.json")
+    client.log_dict(run_id, contract.record(prep.settings), "mlf/contract.json")
+    if prep.data is not None:
+        client.log_dict(run_id, prep.data.to_dict(), "mlf/data.json")
+
+
+def _final_metrics(client, run_id: str) -> dict[str, float]:
+    # MLflow's own system metrics (system/...) measure the machine, not the model: they never enter.
+    metrics = client.get_run(run_id).data.metrics
+    return {name: value for name, value in sorted(metrics.items()) if not name.startswith("system/")}
+
+
+def _outputs(prep: Prepared, output_dir: Path, started: float) -> tuple[Path, dict[str, Path]]:
+    declared = prep.project.declared_outputs
+    if declared:
+        missing = [entry for entry in declared if not (prep.project.root / entry).exists()]
+        if missing:
+            raise CheckFailed(f"the training did not write the declared output {missing[0]!r}",
+                              hint="check the training command, or fix [tool.mlf] outputs")
+        files = fingerprint.output_files(prep.project.root, declared)
+        stale = [name for name, path in files.items() if path.stat().st_mtime < started - 1]
+        if stale:
+            console.warn(f"{len(stale)} declared output file(s) were not written by this run, e.g. {stale[0]}: they "
+                         "enter the fingerprint as they are")
+        return prep.project.root, files
+    files = fingerprint.output_files(output_dir) if output_dir.is_dir() else {}
+    if not files:
+        raise CheckFailed(f"the training wrote nothing to its output folder {output_dir}",
+                          hint=f"write the results to {{output_dir}} (or ${variables.MLF_OUTPUT_DIR}), or declare "
+                               "them in [tool.mlf] outputs")
+    return output_dir, files
+
+
+def execute(prep: Prepared) -> Result:
+    """Start the MLflow run, train in a child, fingerprint, finish the run. Returns the Result (exit_code is the
+    child's); raises CheckFailed when the training wrote no outputs."""
+    from mlflow.entities import RunStatus
+
+    client = tracking.client(prep.store)
+    run = client.create_run(prep.experiment_id)
+    run_id = run.info.run_id
+    output_dir = prep.project.output_root / run_id
+    argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed)
+    result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
+                    output_dir)
+    status = "FAILED"
+    try:
+        _log_start(client, run_id, prep, argv)
+        env = runner.child_environment(prep.settings)
+        env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id))
+        env[variables.MLF_OUTPUT_DIR] = str(output_dir)
+        env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
+        output_dir.mkdir(parents=True, exist_ok=True)
+        console.info(f"[bold]training[/] {' '.join(argv)}")
+        started = time.time()
+        result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
+        result.seconds["training"] = round(time.time() - started, 2)
+        if result.exit_code != 0:
+            status = "KILLED" if result.exit_code >= 128 else "FAILED"
+            return result
+        result.output_base, files = _outputs(prep, output_dir, started)
+        result.fingerprint = fingerprint.compute(files, _final_metrics(client, run_id))
+        client.log_dict(run_id, result.fingerprint.to_dict(), "mlf/fingerprint.json")
+        for name, path in files.items():
+            client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
+        client.set_tag(run_id, "mlf.fingerprint", result.fingerprint.digest)
+        status = "FINISHED"
+        return result
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    finally:
+        client.set_terminated(run_id, RunStatus.to_string(getattr(RunStatus, status)))
+
+
+def train(request: Request) -> Result:
+    return execute(prepare(request))
+
+
+def snapshot(result: Result, into: Path) -> Path:
+    """Copy the fingerprinted files of `result` into `into` (verify compares runs after later ones overwrote
+    declared outputs)."""
+    if result.fingerprint is None:
+        return into
+    for artifact in result.fingerprint.artifacts:
+        if artifact.kind == fingerprint.METRIC:
+            continue
+        name = artifact.name.partition(fingerprint.SEPARATOR)[0]
+        target = into / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(result.output_base / name, target)
+    return into
+
+
+def recorded_outputs(store: tracking.Store, run_id: str) -> tuple[fingerprint.Fingerprint, Path]:
+    """A recorded run's fingerprint and a local folder with its logged outputs (downloaded when remote)."""
+    client = tracking.client(store)
+    folder = Path(tempfile.mkdtemp(prefix="mlf-recorded-"))
+    manifest = Path(client.download_artifacts(run_id, "mlf/fingerprint.json", str(folder)))
+    recorded = fingerprint.Fingerprint.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+    try:
+        outputs = Path(client.download_artifacts(run_id, "outputs", str(folder)))
+    except Exception:  # noqa: BLE001 — outputs were not logged (an older run): compare by digest only
+        outputs = folder / "outputs"
+    return recorded, outputs

@@ -1,0 +1,329 @@
+"""What `mlf train` runs: the project's entry point, its typed parameters and their values.
+
+An entry point comes from, in order:
+1. an MLflow `MLproject` file (`entry_points: NAME: {parameters: ..., command: ...}`, the MLflow Projects format);
+2. `[tool.mlf.train]` in pyproject.toml (`command`, `parameters`);
+3. nothing at all (an empty /workspace in an image): the bundled example the image names in $MLF_IMAGE_EXAMPLE,
+   else the one for the single framework installed.
+
+Commands are formatted like MLflow's (`{name}` → the shell-quoted value) and split with shlex, never run through a
+shell. Besides the parameters, `{output_dir}` (this run's own output folder) and `{seed}` may be used.
+Every problem is a ConfigError / UsageError (exit 2) raised before anything is logged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import shlex
+import string
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config, variables
+from ..errors import ConfigError, UsageError
+
+MLPROJECT = "MLproject"
+DEFAULT_ENTRY_POINT = "main"
+DEFAULT_OUTPUT_DIR = "outputs"
+# Placeholders mlf fills itself; a parameter may not take these names.
+RESERVED = ("output_dir", "seed")
+# Keys of [tool.mlf.train] and their types (config.py leaves sub-tables to their owners).
+TRAIN_KEYS: dict[str, type] = {"command": str, "parameters": dict, "experiment": str, "output_dir": str}
+
+
+def _to_int(raw: str) -> int:
+    value = float(raw) if any(c in raw for c in ".eE") else int(raw, 10)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(raw)
+        value = int(value)
+    return value
+
+
+def _to_float(raw: str) -> float:
+    value = float(raw)
+    if math.isnan(value):
+        raise ValueError(raw)
+    return value
+
+
+def _to_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ValueError(raw)
+
+
+# Parameter types: MLflow's (string, float, path, uri) plus int and bool. Each converts the text of a -P value.
+TYPES: dict[str, Callable[[str], object]] = {
+    "string": str, "str": str, "path": str, "uri": str,
+    "float": _to_float, "int": _to_int, "integer": _to_int, "bool": _to_bool, "boolean": _to_bool,
+}
+
+# The bundled examples: module, the parameters their CLI takes, and the framework each needs.
+EXAMPLES: dict[str, dict] = {
+    "pytorch_digits": {"framework": "torch", "parameters": {"epochs": ("int", 3), "workers": ("int", 2)}},
+    "keras_digits": {"framework": "tensorflow", "parameters": {"epochs": ("int", 3)}},
+    "xgboost_digits": {"framework": "xgboost", "parameters": {"rounds": ("int", 30)}},
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None = None  # text, as in MLproject; None: required
+
+    def convert(self, raw: str) -> object:
+        try:
+            return TYPES[self.type](raw)
+        except (ValueError, OverflowError):
+            raise UsageError(f"parameter {self.name!r} must be of type {self.type}, got {raw!r}",
+                             hint=f"pass -P {self.name}=<{self.type}>") from None
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """One resolved entry point. `source` says where it came from: "MLproject", "pyproject.toml" or "example"."""
+
+    name: str
+    command: str
+    parameters: dict[str, Parameter]
+    source: str
+    example: str | None = None
+
+    def values(self, given: Mapping[str, str]) -> dict[str, object]:
+        """Every parameter's typed value: the -P value, else the default. Unknown or missing → UsageError."""
+        unknown = sorted(set(given) - set(self.parameters))
+        if unknown:
+            known = ", ".join(self.parameters) or "none"
+            raise UsageError(f"unknown parameter {unknown[0]!r} for entry point {self.name!r} ({self.source})",
+                             hint=f"known parameters: {known}")
+        values = {}
+        for name, parameter in self.parameters.items():
+            raw = given.get(name, parameter.default)
+            if raw is None:
+                raise UsageError(f"parameter {name!r} of entry point {self.name!r} has no default",
+                                 hint=f"pass -P {name}=<{parameter.type}>")
+            values[name] = parameter.convert(str(raw))
+        return values
+
+    def argv(self, values: Mapping[str, object], *, output_dir: Path, seed: int) -> list[str]:
+        """The command line with every placeholder filled in, split like a POSIX shell would."""
+        fill = {name: shlex.quote(_text(value)) for name, value in values.items()}
+        fill.update(output_dir=shlex.quote(str(output_dir)), seed=str(seed))
+        command = self.command.format(**fill)
+        argv = shlex.split(command)
+        # MLproject commands say `python`; run the interpreter mlf runs in when `python` is not on PATH (a venv).
+        if argv and argv[0] in ("python", "python3") and not _on_path(argv[0]):
+            argv[0] = sys.executable
+        return argv
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: config.ProjectConfig
+    entry_point: EntryPoint
+    experiment: str
+    output_root: Path  # each run writes into output_root/<run id>
+    declared_outputs: tuple[str, ...] = field(default=())
+    data: tuple[str, ...] = field(default=())
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _on_path(name: str) -> bool:
+    import shutil
+
+    return shutil.which(name) is not None
+
+
+def _placeholders(command: str, where: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(command) if name is not None]
+    except ValueError as err:
+        raise ConfigError(f"{where}: the command {command!r} is not a valid template: {err}",
+                          hint="placeholders are {name}; write {{ and }} for literal braces") from None
+
+
+def _check_command(command: str, parameters: Mapping[str, Parameter], where: str) -> None:
+    for name in _placeholders(command, where):
+        if name not in parameters and name not in RESERVED:
+            raise ConfigError(f"{where}: the command uses {{{name}}}, which is no parameter",
+                              hint=f"declare it under parameters, or use one of {', '.join(RESERVED)}")
+    try:
+        shlex.split(command)
+    except ValueError as err:
+        raise ConfigError(f"{where}: the command {command!r} cannot be split: {err}") from None
+
+
+def _parameter(name: object, spec: object, where: str) -> Parameter:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError(f"{where}: parameter name {name!r} is not an identifier")
+    if name in RESERVED:
+        raise ConfigError(f"{where}: parameter {name!r} is reserved: mlf fills {{{name}}} itself")
+    if isinstance(spec, str):  # MLflow's short form `epochs: float`
+        spec = {"type": spec}
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: parameter {name!r} must be a type name or a table with type and default")
+    extra = sorted(set(spec) - {"type", "default"})
+    if extra:
+        raise ConfigError(f"{where}: parameter {name!r} has unknown key {extra[0]!r}", hint="keys: type, default")
+    kind = str(spec.get("type", "string"))
+    if kind not in TYPES:
+        raise ConfigError(f"{where}: parameter {name!r} has unknown type {kind!r}",
+                          hint=f"types: {', '.join(TYPES)}")
+    default = spec.get("default")
+    parameter = Parameter(name, kind, None if default is None else _text(default))
+    if parameter.default is not None:
+        try:
+            parameter.convert(parameter.default)
+        except UsageError:
+            raise ConfigError(f"{where}: the default of {name!r} ({default!r}) is not of type {kind}") from None
+    return parameter
+
+
+def _parameters(table: object, where: str) -> dict[str, Parameter]:
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: parameters must be a mapping of name to type or table")
+    return {name: _parameter(name, spec, where) for name, spec in table.items()}
+
+
+def _from_mlproject(path: Path, name: str) -> EntryPoint:
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}", hint="fix the MLproject file, then run again") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: an MLproject file is a mapping with an entry_points section")
+    points = document.get("entry_points")
+    if not isinstance(points, dict) or not points:
+        raise ConfigError(f"{path}: no entry_points mapping", hint="see https://mlflow.org/docs/latest/projects.html")
+    if name not in points:
+        raise UsageError(f"{path}: no entry point {name!r}", hint=f"entry points: {', '.join(map(str, points))}")
+    spec = points[name]
+    where = f"{path}: entry point {name!r}"
+    if not isinstance(spec, dict) or not isinstance(spec.get("command"), str) or not spec["command"].strip():
+        raise ConfigError(f"{where} needs a command (a string)")
+    parameters = _parameters(spec.get("parameters"), where)
+    _check_command(spec["command"], parameters, where)
+    return EntryPoint(name, spec["command"], parameters, MLPROJECT)
+
+
+def _from_pyproject(table: dict, where: str, name: str) -> EntryPoint:
+    parameters = _parameters(table.get("parameters"), where)
+    _check_command(table["command"], parameters, where)
+    return EntryPoint(name, table["command"], parameters, "pyproject.toml")
+
+
+def default_example(environ: Mapping[str, str] | None = None) -> str:
+    """The bundled example to run with no project: $MLF_IMAGE_EXAMPLE (set by the image), else the only one whose
+    framework is installed."""
+    environ = os.environ if environ is None else environ
+    named = environ.get(variables.MLF_IMAGE_EXAMPLE)
+    if named:
+        if named not in EXAMPLES:
+            raise UsageError(f"{variables.MLF_IMAGE_EXAMPLE}={named!r} names no bundled example",
+                             hint=f"bundled examples: {', '.join(EXAMPLES)}")
+        return named
+    found = [name for name, spec in EXAMPLES.items() if importlib.util.find_spec(spec["framework"]) is not None]
+    if len(found) == 1:
+        return found[0]
+    reason = "no framework is installed" if not found else f"several frameworks are installed ({', '.join(found)})"
+    raise UsageError(f"no MLproject and no [tool.mlf.train] here, and {reason} to pick a bundled example",
+                     hint=f"add an MLproject, or set {variables.MLF_IMAGE_EXAMPLE} to one of "
+                          f"{', '.join(EXAMPLES)}")
+
+
+def example_entry_point(example: str) -> EntryPoint:
+    spec = EXAMPLES[example]
+    parameters = {name: Parameter(name, kind, str(default)) for name, (kind, default) in spec["parameters"].items()}
+    flags = " ".join(f"--{name} {{{name}}}" for name in parameters)
+    command = f"{shlex.quote(sys.executable)} -m mlfcore.entrypoint.examples.{example} --output {{output_dir}} {flags}"
+    return EntryPoint(DEFAULT_ENTRY_POINT, command, parameters, "example", example=example)
+
+
+def _train_table(project_config: config.ProjectConfig) -> dict:
+    table = project_config.table("train")
+    where = f"{project_config.path}: [tool.mlf.train]"
+    for key, value in table.items():
+        expected = TRAIN_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{where}: unknown key {key!r}", hint=f"known keys: {', '.join(TRAIN_KEYS)}")
+        if not isinstance(value, expected):
+            raise ConfigError(f"{where}: {key} must be of type {expected.__name__}, got {value!r}")
+    return table
+
+
+def _strings(project_config: config.ProjectConfig, key: str) -> tuple[str, ...]:
+    values = project_config.values.get(key, [])
+    if not all(isinstance(v, str) and v for v in values):
+        raise ConfigError(f"{project_config.path}: [tool.mlf] {key} must be a list of paths (strings)")
+    for value in values:
+        if Path(value).is_absolute() or ".." in Path(value).parts:
+            raise ConfigError(f"{project_config.path}: [tool.mlf] {key}: {value!r} must be a path inside the project")
+    return tuple(values)
+
+
+def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experiment: str | None = None,
+         environ: Mapping[str, str] | None = None) -> Project:
+    """Resolve the project in `project_dir`. Raises UsageError / ConfigError (exit 2) on bad input."""
+    root = Path(project_dir)
+    if not root.exists():
+        raise UsageError(f"project directory {root} does not exist", hint="give an existing directory")
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory", hint="give the project's directory")
+    root = root.resolve()
+    project_config = config.load(root)
+    table = _train_table(project_config)
+    mlproject = root / MLPROJECT
+    if mlproject.is_file():
+        clash = sorted({"command", "parameters"} & set(table))
+        if clash:
+            raise ConfigError(f"{root}: both MLproject and [tool.mlf.train] {clash[0]} define the entry point",
+                              hint="keep one of them")
+        point = _from_mlproject(mlproject, entry_point)
+    elif "command" in table:
+        if entry_point != DEFAULT_ENTRY_POINT:
+            raise UsageError(f"[tool.mlf.train] defines one entry point, not {entry_point!r}")
+        point = _from_pyproject(table, f"{project_config.path}: [tool.mlf.train]", entry_point)
+    elif "parameters" in table:
+        raise ConfigError(f"{project_config.path}: [tool.mlf.train] has parameters but no command")
+    else:
+        point = example_entry_point(default_example(environ))
+    name = experiment or table.get("experiment") or point.example or root.name or "Default"
+    output_dir = table.get("output_dir", DEFAULT_OUTPUT_DIR)
+    if Path(output_dir).is_absolute() or ".." in Path(output_dir).parts:
+        raise ConfigError(f"{project_config.path}: [tool.mlf.train] output_dir must be a path inside the project")
+    return Project(root, project_config, point, name, root / output_dir, _strings(project_config, "outputs"),
+                   _strings(project_config, "data"))
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    """`-P key=value` options as a mapping; a malformed one or a repeated key → UsageError."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"-P {pair!r} is not key=value", hint="e.g. -P epochs=3")
+        if key in values:
+            raise UsageError(f"-P {key} is given twice")
+        values[key] = value
+    return values

@@ -1,0 +1,138 @@
+"""MLflow tracking for `mlf train`: where the store is, that it is writable, and one run's life.
+
+The store is $MLFLOW_TRACKING_URI when set, else `sqlite:///<project>/mlflow.db` with artifacts in
+`<project>/mlruns/`: MLflow 3.17's own default (`mlflow.tracking._tracking_service.utils._get_default_tracking_uri`
+returns sqlite:///mlflow.db; its file store refuses to open unless MLFLOW_ALLOW_FILE_STORE=true, "maintenance
+mode"), so `mlflow ui` started in the project folder opens it with no option. The artifact folder is given
+explicitly: MLflow would otherwise resolve ./mlruns against whatever the working directory is.
+
+The training child logs into the same run: it inherits MLFLOW_TRACKING_URI and MLFLOW_RUN_ID (`mlflow.start_run()`
+resumes the run named there). mlf ends the run last, FINISHED only when the child succeeded and the fingerprint was
+taken, so a failed or interrupted training never shows as a successful run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .. import variables
+from ..errors import UsageError
+
+STORE_FILE = "mlflow.db"
+ARTIFACT_DIR = "mlruns"
+# Tags mlf writes on every run; `mlf reproduce` reads them back.
+TAG_PREFIX = "mlf."
+PARAM_PREFIX = "mlf."
+
+
+@dataclass(frozen=True)
+class Store:
+    uri: str
+    local_path: Path | None  # the folder or database file, for local stores
+    artifact_root: Path | None  # where mlf puts a new experiment's artifacts (the default store only)
+    default: bool  # True when mlf chose it (no MLFLOW_TRACKING_URI)
+
+    def ui_command(self, project_root: Path) -> str:
+        if self.default:
+            return f"cd {project_root} && mlflow ui   (needs the full `mlflow` package; opens {self.uri})"
+        return f"mlflow ui --backend-store-uri {self.uri}"
+
+
+def resolve(project_root: Path, environ: Mapping[str, str] | None = None) -> Store:
+    environ = os.environ if environ is None else environ
+    uri = environ.get(variables.MLFLOW_TRACKING_URI, "").strip()
+    if not uri:
+        database = project_root / STORE_FILE
+        return Store(f"sqlite:///{database}", database, project_root / ARTIFACT_DIR, True)
+    parsed = urlparse(uri)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        # sqlite:////abs/file.db is absolute, sqlite:///file.db relative: either way the path after the first "/".
+        return Store(uri, Path(path[1:]) if path else None, None, False)
+    if parsed.scheme in ("", "file"):
+        return Store(uri, Path(unquote(parsed.path)), None, False)
+    return Store(uri, None, None, False)
+
+
+def _probe(folder: Path, what: str) -> None:
+    """Write and remove a file in `folder`: the one test that also holds for root and read-only mounts."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".mlf-write-test-")
+        os.close(handle)
+        os.unlink(name)
+    except OSError as err:
+        raise UsageError(f"the MLflow tracking store is not writable: {what} {folder}: {err.strerror or err}",
+                         hint=f"make it writable, or set {variables.MLFLOW_TRACKING_URI} to a store you can write "
+                              "(in a container: mount the project read-write and writable for uid 1000)") from None
+
+
+def check_writable(store: Store) -> None:
+    """Raise UsageError (exit 2) before any training when the store cannot be written."""
+    if store.local_path is None:
+        return
+    if store.uri.startswith("sqlite:"):
+        _probe(store.local_path.parent, "cannot create files in")
+        if store.local_path.exists() and not os.access(store.local_path, os.W_OK):
+            raise UsageError(f"the MLflow tracking store is not writable: {store.local_path}",
+                             hint="make the file writable, or set MLFLOW_TRACKING_URI to another store")
+    else:
+        _probe(store.local_path, "cannot create files in")
+    if store.artifact_root is not None:
+        _probe(store.artifact_root, "cannot create artifacts in")
+
+
+def quiet() -> None:
+    """MLflow logs INFO lines (database migrations, experiment creation) that are noise in `mlf train`'s output."""
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def client(store: Store):
+    from mlflow.tracking import MlflowClient
+
+    quiet()
+    return MlflowClient(tracking_uri=store.uri)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "experiment"
+
+
+def experiment_id(store: Store, name: str) -> str:
+    """The id of experiment `name`, created when missing (with its artifacts in the project for the default store).
+
+    Any failure to reach or write the store is a UsageError: it happens before training starts."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        tracking = client(store)
+        found = tracking.get_experiment_by_name(name)
+        if found is not None:
+            if found.lifecycle_stage == "deleted":
+                raise UsageError(f"experiment {name!r} is deleted in {store.uri}",
+                                 hint="restore it (mlflow experiments restore) or choose another --experiment")
+            return found.experiment_id
+        location = (store.artifact_root / _slug(name)).as_uri() if store.artifact_root else None
+        return tracking.create_experiment(name, artifact_location=location)
+    except MlflowException as err:
+        raise UsageError(f"cannot use the MLflow tracking store {store.uri}: {err.message}",
+                         hint=f"check {variables.MLFLOW_TRACKING_URI} and that the store is writable") from None
+
+
+def child_environment(store: Store, run_id: str, experiment: str) -> dict[str, str]:
+    """What the training child needs to log into the same run."""
+    return {variables.MLFLOW_TRACKING_URI: store.uri, variables.MLFLOW_RUN_ID: run_id,
+            variables.MLFLOW_EXPERIMENT_ID: experiment}
+
+
+def params_text(values: Mapping[str, object]) -> dict[str, str]:
+    """MLflow params are strings of at most 6000 characters (MLflow's limit in 3.x)."""
+    return {name: str(value)[:6000] for name, value in values.items()}
