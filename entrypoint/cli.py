@@ -11,8 +11,11 @@ import typer
 from . import console, variables
 from .commands import env as env_command
 from .commands import lint as lint_command
+from .commands import reproduce as reproduce_command
 from .commands import run as run_command
 from .commands import sysinfo as sysinfo_command
+from .commands import train as train_command
+from .commands import verify as verify_command
 from .errors import EXIT_INTERNAL, MlfError
 
 app = typer.Typer(
@@ -26,6 +29,9 @@ run_command.register(app)
 env_command.register(app)
 lint_command.register(app)
 sysinfo_command.register(app)
+train_command.register(app)
+verify_command.register(app)
+reproduce_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,3 +30,13 @@ MLF_IMAGE_TAG = "MLF_IMAGE_TAG"  # e.g. 0.1.0-torch2.13.0-cpu
 MLF_IMAGE_VARIANT = "MLF_IMAGE_VARIANT"  # cpu | cuda
 MLF_IMAGE_LOCK_HASH = "MLF_IMAGE_LOCK_HASH"  # sha256 of the image's hash-locked requirements
 MLF_IMAGE_EXAMPLE = "MLF_IMAGE_EXAMPLE"  # framework images: the bundled example, e.g. pytorch_digits
+
+# `mlf train` (entrypoint/train/): with no project it runs the bundled example MLF_IMAGE_EXAMPLE names (above);
+# the training child gets its own output folder.
+MLF_OUTPUT_DIR = "MLF_OUTPUT_DIR"  # set for the training child: the folder this run writes its outputs to
+
+# MLflow's own variables, read by mlf and passed to the training child so it logs into the same run.
+MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
+MLFLOW_RUN_ID = "MLFLOW_RUN_ID"
+MLFLOW_EXPERIMENT_ID = "MLFLOW_EXPERIMENT_ID"
+MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
