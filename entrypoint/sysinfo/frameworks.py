@@ -3,8 +3,9 @@
 Metadata (importlib.metadata) is cheap and the same whether or not a framework loads, so the environment key is
 built from it: a `--fast` record and a full one on the same machine have the same key. What the frameworks report
 at run time (torch's CUDA, cuDNN, NCCL and CPU capability; TensorFlow's build info; XGBoost's build info; NumPy's
-BLAS) needs an import that takes seconds and may crash (an illegal instruction on an old CPU), so it runs in a child
-Python process (probe.py) and comes back as JSON; a framework already imported in this process is asked directly.
+BLAS) needs code of theirs to run — torch's import takes seconds and any of them may crash (an illegal instruction
+on an old CPU) — so it runs in a child Python process (probe.py) and comes back as JSON; a framework already
+imported in this process is asked directly.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ NVIDIA_LIBRARIES: dict[str, str] = {
     "cublas": "nvidia-cublas",
 }
 
-PROBE_TIMEOUT_S = 180  # TensorFlow's import alone took ~6 s on this 2-core machine; a hung import must end
+PROBE_TIMEOUT_S = 180  # the probe took ~3 s on this 2-core machine (torch's import); a hung import must end
 
 
 def _pick(packages: dict[str, str], names: tuple[str, ...]) -> dict | None:

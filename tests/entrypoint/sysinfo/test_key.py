@@ -145,3 +145,11 @@ def test_seed_and_threads_are_their_own_fields_not_repeated_in_the_contract_envi
 
 def test_a_record_missing_sections_still_has_a_key():
     assert len(_key({"schema_version": 1})) == 64
+
+
+def test_docs_explain_every_key_field():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "sysinfo.md").read_text(encoding="utf-8")
+    missing = [field.name for field in key.FIELDS if f"`{field.name}`" not in docs]
+    assert missing == [], f"docs/sysinfo.md does not explain {missing}"
