@@ -130,8 +130,9 @@ def _tightest(values: list) -> object:
     return min(found) if found else None
 
 
-def limits(proc_cgroup: Path = PROC_CGROUP, mountinfo: Path = PROC_MOUNTINFO) -> dict:
+def limits(proc_cgroup: Path | None = None, mountinfo: Path | None = None) -> dict:
     """{"cpu": {...}, "memory": {...}}: each says the cgroup version, the limit (None: none) and where it came from."""
+    proc_cgroup, mountinfo = proc_cgroup or PROC_CGROUP, mountinfo or PROC_MOUNTINFO
     try:
         paths = parse_proc_cgroup(proc_cgroup.read_text(encoding="utf-8"))
         mounts = parse_mountinfo(mountinfo.read_text(encoding="utf-8"))

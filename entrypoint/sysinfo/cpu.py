@@ -120,10 +120,11 @@ def _cores() -> dict:
     return {"physical": physical, "logical": os.cpu_count(), "usable": usable}
 
 
-def collect(settings: contract.Settings, *, cpuinfo_path: Path = PROC_CPUINFO,
-            sve_path: Path = SVE_VECTOR_LENGTH, arch: str | None = None) -> dict:
-    """The CPU section of the record."""
+def collect(settings: contract.Settings, *, cpuinfo_path: Path | None = None, sve_path: Path | None = None,
+            arch: str | None = None) -> dict:
+    """The CPU section of the record (the paths default to the module's, read at call time so tests can move them)."""
     arch = arch or contract.machine_arch()
+    cpuinfo_path, sve_path = cpuinfo_path or PROC_CPUINFO, sve_path or SVE_VECTOR_LENGTH
     identity = _identity(cpuinfo_path)
     flags = set(identity.pop("flags"))
     level = dispatch_level(arch, flags | _sve_flags(flags, sve_path))

@@ -27,8 +27,9 @@ IMAGE_VARIABLES = {
 }
 
 
-def os_release(paths: tuple[Path, ...] = OS_RELEASE) -> dict:
+def os_release(paths: tuple[Path, ...] | None = None) -> dict:
     """ID, VERSION_ID and PRETTY_NAME from os-release(5); a reason when there is none (not Linux)."""
+    paths = OS_RELEASE if paths is None else paths
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
@@ -60,9 +61,10 @@ def libc() -> dict:
     return {"name": None, "version": None, "reason": "not glibc (musl, macOS or Windows): no version reported"}
 
 
-def container(environ=None, files: tuple[Path, ...] = CONTAINER_FILES, proc_1_cgroup: Path = PROC_1_CGROUP) -> dict:
+def container(environ=None, files: tuple[Path, ...] | None = None, proc_1_cgroup: Path | None = None) -> dict:
     """Whether this is a container, the evidence, and the image facts baked into mlfcore's images."""
     environ = os.environ if environ is None else environ
+    files, proc_1_cgroup = CONTAINER_FILES if files is None else files, proc_1_cgroup or PROC_1_CGROUP
     evidence = [f"{path} exists" for path in files if path.exists()]
     if environ.get("container"):  # set by systemd-nspawn, Podman and LXC
         evidence.append(f"container={environ['container']}")

@@ -225,3 +225,14 @@ def test_this_machine_has_no_gpu_and_says_why():
     if section["available"]:
         pytest.skip("this machine has a GPU: the fake-NVML tests cover the section's shape")
     assert section["reason"] and section["devices"] == [] and section["count"] == 0
+
+
+def test_a_library_the_loader_rejects_is_a_reason(install):
+    nvml = install(fake_nvml([H100]))
+
+    def unloadable():
+        raise OSError("libnvidia-ml.so.1: wrong ELF class: ELFCLASS32")
+
+    nvml.nvmlInit = unloadable
+    section = gpu.collect({})
+    assert section["reason"] == "NVML failed to load" and "wrong ELF class" in section["error"]

@@ -49,3 +49,13 @@ def test_this_machine():
     if platform.system() == "Linux":
         assert section["libc"]["name"] == "glibc" and section["libc"]["version"].count(".") >= 1
         assert section["distribution"]["id"]
+
+
+def test_a_c_library_other_than_glibc_gives_a_reason(monkeypatch):
+    def no_confstr(name):
+        raise ValueError("unrecognized configuration name")
+
+    monkeypatch.setattr(system.os, "confstr", no_confstr)
+    monkeypatch.setattr(system.platform, "libc_ver", lambda: ("", ""))
+    assert system.libc() == {"name": None, "version": None,
+                             "reason": "not glibc (musl, macOS or Windows): no version reported"}
