@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,8 +34,18 @@ def default_tree() -> Path:
     return Path(spec.origin).parent
 
 
-def bare_parse(files: list[str]) -> int:
-    """Read and parse every file, nothing else: the floor an AST linter cannot beat on one core."""
+def bare_parse(files: list[str], collect: bool = True) -> int:
+    """Read and parse every file, nothing else: the floor for an AST linter on one core. `collect=False` runs it
+    with the cyclic garbage collector off, as mlf lint does while it parses (lint/engine.py)."""
+    if not collect:
+        gc.disable()
+    try:
+        return _parse_all(files)
+    finally:
+        gc.enable()
+
+
+def _parse_all(files: list[str]) -> int:
     lines = 0
     for path in files:
         with open(path, "rb") as handle:
@@ -46,13 +58,29 @@ def bare_parse(files: list[str]) -> int:
     return lines
 
 
-def timed(action, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its reaped children (pool workers, torchdetscan)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Timing:
+    """Median wall and CPU seconds over the repeats. On a shared machine the wall time of a parallel run depends
+    on what else runs; CPU seconds per line is the per-core cost and does not."""
+
+    def __init__(self, walls: list[float], cpus: list[float]) -> None:
+        self.wall = statistics.median(walls)
+        self.cpu = statistics.median(cpus)
+
+
+def timed(action, repeat: int) -> tuple[Timing, object]:
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, start = _cpu(), time.perf_counter()
         result = action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    return Timing(walls, cpus), result
 
 
 def run_torchdetscan(executable: str, tree: Path) -> subprocess.CompletedProcess:
@@ -72,47 +100,58 @@ def main(argv: list[str] | None = None) -> int:
     items, _ = engine.discover([tree], tree)
     files = [path for _, path in items]
     figures: dict[str, object] = {"tree": str(tree), "files": len(files), "cores": cores, "repeat": args.repeat,
-                                  "python": sys.version.split()[0]}
+                                  "python": sys.version.split()[0],
+                                  "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
-    parse_s, lines = timed(lambda: bare_parse(files), args.repeat)
+    for path in files:  # warm the page cache, so the first contender does not pay for the disk
+        with open(path, "rb") as handle:
+            handle.read()
+    parse, lines = timed(lambda: bare_parse(files), args.repeat)
+    nogc, _ = timed(lambda: bare_parse(files, collect=False), args.repeat)
+    lint1, report = timed(lambda: lint_paths([tree], base=tree, jobs=1), args.repeat)
+    lintn, report = timed(lambda: lint_paths([tree], base=tree, jobs=cores), args.repeat)
     figures["lines"] = lines
-    figures["bare_parse"] = {"seconds": parse_s, "lines_per_s": lines / parse_s}
-
-    lint1_s, report = timed(lambda: lint_paths([tree], base=tree, jobs=1), args.repeat)
-    figures["lint_1_process"] = {"seconds": lint1_s, "lines_per_s": report.lines / lint1_s,
-                                 "vs_bare_parse": parse_s / lint1_s}
-    lintn_s, report = timed(lambda: lint_paths([tree], base=tree, jobs=cores), args.repeat)
-    figures[f"lint_{cores}_processes"] = {"seconds": lintn_s, "lines_per_s": report.lines / lintn_s,
-                                          "lines_per_s_per_core": report.lines / lintn_s / cores,
-                                          "per_core_vs_bare_parse": (report.lines / lintn_s / cores)
-                                          / (lines / parse_s)}
+    for name, timing in (("bare_parse", parse), ("bare_parse_gc_off", nogc), ("lint_1_process", lint1),
+                         (f"lint_{cores}_processes", lintn)):
+        figures[name] = {"wall_s": timing.wall, "cpu_s": timing.cpu, "lines_per_s": lines / timing.wall,
+                         "lines_per_cpu_s": lines / timing.cpu}
+    figures["lint_per_core_vs_bare_parse"] = parse.cpu / lintn.cpu
+    figures["lint_1_process_vs_bare_parse"] = parse.wall / lint1.wall
     figures["findings"] = {s: report.count(s) for s in ("error", "warning", "info")}
-
+    tds = None
     if os.path.exists(args.torchdetscan):
-        tds_s, completed = timed(lambda: run_torchdetscan(args.torchdetscan, tree), args.repeat)
-        figures["torchdetscan"] = {"seconds": tds_s, "lines_per_s": lines / tds_s, "exit_code": completed.returncode,
-                                   "output_lines": len(completed.stdout.splitlines()),
+        tds, completed = timed(lambda: run_torchdetscan(args.torchdetscan, tree), args.repeat)
+        figures["torchdetscan"] = {"wall_s": tds.wall, "cpu_s": tds.cpu, "lines_per_s": lines / tds.wall,
+                                   "lines_per_cpu_s": lines / tds.cpu, "exit_code": completed.returncode,
                                    "stderr_tail": completed.stderr.strip().splitlines()[-3:],
-                                   "mlf_lint_speedup": tds_s / lintn_s}
+                                   "mlf_lint_wall_speedup": tds.wall / lintn.wall,
+                                   "mlf_lint_cpu_ratio": tds.cpu / lintn.cpu}
     else:
         figures["torchdetscan"] = f"not found at {args.torchdetscan} (pip install torchdetscan in its own venv)"
 
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
-    print(f"tree: {tree} — {len(files)} files, {lines} lines, {cores} cores, median of {args.repeat}")
-    print(f"bare ast.parse, 1 process : {parse_s:7.2f} s  {lines / parse_s:10,.0f} lines/s")
-    print(f"mlf lint, 1 process       : {lint1_s:7.2f} s  {report.lines / lint1_s:10,.0f} lines/s "
-          f"({parse_s / lint1_s:.0%} of bare parse)")
-    per_core = report.lines / lintn_s / cores
-    print(f"mlf lint, {cores} processes     : {lintn_s:7.2f} s  {report.lines / lintn_s:10,.0f} lines/s, "
-          f"{per_core:,.0f} per core ({per_core / (lines / parse_s):.0%} of bare parse per core)")
-    tds = figures["torchdetscan"]
-    if isinstance(tds, dict):
-        print(f"torchdetscan              : {tds['seconds']:7.2f} s  {tds['lines_per_s']:10,.0f} lines/s "
-              f"(exit {tds['exit_code']}; mlf lint is {tds['mlf_lint_speedup']:.1f}x faster)")
+    print(f"tree: {tree}: {len(files)} files, {lines:,} lines; {cores} cores; median of {args.repeat}; "
+          f"load average before: {figures['load_before']}")
+    print(f"{'':28}{'wall s':>8}{'lines/s':>11}{'CPU s':>8}{'lines/CPU s':>13}")
+
+    def row(label: str, timing: Timing) -> None:
+        print(f"{label:28}{timing.wall:8.2f}{lines / timing.wall:11,.0f}{timing.cpu:8.2f}{lines / timing.cpu:13,.0f}")
+
+    row("bare ast.parse", parse)
+    row("bare ast.parse (gc off)", nogc)
+    row("mlf lint --jobs 1", lint1)
+    row(f"mlf lint --jobs {cores}", lintn)
+    if tds is not None:
+        row("torchdetscan", tds)
+    print(f"mlf lint per core (lines per CPU second) vs bare ast.parse: {parse.cpu / lintn.cpu:.0%}"
+          f" (--jobs 1 wall: {parse.wall / lint1.wall:.0%})")
+    if tds is not None:
+        print(f"mlf lint vs torchdetscan: {tds.wall / lintn.wall:.2f}x faster (wall), "
+              f"{tds.cpu / lintn.cpu:.2f}x less CPU")
     else:
-        print(f"torchdetscan              : {tds}")
+        print(f"torchdetscan: {figures['torchdetscan']}")
     print(f"mlf lint findings: {figures['findings']}")
     return 0
 

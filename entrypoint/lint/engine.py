@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import errno
 import fnmatch
+import gc
 import os
 import threading
 from pathlib import Path
@@ -110,19 +111,31 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
     lines = source.count(b"\n") + (1 if source and not source.endswith(b"\n") else 0)
     if not source.strip():
         return [], lines
+    collecting = gc.isenabled()
+    # An AST holds no reference cycles, so reference counting frees it; the cyclic collector would only rescan
+    # the hundreds of thousands of nodes a big file allocates. Measured on torch/_inductor (252k lines): parse
+    # 4.8-5.3 s with the collector on, 3.7-3.8 s off.
+    gc.disable()
+    try:
+        return _parse_and_check(display, source, ruleset), lines
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Finding]:
     try:
         tree = ast.parse(source, filename=display)
     except SyntaxError as err:
         text = str(err.msg)
         if "codec can't decode" in text or "unknown encoding" in text or "encoding problem" in text:
-            return [_note(display, f"cannot decode: {text}", file_rules.ENCODING, max(err.lineno or 1, 1))], lines
-        return [_note(display, f"syntax error: {text}", file_rules.SYNTAX, err.lineno or 1, err.offset or 1)], lines
+            return [_note(display, f"cannot decode: {text}", file_rules.ENCODING, max(err.lineno or 1, 1))]
+        return [_note(display, f"syntax error: {text}", file_rules.SYNTAX, err.lineno or 1, err.offset or 1)]
     except ValueError as err:  # Python 3.11: "source code string cannot contain null bytes"
-        return [_note(display, f"syntax error: {err}", file_rules.SYNTAX)], lines
+        return [_note(display, f"syntax error: {err}", file_rules.SYNTAX)]
     except (RecursionError, MemoryError) as err:
-        return [_note(display, f"too deeply nested to parse ({type(err).__name__}): not checked")], lines
-    found = checker.check_tree(tree, display, ruleset)
-    return checker.finish(found, source), lines
+        return [_note(display, f"too deeply nested to parse ({type(err).__name__}): not checked")]
+    return checker.finish(checker.check_tree(tree, display, ruleset), source)
 
 
 def _init(ruleset: RuleSet) -> None:

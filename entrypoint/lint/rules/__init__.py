@@ -23,11 +23,12 @@ FRAMEWORKS: dict[str, Callable[[], str | None]] = {
     xgboost.FRAMEWORK: xgboost.installed_version,
 }
 
-# node type → checks that are code, not table rows; each gets (node, ctx) and reports through ctx.
-HANDLERS: tuple[tuple[type, Callable], ...] = (
-    (ast.Dict, xgboost.check_params_dict),
-    (ast.Call, xgboost.check_dict_call),
-    (ast.Call, contract.check_environ_update),
+# Checks that are code, not table rows: (node type, for calls the called name's last part, check). Each check
+# gets (node, ctx) and reports through ctx; keying calls by name keeps them off the path of every other call.
+HANDLERS: tuple[tuple[type, str | None, Callable], ...] = (
+    (ast.Dict, None, xgboost.check_params_dict),
+    (ast.Call, "dict", xgboost.check_dict_call),
+    (ast.Call, "update", contract.check_environ_update),
 )
 
 Entry = tuple[Rule, Match]
@@ -41,7 +42,8 @@ class RuleSet:
     by_symbol: dict[str, list[Entry]] = field(default_factory=dict)
     by_method: dict[str, list[Entry]] = field(default_factory=dict)
     by_assign: dict[str, list[Entry]] = field(default_factory=dict)
-    handlers: dict[type, tuple[Callable, ...]] = field(default_factory=dict)
+    dict_handlers: tuple[Callable, ...] = ()
+    call_handlers: dict[str, tuple[Callable, ...]] = field(default_factory=dict)  # called name → checks
 
     def framework_rules(self, framework: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.framework == framework and r.id in self.active]
@@ -98,8 +100,11 @@ def build(select: list[str] | None = None, ignore: list[str] | None = None,
                 ruleset.by_method.setdefault(method, []).append((rule, match))
             for target in match.assigns:
                 ruleset.by_assign.setdefault(target, []).append((rule, match))
-    handlers: dict[type, list[Callable]] = {}
-    for node_type, handler in HANDLERS:
-        handlers.setdefault(node_type, []).append(handler)
-    ruleset.handlers = {k: tuple(v) for k, v in handlers.items()}
+    calls: dict[str, list[Callable]] = {}
+    for node_type, name, handler in HANDLERS:
+        if node_type is ast.Dict:
+            ruleset.dict_handlers += (handler,)
+        else:
+            calls.setdefault(name, []).append(handler)
+    ruleset.call_handlers = {name: tuple(handlers) for name, handlers in calls.items()}
     return ruleset
