@@ -11,7 +11,7 @@ from urllib.parse import quote
 from .model import SARIF_LEVELS, Finding, Rule, rank
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/mlf-core/mlfcore/blob/main/docs/lint.md"
+INFORMATION_URI = "https://github.com/mlfcore/mlfcore/blob/main/docs/lint.md"
 
 
 @dataclass
