@@ -70,6 +70,14 @@ def _packages(a: dict, b: dict) -> dict | None:
             "why": "other package versions can change results when the code uses them", "in_key": False}
 
 
+def _narrow(a, b) -> tuple:
+    """For two mappings, only the entries that differ (a missing entry reads as None): what a person needs to see."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return a, b
+    names = [name for name in {**a, **b} if a.get(name) != b.get(name)]
+    return {name: a.get(name) for name in names}, {name: b.get(name) for name in names}
+
+
 def same_key(a: dict, b: dict) -> bool:
     """Whether two records have the same environment key (recomputed: records carry data, not trusted hashes)."""
     return key.environment_key(a)["key"] == key.environment_key(b)["key"]
@@ -79,18 +87,20 @@ def diff(a: dict, b: dict) -> list[dict]:
     """The fields that differ between records `a` and `b`, most important first.
 
     Each item: {"field", "a", "b", "why", "in_key"}; `in_key` says whether the field enters the environment key.
+    Where both values are mappings, only their differing entries are shown.
     """
     found = []
     first, second = key.values(a), key.values(b)
     for field in key.FIELDS:
         if first[field.name] != second[field.name]:
-            found.append({"field": field.name, "a": first[field.name], "b": second[field.name], "why": field.why,
-                          "in_key": True})
+            left, right = _narrow(first[field.name], second[field.name])
+            found.append({"field": field.name, "a": left, "b": right, "why": field.why, "in_key": True})
     for extra in EXTRAS:
         left, right = extra.read(a), extra.read(b)
         if extra.needs_both and (left is None or right is None):
             continue
         if left != right:
+            left, right = _narrow(left, right)
             found.append({"field": extra.name, "a": left, "b": right, "why": extra.why, "in_key": False})
     packages = _packages(a, b)
     if packages:

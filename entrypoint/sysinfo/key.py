@@ -64,7 +64,7 @@ def _dispatch(record: dict) -> dict:
     """The pinned level when the host reaches it; otherwise everything the libraries choose kernels by."""
     dispatch = _get(record, "cpu", "dispatch") or {}
     if dispatch.get("pinned") and dispatch.get("pinned") == dispatch.get("effective"):
-        return {"pinned": dispatch["pinned"]}
+        return {"pinned": dispatch["pinned"], "effective": dispatch["effective"]}
     # Not pinned (or the host is below the pin): MKL and oneDNN choose by every ISA extension and by vendor.
     return {"pinned": dispatch.get("pinned"), "effective": dispatch.get("effective"),
             "isa_flags": _get(record, "cpu", "isa_flags"), "vendor": _get(record, "cpu", "vendor")}

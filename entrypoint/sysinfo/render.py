@@ -60,7 +60,8 @@ def _cpu_rows(record: dict) -> list[tuple[str, str, str]]:
                          f"effective {_or(dispatch.get('effective'))}"),
         ("", "cores", f"{_or(cores.get('physical'))} physical · {_or(cores.get('logical'))} logical · "
                       f"{_or(cores.get('usable'))} usable"),
-        ("", "cgroup CPU quota", _or(quota.get("quota_cpus"), quota.get("reason") or f"none ({quota.get('cgroup')})")),
+        ("", "cgroup CPU quota", f"{quota['quota_cpus']} CPUs" if quota.get("quota_cpus") else
+         quota.get("reason") or f"none (cgroup {quota.get('cgroup')})"),
     ]
 
 
@@ -70,7 +71,7 @@ def _memory_rows(record: dict) -> list[tuple[str, str, str]]:
     return [
         ("memory", "total · available", f"{_size(memory.get('total_bytes'))} · {_size(memory.get('available_bytes'))}"),
         ("", "cgroup limit", _size(limit.get("limit_bytes")) if limit.get("limit_bytes") else
-         f"none ({limit.get('reason') or limit.get('cgroup')})"),
+         limit.get("reason") or f"none (cgroup {limit.get('cgroup')})"),
     ]
 
 

@@ -66,3 +66,13 @@ def test_packages_the_key_compares_are_not_repeated(record):
     other["frameworks"]["libraries"]["numpy"] = {"distribution": "numpy", "version": "1.0"}
     other["packages"]["numpy"] = "1.0"
     assert [e["field"] for e in sysinfo.diff(record, other)] == ["library.numpy"]
+
+
+def test_mappings_show_only_their_differing_entries(record):
+    other = copy.deepcopy(record)
+    other["contract"]["environment"]["MKL_CBWR"] = "COMPATIBLE"
+    del other["contract"]["environment"]["NCCL_ALGO"]
+    (entry,) = sysinfo.diff(record, other)
+    assert entry["field"] == "contract.environment"
+    assert entry["a"] == {"MKL_CBWR": record["contract"]["environment"]["MKL_CBWR"], "NCCL_ALGO": "Ring"}
+    assert entry["b"] == {"MKL_CBWR": "COMPATIBLE", "NCCL_ALGO": None}
