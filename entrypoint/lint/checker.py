@@ -76,6 +76,10 @@ class Context:
         else:
             return  # f()(), x[0](): nothing the tables name
         qualified = self.resolver.qualify(func)
+        if qualified is None and kind is ast.Name and self.resolver.stars:
+            # `from torch import *` then `bincount(x, w)`: the first star-imported module the tables know it in
+            qualified = next((f"{m}.{name}" for m in self.resolver.stars
+                              if f"{m}.{name}" in self.ruleset.by_symbol), None)
         if qualified is not None:
             for rule, match in self.ruleset.by_symbol.get(qualified, ()):
                 self.check(rule, match, node.args, node.keywords, match.params, node, qualified)

@@ -31,11 +31,12 @@ def canonical(name: str) -> str:
 class Resolver:
     """Local names → qualified names for one module, and the top-level modules it imports."""
 
-    __slots__ = ("aliases", "modules")
+    __slots__ = ("aliases", "modules", "stars")
 
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
+        self.stars: list[str] = []  # modules imported with `from M import *`, newest first
 
     def imports(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -51,7 +52,9 @@ class Resolver:
             return
         self.modules.add(node.module.partition(".")[0])
         for alias in node.names:
-            if alias.name != "*":
+            if alias.name == "*":
+                self.stars.insert(0, node.module)
+            else:
                 self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
     def qualify(self, node: ast.AST) -> str | None:

@@ -19,6 +19,8 @@ from .conftest import rule_ids
     "import torch\nF = torch.nn.functional\nF.interpolate(x, mode='bilinear')",
     "def f(x):\n    import torch.nn.functional as F\n    return F.interpolate(x, mode='bilinear')",
     "def f(x):\n    return F.interpolate(x, mode='bilinear')\nimport torch.nn.functional as F",
+    "from torch import *\nbincount(x, w)",
+    "from torch.nn.functional import *\ninterpolate(x, mode='bilinear')",
 ])
 def test_aliases_and_from_imports_resolve(lint, source):
     found = rule_ids(lint(source + "\n"))
@@ -35,6 +37,7 @@ def test_aliases_and_from_imports_resolve(lint, source):
     "import pandas as pd\npd.Series(x).median()",
     "import torch\nimport statistics\nstatistics.median([1, 2])",
     "def bincount(x, w):\n    return x\nbincount(x, w)",
+    "from numpy import *\nbincount(x, w)",
     "import tensorflow as tf\nimport numpy as np\nnp.bincount(x)",
 ])
 def test_other_libraries_same_names_are_not_findings(lint, source):
