@@ -79,7 +79,8 @@ def _gpu_rows(record: dict) -> list[tuple[str, str, str]]:
     gpu = record.get("gpu", {})
     if not gpu.get("devices"):
         return [("gpu", "devices", f"none: {gpu.get('reason')}" + (f" ({gpu['error']})" if gpu.get("error") else ""))]
-    rows = [("gpu", "driver · CUDA driver", f"{_or(gpu.get('driver_version'))} · {_or(gpu.get('cuda_driver_version'))}")]
+    versions = f"{_or(gpu.get('driver_version'))} · {_or(gpu.get('cuda_driver_version'))}"
+    rows = [("gpu", "driver · CUDA driver", versions)]
     for device in gpu["devices"]:
         mig, ecc = device.get("mig") or {}, device.get("ecc") or {}
         text = (f"{_or(device.get('name'))} · cc {_or(device.get('compute_capability'))} · "
