@@ -36,7 +36,8 @@ WHEELHOUSE ?=
 CA_BUNDLE ?=
 BASE_IMAGE ?=
 OS_BASE ?= local/debian:bookworm
-export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE
+TEST_IMAGE ?=
+export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE TEST_IMAGE
 IMAGE_NAMES = $(shell $(PYTHON) images/table.py names)
 BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)') \
               $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)')

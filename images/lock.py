@@ -107,6 +107,9 @@ def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None)
     # 2.13.0+cpu (PEP 440), so offering the wheelhouse to the cuda variant would lock the CPU wheel.
     if not any("+" in requirement for requirement in requirements):
         wheelhouse = None
+    elif not wheelhouse:
+        raise table.TableError(f"{name}:{variant} pins a local version that is not on PyPI "
+                               f"({', '.join(r for r in requirements if '+' in r)}): pass WHEELHOUSE=<a folder with it>")
     packages = [item for item in resolve(requirements, parent_pins, wheelhouse, ca_bundle)
                 if item["name"] not in parent_pins and item["name"] != "mlfcore"]
     path = spec.lock_file(variant)
@@ -156,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, variant in sorted(targets, key=lambda target: order.index(target[0])):
         try:
             print(lock(name, variant, args.wheelhouse, args.ca_bundle).relative_to(table.ROOT))
+        except table.TableError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         except subprocess.CalledProcessError:
             print(f"error: pip could not resolve {name}:{variant} (its output is above)", file=sys.stderr)
             return 1

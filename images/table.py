@@ -37,6 +37,7 @@ class Image:
     variants: tuple[str, ...]
     requirements: dict[str, list[str]]
     example: str
+    size_budget_mb: dict[str, int]
 
     @property
     def context(self) -> Path:

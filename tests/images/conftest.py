@@ -1,0 +1,148 @@
+"""Fixtures for the image tests: real containers through the docker SDK and testinfra (STYLE.md, docker-stacks).
+
+The images come from THE table (images/images.toml). A test module says which image its tests are written for
+(`FOR_IMAGE = "base"`); it then runs against that image and every descendant, so a child runs its parent's tests
+too. The session builds each image it tests first, through images/build.py with the build cache (the same command
+as `make image/<name>`), so the tests always see the current code; VARIANT, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE
+come from the environment, as the Makefile exports them.
+
+Without a Docker engine the tests error, never skip, when CI is set (.ci/run); elsewhere they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "images"))
+
+import lock  # noqa: E402  (images/lock.py: the lock hash the image must carry)
+import table  # noqa: E402  (images/table.py: THE table)
+
+VARIANT = os.environ.get("VARIANT") or "cpu"
+# TEST_IMAGE=<name> (the workflow's matrix) tests that image alone, with its parents' tests.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "image" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.images)
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrise `image_name` over the module's image and its descendants (one hierarchy: the table)."""
+    if "image_name" in metafunc.fixturenames:
+        root = getattr(metafunc.module, "FOR_IMAGE", "base")
+        names = [name for name in table.IMAGES if root in table.chain(name)
+                 and (VARIANT in table.image(name).variants or not table.image(name).parent)]
+        if os.environ.get("TEST_IMAGE"):  # the workflow's matrix: one image per job
+            names = [name for name in names if name == os.environ["TEST_IMAGE"]]
+        metafunc.parametrize("image_name", names, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The docker SDK client; an error in CI when no engine answers, a skip elsewhere."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=600)
+        client.ping()
+    except Exception as failure:  # the SDK raises several types for "no engine"; any of them means the same
+        message = f"no Docker engine answers ({type(failure).__name__}): start dockerd (see .ci/run)"
+        if IN_CI:
+            pytest.fail(f"image tests are required in CI: {message}", pytrace=False)
+        pytest.skip(message)
+    yield client
+    client.close()
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    name: str
+    variant: str
+    ref: str
+    spec: table.Image
+
+    @property
+    def lock_hash(self) -> str:
+        return lock.lock_hash(self.name, self.variant)
+
+
+_built: dict[tuple[str, str], BuiltImage] = {}
+
+
+def _build(name: str, variant: str) -> BuiltImage:
+    """Build (with the cache) NAME:VARIANT and its ancestors once per session."""
+    spec = table.image(name)
+    if spec.parent:
+        _build(spec.parent, table.parent_variant(name, variant))
+    key = (name, variant)
+    if key not in _built:
+        command = [sys.executable, str(ROOT / "images" / "build.py"), name, "--variant", variant]
+        for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
+                                 ("--base-image", "BASE_IMAGE")):
+            if os.environ.get(variable):
+                command += [option, os.environ[variable]]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"building {name}:{variant} failed:\n{result.stderr[-4000:]}", pytrace=False)
+        _built[key] = BuiltImage(name, variant, table.tags(name, variant)[0], spec)
+    return _built[key]
+
+
+@pytest.fixture(scope="session")
+def image(engine, image_name) -> BuiltImage:
+    variant = VARIANT if VARIANT in table.image(image_name).variants else table.image(image_name).variants[0]
+    return _build(image_name, variant)
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run(engine, image: BuiltImage, *command: str, entrypoint: list[str] | None = None, cpus: float | None = None,
+        timeout: float = 600) -> Result:
+    """Run a container to its end and remove it, always; stdout and stderr apart."""
+    options = {"nano_cpus": int(cpus * 1e9)} if cpus else {}
+    container = engine.containers.run(image.ref, list(command), entrypoint=entrypoint, detach=True, **options)
+    try:
+        status = container.wait(timeout=timeout)
+        return Result(status["StatusCode"],
+                      container.logs(stdout=True, stderr=False).decode(),
+                      container.logs(stdout=False, stderr=True).decode())
+    finally:
+        container.remove(force=True)
+
+
+@pytest.fixture
+def container(engine, image):
+    """A running container of the image (`mlf run` of a long sleep), always removed; testinfra's host on it."""
+    started = engine.containers.run(image.ref, ["run", "--", "python", "-c", "import time; time.sleep(300)"],
+                                    detach=True)
+    try:
+        deadline = time.monotonic() + 60
+        while started.status != "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            started.reload()
+        yield started
+    finally:
+        started.remove(force=True)
+
+
+@pytest.fixture
+def host(container):
+    import testinfra
+
+    return testinfra.get_host(f"docker://{container.id}")

@@ -1,0 +1,163 @@
+"""mlfcore/base's promises, checked in real containers of the base and of every image built FROM it (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run, table
+
+from mlfcore.entrypoint import contract, variables
+
+FOR_IMAGE = "base"
+# The images are built for one platform (images/lock.py, images/contract_env.py).
+ARCH = "x86_64"
+# `docker stop`'s grace period; tini forwards SIGTERM to mlf, which forwards it to the child (entrypoint/runner.py).
+GRACE_S = 10
+SIZES = ROOT / "build" / "images" / "sizes.json"
+
+
+def test_user_is_not_root(host):
+    assert host.user().uid != 0
+    assert host.user().name == "mlf"
+    assert host.file("/workspace").user == "mlf"
+
+
+def test_workdir_and_entrypoint(engine, image):
+    config = engine.images.get(image.ref).attrs["Config"]
+    assert config["WorkingDir"] == "/workspace"
+    assert config["Entrypoint"] == ["tini", "--", "mlf"]
+    assert config["User"] == "1000:1000"
+
+
+def test_python_is_the_pinned_version(engine, image):
+    result = run(engine, image, "-c", "import sys; print('%d.%d' % sys.version_info[:2])", entrypoint=["python"])
+    assert (result.exit_code, result.stdout.strip()) == (0, table.RAW["python"])
+
+
+def test_pip_check_is_clean(engine, image):
+    result = run(engine, image, "check", entrypoint=["pip"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_contract_environment_is_baked(engine, image):
+    env = dict(item.partition("=")[::2] for item in engine.images.get(image.ref).attrs["Config"]["Env"])
+    expected = contract.environment(contract.Settings(), arch=ARCH)
+    assert {name: env.get(name) for name in expected} == expected
+    baked = dict(pair.partition("=")[::2] for pair in env[variables.MLF_IMAGE_CONTRACT].split(";"))
+    assert baked == expected
+
+
+def test_image_facts_are_baked(engine, image):
+    attrs = engine.images.get(image.ref).attrs["Config"]
+    env = dict(item.partition("=")[::2] for item in attrs["Env"])
+    tag = image.ref.partition(":")[2]
+    assert env[variables.MLF_IMAGE_NAME] == table.repository(image.name)
+    assert env[variables.MLF_IMAGE_TAG] == tag
+    assert env[variables.MLF_IMAGE_VARIANT] == image.variant
+    assert env[variables.MLF_IMAGE_LOCK_HASH] == image.lock_hash
+    labels = attrs["Labels"]
+    assert labels["org.opencontainers.image.version"] == table.mlfcore_version()
+    assert labels["io.mlfcore.lock.sha256"] == image.lock_hash
+    assert labels["io.mlfcore.image.tag"] == tag
+
+
+def test_every_tag_points_at_the_image(engine, image):
+    image_id = engine.images.get(image.ref).id
+    assert {engine.images.get(ref).id for ref in table.tags(image.name, image.variant)} == {image_id}
+
+
+def test_tini_is_pid_1(host):
+    assert host.file("/proc/1/cmdline").content_string.split("\0")[0].endswith("tini")
+
+
+def test_docker_stop_ends_mlf_run_within_the_grace_period(container):
+    assert container.status == "running"
+    started = time.monotonic()
+    container.stop(timeout=GRACE_S)
+    elapsed = time.monotonic() - started
+    container.reload()
+    # SIGKILL after the grace period would give 137; the forwarded SIGTERM ends the child (128 + 15).
+    assert elapsed < GRACE_S - 2, f"docker stop took {elapsed:.1f} s: SIGTERM did not reach the child"
+    assert container.attrs["State"]["ExitCode"] != 137
+
+
+@pytest.mark.parametrize("command", [["--help"], ["env"], ["env", "--format", "json"], ["sysinfo"]])
+def test_mlf_commands_work(engine, image, command):
+    result = run(engine, image, *command)
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_mlf_run_with_a_seed_is_no_contract_conflict(engine, image):
+    result = run(engine, image, "run", "--seed", "7", "--", "python", "-c",
+                 "import os; print(os.environ['PYTHONHASHSEED'])")
+    assert (result.exit_code, result.stdout.strip()) == (0, "7"), result.stderr
+
+
+# ---- what the saved image holds: every layer, not only the final filesystem -------------------------------------
+
+def _proxy_certificates() -> list[str]:
+    """A distinctive line of each certificate a proxy added to this host (update-ca-certificates' local folder)."""
+    lines = []
+    for path in sorted(Path("/usr/local/share/ca-certificates").glob("**/*.crt")):
+        body = [line for line in path.read_text(errors="replace").splitlines() if line and "-----" not in line]
+        lines += body[len(body) // 2:len(body) // 2 + 1]
+    return lines
+
+
+SECRET_PATTERNS = [re.compile(pattern) for pattern in (
+    rb"gh[pousr]_[A-Za-z0-9]{36}",  # GitHub tokens
+    rb"github_pat_[A-Za-z0-9_]{22,}",
+    rb"glpat-[A-Za-z0-9_-]{20}",  # GitLab
+    rb"AKIA[0-9A-Z]{16}",  # AWS access key ids
+)]
+FORBIDDEN_PATHS = re.compile(r"(^|/)(run/secrets/|\.cache/pip/|root/\.cache/|tmp/requirements\.lock|"
+                             r"tmp/wheelhouse/|etc/pip\.conf$)")
+# Text-sized files only: certificates and tokens live in small files; wheels' shared libraries are not read.
+SCAN_LIMIT = 2_000_000
+
+
+def _layer_findings(layer: tarfile.TarFile, name: str, needles: list[bytes]) -> list[str]:
+    findings = []
+    for member in layer:
+        if FORBIDDEN_PATHS.search(member.name):
+            findings.append(f"{name}: {member.name}")
+        if member.isfile() and member.size < SCAN_LIMIT:
+            data = layer.extractfile(member).read()
+            findings += [f"{name}: {member.name} holds a proxy CA certificate" for needle in needles if needle in data]
+            findings += [f"{name}: {member.name} holds a token" for pattern in SECRET_PATTERNS if pattern.search(data)]
+    return findings
+
+
+def test_no_ca_bundle_token_or_pip_cache_in_any_layer(engine, image, tmp_path):
+    saved = tmp_path / "image.tar"
+    subprocess.run(["docker", "save", "-o", str(saved), image.ref], check=True)
+    needles = [line.encode() for line in _proxy_certificates()]
+    findings = []
+    with tarfile.open(saved) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))[0]
+        config = archive.extractfile(manifest["Config"]).read()
+        findings += ["image config holds a proxy CA certificate" for needle in needles if needle in config]
+        findings += ["image config holds a token" for pattern in SECRET_PATTERNS if pattern.search(config)]
+        findings += ["image config names a secret" for word in (b"PIP_CERT=/", b"TOKEN=") if word in config]
+        for layer_name in manifest["Layers"]:
+            with tarfile.open(fileobj=archive.extractfile(layer_name)) as layer:
+                findings += _layer_findings(layer, layer_name, needles)
+    assert not findings
+
+
+def test_image_size_is_recorded(engine, image, record_property):
+    size_mb = engine.images.get(image.ref).attrs["Size"] / 1e6
+    record_property("image_size_mb", round(size_mb))
+    SIZES.parent.mkdir(parents=True, exist_ok=True)
+    sizes = json.loads(SIZES.read_text()) if SIZES.is_file() else {}
+    sizes[image.ref] = round(size_mb)
+    SIZES.write_text(json.dumps(sizes, indent=2, sort_keys=True) + "\n")
+    budget = table.RAW["images"][image.name]["size_budget_mb"][image.variant]
+    assert size_mb <= budget, f"{image.ref} is {size_mb:.0f} MB, over its budget of {budget} MB (images.toml)"

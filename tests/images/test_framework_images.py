@@ -1,0 +1,53 @@
+"""The framework images' promises: the pinned framework, and the same bits from the bundled example every time,
+with one CPU or two (issue 5). Runs for every image whose parent chain holds a framework image (images.toml)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run, table
+
+# Every framework image: the children of the base (pytest_generate_tests drops the base itself below).
+FOR_IMAGE = "base"
+# Hash the artifacts the examples write (entrypoint/examples/outputs.py); metrics.json may hold timings.
+DIGEST = ("find /tmp/out -name '*.npy' -o -name model.json | sort | xargs sha256sum")
+
+
+@pytest.fixture
+def framework(image):
+    if not image.spec.parent:
+        pytest.skip("the base has no framework")
+    return image
+
+
+def test_framework_is_the_pinned_version(engine, framework):
+    spec = framework.spec
+    result = run(engine, framework, "-c", f"import {spec.import_name}; print({spec.import_name}.__version__)",
+                 entrypoint=["python"])
+    assert result.exit_code == 0, result.stderr
+    # torch's CPU wheel reports a local version (2.13.0+cpu): the release is what is pinned.
+    assert result.stdout.strip().partition("+")[0] == spec.framework_version
+
+
+def test_the_bundled_example_is_named(engine, framework):
+    env = dict(item.partition("=")[::2] for item in engine.images.get(framework.ref).attrs["Config"]["Env"])
+    assert env["MLF_IMAGE_EXAMPLE"] == framework.spec.example
+
+
+def _train(engine, image, cpus: float) -> dict[str, str]:
+    """Train the image's bundled example under `mlf run` in a fresh container; sha256 of each artifact by name."""
+    script = (f"mlf run -- python -m mlfcore.entrypoint.examples.{image.spec.example} --output /tmp/out >&2 "
+              f"&& {DIGEST}")
+    result = run(engine, image, "-c", script, entrypoint=["sh"], cpus=cpus)
+    assert result.exit_code == 0, result.stderr[-3000:]
+    digests = {line.split()[1].removeprefix("/tmp/out/"): line.split()[0] for line in result.stdout.splitlines()}
+    assert digests, "the example wrote no tensors/*.npy and no model.json"
+    return digests
+
+
+@pytest.mark.slow
+def test_training_is_bit_identical_across_runs_and_cpu_counts(engine, framework):
+    first = _train(engine, framework, cpus=2)
+    again = _train(engine, framework, cpus=2)
+    one_cpu = _train(engine, framework, cpus=1)
+    assert again == first, "two runs with the same image and settings gave different bits"
+    assert one_cpu == first, "--cpus 1 and --cpus 2 gave different bits (the thread count is pinned, not the cores)"
