@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--torchdetscan", default=shutil.which("torchdetscan") or "/tmp/tds-venv/bin/torchdetscan")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     tree = args.tree or default_tree()
     cores = engine.cores()
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         figures["torchdetscan"] = f"not found at {args.torchdetscan} (pip install torchdetscan in its own venv)"
 
+    if args.save:
+        args.save.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0

@@ -80,6 +80,8 @@ def selected(rule_ids: list[str] | tuple[str, ...], selectors: list[str] | None,
         return found
 
     chosen = set(rule_ids) if selectors is None else set().union(*(picks(s) for s in selectors))
+    # A file that could not be checked is always said, whatever is selected, unless its rule is ignored by name.
+    chosen |= {r for r in rule_ids if r.startswith("file-")}
     for selector in ignore:
         chosen -= picks(selector)
     return chosen

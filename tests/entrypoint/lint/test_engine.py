@@ -110,3 +110,9 @@ def test_parallel_and_serial_agree(tmp_path):
     parallel = lint_folder(tmp_path, jobs=2)
     assert serial.to_dict() == parallel.to_dict()
     assert serial.files == engine.PARALLEL_MIN_FILES + 8
+
+
+def test_unchecked_files_are_reported_whatever_is_selected(tmp_path):
+    (tmp_path / "broken.py").write_bytes(b"def f(:\n")
+    assert [f.rule for f in lint_folder(tmp_path, select=["contract"]).findings] == ["file-syntax"]
+    assert lint_folder(tmp_path, ignore=["file-syntax"]).findings == []
