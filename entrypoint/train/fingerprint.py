@@ -2,9 +2,10 @@
 
 Each output file is one or more *artifacts*, read by its suffix (the table READERS):
 - tensors by name: `.npy` (one tensor, named by its path), `.npz`, `.safetensors` and torch state dicts
-  (`.pt`, `.pth`: one artifact per entry, `file::key`). Only dtype, shape and the raw bytes enter: torch.save writes a
-  random serialization id into every file (torch >= 2.2) and `.npz` members carry zip timestamps, so hashing such
-  files whole would call two identical trainings different;
+  (`.pt`, `.pth`: one artifact per entry, `file::key`). Only dtype, shape and the raw bytes enter, not the container
+  (an .npy header's layout, a zip's member order, a pickle's structure), and a mismatch can name the parameter and
+  count its differing elements. (Measured: torch 2.13's torch.save and NumPy 2.4's savez write identical bytes for
+  identical tensors, so the container alone would not break the fingerprint — it only hides which tensor differs.)
 - any other file by its content (xgboost's `model.json`, `metrics.json`, ...);
 - the run's final metrics (the last value MLflow holds for each) as `metric:<name>`.
 

@@ -1,0 +1,136 @@
+"""`mlf train` as a user meets it: a real process, a real child, the MLflow store read back with MLflow's client."""
+
+import json
+
+import pytest
+
+from ..conftest import mlf
+from ..train.conftest import store_template  # noqa: F401 — the fixture
+from ..train.projects import environment, make_project, runs
+
+
+@pytest.fixture
+def tiny(tmp_path, store_template):  # noqa: F811
+    return make_project(tmp_path / "tiny", store_template)
+
+
+def train(project, *args, env=None):
+    result = mlf("train", str(project), "--json", *args, env=env or environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
+def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny):
+    from mlflow.tracking import MlflowClient
+
+    summary = train(tiny, "-P", "epochs=3")
+    client = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}")
+    run = client.get_run(summary["run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.params == {"epochs": "3", "noise": "none", "mlf.seed": "0", "mlf.threads": "2",
+                               "mlf.portable": "true", "mlf.allow_nondeterministic": "false"}
+    tags = run.data.tags
+    assert tags["mlf.fingerprint"] == summary["fingerprint"]
+    assert tags["mlf.environment_key"] == summary["environment_key"]
+    assert tags["mlf.source"] == "MLproject" and tags["mlf.nondeterministic"] == "false"
+    logged = {a.path for a in client.list_artifacts(run.info.run_id, "mlf")}
+    assert logged == {"mlf/sysinfo.json", "mlf/lint.json", "mlf/contract.json", "mlf/fingerprint.json"}
+    sysinfo = json.loads((tiny / "mlruns" / "tiny" / run.info.run_id / "artifacts" / "mlf" / "sysinfo.json")
+                         .read_text())
+    assert sysinfo["environment_key"]["key"] == summary["environment_key"]
+    assert {a.path for a in client.list_artifacts(run.info.run_id, "outputs/tensors")} == {
+        "outputs/tensors/layer.bias.npy", "outputs/tensors/layer.weight.npy"}
+    assert summary["outputs"] == str(tiny / "outputs" / run.info.run_id)
+
+
+def test_the_seed_reaches_the_training_and_decides_the_fingerprint(tiny):
+    first, again = train(tiny), train(tiny)
+    other = train(tiny, "--seed", "1")
+    assert first["fingerprint"] == again["fingerprint"] != other["fingerprint"]
+    assert first["run_id"] != again["run_id"]
+
+
+def test_verify_passes_for_a_deterministic_project(tiny):
+    result = mlf("verify", str(tiny), "--runs", "3", env=environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "3 runs gave bitwise identical results" in result.stderr
+    assert len({r.data.tags["mlf.verify"] for r in runs(tiny)}) == 1
+
+
+def test_verify_fails_on_random_bytes_and_names_the_file(tiny):
+    result = mlf("verify", str(tiny), "-P", "noise=urandom", env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "first differing artifact: noise.bin: the file's content differs" in result.stderr
+
+
+def test_verify_fails_on_an_unseeded_tensor_and_names_the_parameter(tiny):
+    result = mlf("verify", str(tiny), "-P", "noise=tensor", "--json", env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    mismatch = json.loads(result.stdout)["mismatch"]
+    assert (mismatch["artifact"], mismatch["total_elements"]) == ("tensors/layer.bias.npy", 3)
+    assert mismatch["differing_elements"] >= 1 and 0 < mismatch["max_abs_diff"] < 1e-4
+    assert "tensors/layer.bias.npy: the tensor's values differ" in result.stderr
+
+
+def test_reproduce_gives_the_recorded_fingerprint(tiny):
+    recorded = train(tiny, "-P", "epochs=4", "--seed", "5")
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--json", env=environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout)
+    assert answer["identical"] and answer["recorded_fingerprint"] == recorded["fingerprint"]
+    assert answer["run"]["fingerprint"] == recorded["fingerprint"]
+    assert answer["docker_run"] is None and "did not run in an mlfcore image" in result.stderr
+    from mlflow.tracking import MlflowClient
+
+    again = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}").get_run(answer["run"]["run_id"])
+    assert again.data.params["epochs"] == "4" and again.data.params["mlf.seed"] == "5"
+    assert again.data.tags["mlf.reproduces"] == recorded["run_id"]
+
+
+def test_reproduce_notices_a_changed_training(tiny):
+    recorded = train(tiny)
+    (tiny / "train.py").write_text((tiny / "train.py").read_text().replace("* 0.5", "* 0.25"))
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "NOT reproduced" in result.stderr and "metrics.json" in result.stderr
+
+
+def test_reproduce_of_an_unknown_run_is_bad_input(tiny):
+    result = mlf("reproduce", "0123456789abcdef", "--project", str(tiny), env=environment())
+    assert result.returncode == 2 and "no run '0123456789abcdef'" in result.stderr
+
+
+def test_a_failing_training_keeps_its_exit_code_and_is_marked_failed(tiny):
+    (tiny / "train.py").write_text("import sys\nsys.exit(7)\n")
+    result = mlf("train", str(tiny), env=environment())
+    assert result.returncode == 7
+    assert [r.info.status for r in runs(tiny)] == ["FAILED"]
+
+
+def test_a_training_that_writes_nothing_is_a_failed_check(tiny):
+    (tiny / "train.py").write_text("pass\n")
+    result = mlf("train", str(tiny), env=environment())
+    assert result.returncode == 1 and "wrote nothing to its output folder" in result.stderr
+    assert [r.info.status for r in runs(tiny)] == ["FAILED"]
+
+
+def test_declared_data_is_hashed_and_logged(tiny):
+    (tiny / "data").mkdir()
+    (tiny / "data" / "x.csv").write_text("1,2\n")
+    (tiny / "pyproject.toml").write_text('[tool.mlf]\ndata = ["data"]\n')
+    summary = train(tiny)
+    run = [r for r in runs(tiny) if r.info.run_id == summary["run_id"]][0]
+    data = json.loads((tiny / "mlruns" / "tiny" / summary["run_id"] / "artifacts" / "mlf" / "data.json").read_text())
+    assert run.data.tags["mlf.data_tree_sha256"] == data["tree_sha256"]
+    assert list(data["files"]) == ["data/x.csv"]
+
+
+def test_declared_outputs_are_what_is_fingerprinted(tiny):
+    (tiny / "MLproject").write_text((tiny / "MLproject").read_text().replace("{output_dir}", "results"))
+    (tiny / "pyproject.toml").write_text('[tool.mlf]\noutputs = ["results/tensors"]\n')
+    first, second = train(tiny), train(tiny)
+    assert first["fingerprint"] == second["fingerprint"] and first["outputs"] == str(tiny)
+    manifest = json.loads((tiny / "mlruns" / "tiny" / first["run_id"] / "artifacts" / "mlf" / "fingerprint.json")
+                          .read_text())
+    assert [a["name"] for a in manifest["artifacts"]] == ["results/tensors/layer.bias.npy",
+                                                         "results/tensors/layer.weight.npy"]

@@ -1,0 +1,72 @@
+"""Bad input to `mlf train`: a clear message, exit 2, and nothing logged as a successful run."""
+
+import pytest
+
+from ..conftest import mlf
+from ..train.conftest import store_template  # noqa: F401 — the fixture
+from ..train.projects import environment, make_project, runs
+
+
+@pytest.fixture
+def tiny(tmp_path, store_template):  # noqa: F811
+    return make_project(tmp_path / "tiny", store_template)
+
+
+def refused(project, *args, env=None, message):
+    result = mlf("train", str(project), *args, env=env or environment())
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert message in result.stderr
+    assert "training " not in result.stderr  # the child never started
+    return result
+
+
+def test_missing_project_directory(tmp_path):
+    refused(tmp_path / "nope", message="does not exist")
+
+
+def test_malformed_mlproject(tiny):
+    (tiny / "MLproject").write_text("entry_points: {main: [")
+    refused(tiny, message="not valid YAML")
+    assert runs(tiny) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("-P", "batch=3"), "unknown parameter 'batch'"),
+    (("-P", "epochs=three"), "parameter 'epochs' must be of type int, got 'three'"),
+    (("-P", "epochs"), "is not key=value"),
+    (("-e", "evaluate"), "no entry point 'evaluate'"),
+])
+def test_bad_parameters(tiny, args, message):
+    refused(tiny, *args, message=message)
+    assert runs(tiny) == []
+
+
+def test_unwritable_tracking_store_fails_before_training(tiny, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    uri = f"sqlite:///{tmp_path}/a-file/mlflow.db"
+    refused(tiny, env=environment(MLFLOW_TRACKING_URI=uri), message="the MLflow tracking store is not writable")
+    assert not (tiny / "outputs").exists()
+
+
+def test_read_only_project_fails_before_training(tiny):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes to read-only folders; the a-file case above covers root")
+    os.chmod(tiny, 0o555)
+    try:
+        refused(tiny, message="not writable")
+    finally:
+        os.chmod(tiny, 0o755)
+
+
+def test_missing_declared_data(tiny):
+    (tiny / "pyproject.toml").write_text('[tool.mlf]\ndata = ["data/train.csv"]\n')
+    refused(tiny, message="'data/train.csv' does not exist")
+    assert runs(tiny) == []
+
+
+def test_bad_train_table(tiny):
+    (tiny / "MLproject").unlink()
+    (tiny / "pyproject.toml").write_text('[tool.mlf.train]\ncommand = "python t.py {nope}"\n')
+    refused(tiny, message="uses {nope}, which is no parameter")

@@ -1,0 +1,36 @@
+"""Where runs are tracked, and that an unwritable store is refused before training."""
+
+import pytest
+
+from mlfcore.entrypoint.errors import UsageError
+from mlfcore.entrypoint.train import tracking
+
+
+def test_default_store_is_sqlite_in_the_project(tmp_path):
+    store = tracking.resolve(tmp_path, {})
+    assert store.uri == f"sqlite:///{tmp_path}/mlflow.db" and store.default
+    assert store.artifact_root == tmp_path / "mlruns"
+    assert "mlflow ui" in store.ui_command(tmp_path)
+
+
+@pytest.mark.parametrize("uri, path", [("sqlite:////data/x.db", "/data/x.db"), ("sqlite:///x.db", "x.db"),
+                                       ("file:///data/mlruns", "/data/mlruns"), ("/data/mlruns", "/data/mlruns"),
+                                       ("http://127.0.0.1:5000", None)])
+def test_tracking_uri_from_the_environment(tmp_path, uri, path):
+    store = tracking.resolve(tmp_path, {"MLFLOW_TRACKING_URI": uri})
+    assert store.uri == uri and not store.default and store.artifact_root is None
+    assert (str(store.local_path) if store.local_path else None) == path
+
+
+def test_a_store_under_a_file_is_not_writable(tmp_path):
+    (tmp_path / "file").write_text("")
+    store = tracking.resolve(tmp_path, {"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/file/mlflow.db"})
+    with pytest.raises(UsageError, match="not writable") as caught:
+        tracking.check_writable(store)
+    assert caught.value.exit_code == 2
+
+
+def test_a_writable_default_store_passes_and_leaves_nothing(tmp_path):
+    tracking.check_writable(tracking.resolve(tmp_path, {}))
+    assert [p.name for p in tmp_path.iterdir()] == ["mlruns"]
+    assert not any((tmp_path / "mlruns").iterdir())
