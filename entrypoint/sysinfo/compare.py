@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import key
+from . import frameworks, key
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,9 @@ class Extra:
     needs_both: bool = False
 
 
-def _get(record: dict, *path: str):
-    return key._get(record, *path)
-
-
 def _runtime(name: str) -> Callable[[dict], object]:
     def read(record: dict):
-        runtime = _get(record, "frameworks", "runtime")
+        runtime = key.lookup(record, "frameworks", "runtime")
         # A --fast record did not ask the frameworks: nothing to compare, not a difference.
         return runtime.get(name) if isinstance(runtime, dict) and "skipped" not in runtime else None
     return read
@@ -37,8 +33,8 @@ def _runtime(name: str) -> Callable[[dict], object]:
 
 # Facts outside the key, in order of importance.
 EXTRAS: tuple[Extra, ...] = (
-    Extra("project.commit", lambda r: _get(r, "project", "commit"), "other code gives other results"),
-    Extra("project.dirty", lambda r: _get(r, "project", "dirty"),
+    Extra("project.commit", lambda r: key.lookup(r, "project", "commit"), "other code gives other results"),
+    Extra("project.dirty", lambda r: key.lookup(r, "project", "dirty"),
           "uncommitted changes: the commit does not say what code ran"),
     Extra("runtime.torch", _runtime("torch"), "what torch reported at run time (CUDA, cuDNN, NCCL, CPU capability)",
           needs_both=True),
@@ -48,17 +44,18 @@ EXTRAS: tuple[Extra, ...] = (
           needs_both=True),
     Extra("runtime.numpy", _runtime("numpy"), "NumPy's BLAS and the SIMD extensions it dispatches to",
           needs_both=True),
-    Extra("cpu.model", lambda r: _get(r, "cpu", "model"), "another CPU model (dispatch is pinned: usually harmless)"),
+    Extra("cpu.model", lambda r: key.lookup(r, "cpu", "model"),
+          "another CPU model (dispatch is pinned: usually harmless)"),
     Extra("gpu.compute_capability",
-          lambda r: [d.get("compute_capability") for d in key._visible_gpus(r)],
+          lambda r: [d.get("compute_capability") for d in key.visible_gpus(r)],
           "the GPU architecture generation"),
-    Extra("system.kernel", lambda r: _get(r, "system", "kernel"), "rarely matters; recorded for completeness"),
+    Extra("system.kernel", lambda r: key.lookup(r, "system", "kernel"), "rarely matters; recorded for completeness"),
 )
 
 
 def _packages(a: dict, b: dict) -> dict | None:
     """The distributions whose versions differ, other than those the key already compares."""
-    in_key = {name.split(".", 1)[1] for name in key.BY_NAME if name.startswith(("framework.", "library."))}
+    in_key = {name for names in (*frameworks.FRAMEWORKS.values(), *frameworks.LIBRARIES.values()) for name in names}
     first, second = a.get("packages") or {}, b.get("packages") or {}
     if not isinstance(first, dict) or not isinstance(second, dict):
         return None

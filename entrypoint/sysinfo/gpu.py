@@ -94,6 +94,7 @@ def _device(nvml, index: int) -> dict:
     mig = _mode(ask("mig", "nvmlDeviceGetMigMode", handle), getattr(nvml, "NVML_DEVICE_MIG_ENABLE", 1))
     ecc = _mode(ask("ecc", "nvmlDeviceGetEccMode", handle), getattr(nvml, "NVML_FEATURE_ENABLED", 1))
     pci = ask("pci_bus_id", "nvmlDeviceGetPciInfo", handle)
+    bus_id = getattr(pci, "busId", None) if pci is not None else None
     device = {
         "index": index,
         "name": _text(name) if name is not None else None,
@@ -102,7 +103,7 @@ def _device(nvml, index: int) -> dict:
         "compute_capability": f"{capability[0]}.{capability[1]}" if capability else None,
         "mig": mig,
         "ecc": ecc,
-        "pci_bus_id": _text(getattr(pci, "busId", "")) or None if pci is not None else None,
+        "pci_bus_id": _text(bus_id) if bus_id else None,
     }
     if mig and mig["current"] == "enabled":
         device["mig_devices"] = _mig_devices(ask, handle)

@@ -19,7 +19,8 @@ from .. import contract
 KEY_VERSION = 1
 
 
-def _get(record: dict, *path: str):
+def lookup(record: dict, *path: str):
+    """record[path[0]][path[1]]..., None where a step is missing (old or partial records)."""
     node = record
     for step in path:
         if not isinstance(node, dict):
@@ -33,41 +34,41 @@ def _distribution(entry) -> str | None:
 
 
 def _framework(name: str) -> Callable[[dict], str | None]:
-    return lambda record: _distribution(_get(record, "frameworks", "frameworks", name))
+    return lambda record: _distribution(lookup(record, "frameworks", "frameworks", name))
 
 
 def _library(name: str) -> Callable[[dict], str | None]:
-    return lambda record: _distribution(_get(record, "frameworks", "libraries", name))
+    return lambda record: _distribution(lookup(record, "frameworks", "libraries", name))
 
 
 def _nvidia(name: str) -> Callable[[dict], str | None]:
     def read(record: dict) -> str | None:
-        found = _get(record, "frameworks", "nvidia_libraries", name) or []
+        found = lookup(record, "frameworks", "nvidia_libraries", name) or []
         return ",".join(sorted(_distribution(entry) for entry in found)) or None
     return read
 
 
-def _visible_gpus(record: dict) -> list[dict]:
-    return [d for d in _get(record, "gpu", "devices") or [] if isinstance(d, dict) and d.get("visible", True)]
+def visible_gpus(record: dict) -> list[dict]:
+    return [d for d in lookup(record, "gpu", "devices") or [] if isinstance(d, dict) and d.get("visible", True)]
 
 
 def _gpu_models(record: dict) -> list[str]:
-    return sorted(str(device.get("name")) for device in _visible_gpus(record))
+    return sorted(str(device.get("name")) for device in visible_gpus(record))
 
 
 def _gpu_mig(record: dict) -> list:
-    return [(_get(device, "mig", "current"), sorted(str(m.get("name")) for m in device.get("mig_devices", [])))
-            for device in _visible_gpus(record)]
+    return [(lookup(device, "mig", "current"), sorted(str(m.get("name")) for m in device.get("mig_devices", [])))
+            for device in visible_gpus(record)]
 
 
 def _dispatch(record: dict) -> dict:
     """The pinned level when the host reaches it; otherwise everything the libraries choose kernels by."""
-    dispatch = _get(record, "cpu", "dispatch") or {}
+    dispatch = lookup(record, "cpu", "dispatch") or {}
     if dispatch.get("pinned") and dispatch.get("pinned") == dispatch.get("effective"):
         return {"pinned": dispatch["pinned"], "effective": dispatch["effective"]}
     # Not pinned (or the host is below the pin): MKL and oneDNN choose by every ISA extension and by vendor.
     return {"pinned": dispatch.get("pinned"), "effective": dispatch.get("effective"),
-            "isa_flags": _get(record, "cpu", "isa_flags"), "vendor": _get(record, "cpu", "vendor")}
+            "isa_flags": lookup(record, "cpu", "isa_flags"), "vendor": lookup(record, "cpu", "vendor")}
 
 
 def _per_run_variables() -> frozenset[str]:
@@ -81,7 +82,7 @@ _PER_RUN = _per_run_variables()
 
 
 def _contract_environment(record: dict) -> dict | None:
-    environment = _get(record, "contract", "environment")
+    environment = lookup(record, "contract", "environment")
     if not isinstance(environment, dict):
         return None
     return {name: value for name, value in environment.items() if name not in _PER_RUN}
@@ -100,8 +101,8 @@ _IMAGE_WHY = "another image means other pinned packages; the fields above say wh
 
 # The table, most important first.
 FIELDS: tuple[Field, ...] = (
-    Field("seed", lambda r: _get(r, "contract", "seed"), "every random generator starts from the seed"),
-    Field("threads", lambda r: _get(r, "contract", "threads"),
+    Field("seed", lambda r: lookup(r, "contract", "seed"), "every random generator starts from the seed"),
+    Field("threads", lambda r: lookup(r, "contract", "threads"),
           "the thread count decides how reductions are split and summed: measured, torch CPU training gives "
           "different bits at 1, 2 and 4 threads"),
     Field("framework.torch", _framework("torch"), _FRAMEWORK_WHY),
@@ -109,45 +110,45 @@ FIELDS: tuple[Field, ...] = (
     Field("framework.keras", _framework("keras"), _FRAMEWORK_WHY),
     Field("framework.xgboost", _framework("xgboost"), _FRAMEWORK_WHY),
     Field("framework.jax", _framework("jax"), _FRAMEWORK_WHY),
-    Field("arch", lambda r: _get(r, "cpu", "arch"), "another CPU architecture runs other kernels altogether"),
+    Field("arch", lambda r: lookup(r, "cpu", "arch"), "another CPU architecture runs other kernels altogether"),
     Field("cpu.dispatch", _dispatch,
           "CPU kernel dispatch decides the bits: measured, torch's default and avx2 kernels differ, and so do "
           "oneDNN and MKL code paths; the contract pins it when portable"),
     Field("gpu.models", _gpu_models, "each GPU model has its own kernels, tensor cores and cuBLAS heuristics"),
-    Field("gpu.count", lambda r: len(_visible_gpus(r)),
+    Field("gpu.count", lambda r: len(visible_gpus(r)),
           "the number of GPUs decides data-parallel splits and the reduction order across devices"),
     Field("gpu.mig", _gpu_mig, "a MIG slice has fewer SMs, which changes kernel choices"),
     Field("cuda.runtime", _nvidia("cuda_runtime"), _CUDA_WHY),
     Field("cuda.cudnn", _nvidia("cudnn"), "cuDNN versions differ in their convolution algorithms"),
     Field("cuda.nccl", _nvidia("nccl"), "NCCL versions differ in reduction algorithms and order"),
     Field("cuda.cublas", _nvidia("cublas"), "cuBLAS versions differ in GEMM kernels and heuristics"),
-    Field("gpu.driver", lambda r: _get(r, "gpu", "driver_version"),
+    Field("gpu.driver", lambda r: lookup(r, "gpu", "driver_version"),
           "the driver compiles PTX and carries the CUDA driver: another driver can run other code"),
-    Field("gpu.cuda_driver", lambda r: _get(r, "gpu", "cuda_driver_version"),
+    Field("gpu.cuda_driver", lambda r: lookup(r, "gpu", "cuda_driver_version"),
           "the highest CUDA version the driver supports"),
     Field("contract.environment", _contract_environment,
           "the determinism contract's environment variables (other than seed and thread count)"),
-    Field("contract.portable", lambda r: _get(r, "contract", "portable"),
+    Field("contract.portable", lambda r: lookup(r, "contract", "portable"),
           "portable mode pins CPU kernel dispatch to a level every host of the arch has"),
-    Field("contract.deviations", lambda r: _get(r, "contract", "deviations"),
+    Field("contract.deviations", lambda r: lookup(r, "contract", "deviations"),
           "variables the run was allowed to keep against the contract"),
-    Field("contract.allow", lambda r: _get(r, "contract", "allow"), "contract switches relaxed by [tool.mlf] allow"),
-    Field("contract.nondeterministic", lambda r: _get(r, "contract", "nondeterministic"),
+    Field("contract.allow", lambda r: lookup(r, "contract", "allow"), "contract switches relaxed by [tool.mlf] allow"),
+    Field("contract.nondeterministic", lambda r: lookup(r, "contract", "nondeterministic"),
           "a run marked non-deterministic is not covered by the contract"),
     Field("library.numpy", _library("numpy"), "NumPy's versions differ in BLAS, SIMD kernels and summation"),
     Field("library.scipy", _library("scipy"), "SciPy's versions differ in algorithms and their defaults"),
     Field("library.scikit-learn", _library("scikit-learn"),
           "scikit-learn's versions differ in algorithms, defaults and data splits"),
-    Field("python", lambda r: _get(r, "system", "python", "version"),
+    Field("python", lambda r: lookup(r, "system", "python", "version"),
           "the Python version can change hashing, random's algorithms and float formatting"),
-    Field("libc", lambda r: _get(r, "system", "libc"),
+    Field("libc", lambda r: lookup(r, "system", "libc"),
           "glibc's libm rounds some functions differently between versions (exp, log and pow were rewritten in "
           "glibc 2.28)"),
-    Field("image.name", lambda r: _get(r, "system", "container", "image", "name"), _IMAGE_WHY),
-    Field("image.tag", lambda r: _get(r, "system", "container", "image", "tag"), _IMAGE_WHY),
-    Field("image.variant", lambda r: _get(r, "system", "container", "image", "variant"),
+    Field("image.name", lambda r: lookup(r, "system", "container", "image", "name"), _IMAGE_WHY),
+    Field("image.tag", lambda r: lookup(r, "system", "container", "image", "tag"), _IMAGE_WHY),
+    Field("image.variant", lambda r: lookup(r, "system", "container", "image", "variant"),
           "cpu and cuda variants carry different libraries"),
-    Field("image.lock_hash", lambda r: _get(r, "system", "container", "image", "lock_hash"),
+    Field("image.lock_hash", lambda r: lookup(r, "system", "container", "image", "lock_hash"),
           "the image's hash-locked requirements: any pinned package differs"),
 )
 

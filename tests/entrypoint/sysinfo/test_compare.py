@@ -76,3 +76,10 @@ def test_mappings_show_only_their_differing_entries(record):
     assert entry["field"] == "contract.environment"
     assert entry["a"] == {"MKL_CBWR": record["contract"]["environment"]["MKL_CBWR"], "NCCL_ALGO": "Ring"}
     assert entry["b"] == {"MKL_CBWR": "COMPATIBLE", "NCCL_ALGO": None}
+
+
+def test_a_framework_under_another_distribution_name_is_not_repeated_either(record):
+    other = copy.deepcopy(record)
+    other["frameworks"]["frameworks"]["tensorflow"] = {"distribution": "tensorflow-cpu", "version": "2.0.0"}
+    other["packages"]["tensorflow-cpu"] = "2.0.0"
+    assert [e["field"] for e in sysinfo.diff(record, other)] == ["framework.tensorflow"]
