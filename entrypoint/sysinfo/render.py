@@ -143,6 +143,8 @@ def diff_table(entries: list[dict], same_key: bool):
     from rich.table import Table
 
     verdict = "same environment key" if same_key else "environment keys differ"
+    if not entries:
+        verdict += "; no differences"
     table = Table(title=f"mlf sysinfo --diff: {verdict}", show_lines=True)
     for column in ("field", "A", "B", "in key", "why it matters"):
         table.add_column(column, overflow="fold")

@@ -53,3 +53,16 @@ def test_a_bug_in_one_section_is_kept_in_that_section(monkeypatch):
     record = sysinfo.collect(contract.Settings(), fast=True)
     assert record["system"]["error"] == "KeyError: 'oops'" and "a bug" in record["system"]["reason"]
     assert record["cpu"]["arch"]  # the other sections are there
+
+
+def test_gpus_read_through_nvml_enter_the_key(monkeypatch):
+    from mlfcore.entrypoint.sysinfo import key
+
+    from .test_gpu import H100, fake_nvml
+
+    monkeypatch.setitem(sys.modules, "pynvml", fake_nvml([H100, H100]))
+    record = sysinfo.collect(contract.Settings(), fast=True)
+    values = key.values(record)
+    assert values["gpu.models"] == [H100["name"]] * 2 and values["gpu.count"] == 2
+    assert values["gpu.driver"] == "550.54.15" and values["gpu.cuda_driver"] == "12.4"
+    assert sysinfo.validate(record) == []
