@@ -12,16 +12,18 @@ import typer
 
 from .. import console, variables
 from ..errors import EXIT_OK, CheckFailed, UsageError
-from ..train import fingerprint, pipeline, project, tracking
-from .train import Json, show
+from .train import DEFAULT_ENTRY_POINT, Json, show
 from .verify import show_environment_diff
 
-# Params mlf records for itself (pipeline._params); every other param is the entry point's.
+# Params mlf records for itself (train/pipeline.py _params; tracking.PARAM_PREFIX): the rest are the entry point's.
+PARAM_PREFIX = "mlf."
 _SETTINGS = ("mlf.seed", "mlf.threads", "mlf.portable", "mlf.allow_nondeterministic")
 
 
-def _recorded_run(store: tracking.Store, run_id: str):
+def _recorded_run(store, run_id: str):
     from mlflow.exceptions import MlflowException
+
+    from ..train import tracking
 
     try:
         run = tracking.client(store).get_run(run_id)
@@ -44,7 +46,7 @@ def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) ->
     if tags.get("mlf.image_variant") == "cuda":
         line += ["--gpus", "all"]
     line += ["-v", "$PWD:/workspace", image, "train"]
-    if tags.get("mlf.entry_point", project.DEFAULT_ENTRY_POINT) != project.DEFAULT_ENTRY_POINT:
+    if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
         line += ["-e", tags["mlf.entry_point"]]
     for name, value in sorted(params.items()):
         line += ["-P", f"{name}={value}"]
@@ -71,21 +73,25 @@ def reproduce(
 
     Exit code: 0 when the fingerprints are identical; 1 when they differ; 2 for an unknown run or bad input.
     """
+    from ..train import fingerprint, pipeline, tracking
+
     if not project_dir.is_dir():
         raise UsageError(f"project directory {project_dir} does not exist", hint="give it with --project")
     store = tracking.resolve(project_dir.resolve())
     run = _recorded_run(store, run_id)
     tags, recorded_params = run.data.tags, run.data.params
-    params = {k: v for k, v in recorded_params.items() if not k.startswith(tracking.PARAM_PREFIX)}
+    params = {k: v for k, v in recorded_params.items() if not k.startswith(PARAM_PREFIX)}
     settings = {k: recorded_params[k] for k in _SETTINGS if k in recorded_params}
     if "mlf.seed" not in settings or "mlf.threads" not in settings:
         raise UsageError(f"run {run_id} records no seed or thread count: it was not an `mlf train` run")
     line = docker_line(tags, params, settings)
+    from rich.markup import escape
+
     console.info(f"[bold]the recorded run[/] {run_id}: "
-                 + (f"ran in {tags['mlf.image']}; to re-run it there:\n  {line}" if line else
+                 + (f"ran in {escape(tags['mlf.image'])}; to re-run it there:\n  {escape(line)}" if line else
                     "did not run in an mlfcore image (no image tag recorded)"))
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
-    request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", project.DEFAULT_ENTRY_POINT),
+    request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
                                experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
                                settings.get("mlf.portable") != "false",
                                settings.get("mlf.allow_nondeterministic") == "true",

@@ -12,9 +12,8 @@ import typer
 
 from .. import console
 from ..errors import EXIT_OK, CheckFailed
-from ..train import fingerprint, pipeline, project
 from .options import AllowNondeterministic, Portable, Seed, Threads
-from .train import EntryPointName, Experiment, Json, Params, ProjectDir, request, show
+from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, Params, ProjectDir, request, show
 
 
 def show_environment_diff(first: dict, second: dict, title: str) -> None:
@@ -26,7 +25,7 @@ def show_environment_diff(first: dict, second: dict, title: str) -> None:
     console.err().print(render.diff_table(entries, sysinfo.same_key(first, second)))
 
 
-def check_environments(results: list[pipeline.Result], across_environments: bool) -> None:
+def check_environments(results: list, across_environments: bool) -> None:
     """Refuse runs whose environment keys differ, unless asked to compare across environments (then show the
     sysinfo difference first)."""
     for index, result in enumerate(results[1:], start=2):
@@ -40,7 +39,10 @@ def check_environments(results: list[pipeline.Result], across_environments: bool
                               "determinism", hint="pass --across-environments to compare them anyway")
 
 
-def compare_all(results: list[pipeline.Result], snapshots: list[Path]) -> fingerprint.Mismatch | None:
+def compare_all(results: list, snapshots: list[Path]):
+    """The first mismatch between run 1 and any later run, or None."""
+    from ..train import fingerprint
+
     for result, folder in zip(results[1:], snapshots[1:]):
         mismatch = fingerprint.compare(results[0].fingerprint, result.fingerprint, snapshots[0], folder)
         if mismatch is not None:
@@ -53,7 +55,7 @@ def verify(
     runs: Annotated[int, typer.Option("--runs", "-n", min=2, help="How many fresh runs to compare.")] = 2,
     params: Params = None,
     experiment: Experiment = None,
-    entry_point: EntryPointName = project.DEFAULT_ENTRY_POINT,
+    entry_point: EntryPointName = DEFAULT_ENTRY_POINT,
     seed: Seed = None,
     threads: Threads = None,
     portable: Portable = None,
@@ -68,6 +70,8 @@ def verify(
     Exit code: 0 only when every run gave the same fingerprint; 1 on a mismatch (the first differing artifact is
     named) or when environment keys differ; 2 for bad input; otherwise a failed training's own exit code.
     """
+    from ..train import pipeline
+
     group = uuid.uuid4().hex[:12]  # tags the N runs of this verify in MLflow
     results: list[pipeline.Result] = []
     with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace:

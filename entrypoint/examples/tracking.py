@@ -63,7 +63,6 @@ def log_model(flavour: str, model, inputs, distributions: tuple[str, ...]) -> No
         return
     import importlib
 
-    import mlflow
     from mlflow.models import infer_signature
 
     _run()

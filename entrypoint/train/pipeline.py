@@ -1,5 +1,5 @@
-"""One training run, in the order the issue fixes: contract → pre-run lint → sysinfo → MLflow run → data hashes →
-the training command as a child under the contract → result fingerprint → summary.
+"""One training run, in the order the issue fixes: contract → pre-run lint → sysinfo → MLflow run → data
+hashes → the training command as a child under the contract → result fingerprint → summary.
 
 Everything that can be bad input is checked in `prepare()`, before a run exists: the project and its entry point,
 the -P values, the contract, the tracking store (written to once, as a probe) and the declared data. So exit 2 and
@@ -204,7 +204,9 @@ def execute(prep: Prepared) -> Result:
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
         output_dir.mkdir(parents=True, exist_ok=True)
-        console.info(f"[bold]training[/] {' '.join(argv)}")
+        from rich.markup import escape
+
+        console.info(f"[bold]training[/] {escape(' '.join(argv))}")
         started = time.time()
         result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
         result.seconds["training"] = round(time.time() - started, 2)
