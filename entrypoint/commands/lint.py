@@ -31,31 +31,30 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def lint(
-    paths: Annotated[Optional[List[Path]], typer.Argument(help="Files or folders to check [default: the project].",
+    paths: Annotated[Optional[List[Path]], typer.Argument(help="Files or folders to check \\[default: the project].",
                                                           show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text for people, json for programs, sarif "
                                                                    "for GitHub code scanning.")] = Format.text,
     select: Annotated[Optional[str], typer.Option("--select", help="Comma-separated rule ids or prefixes (torch, "
                                                                    "tf, xgb, contract, file) to check "
-                                                                   "[default: [tool.mlf.lint] select, else all].",
+                                                                   "\\[default: \\[tool.mlf.lint] select, else all].",
                                                   show_default=False)] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip "
-                                                                   "(added to [tool.mlf.lint] ignore).",
+                                                                   "(added to \\[tool.mlf.lint] ignore).",
                                                   show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     torch_version: Annotated[Optional[str], typer.Option("--torch-version", help="Use this torch version's rule "
-                                                                                 "table [default: the installed "
+                                                                                 "table \\[default: the installed "
                                                                                  "torch's].",
                                                          show_default=False)] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes [default: the cores].",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes \\[default: the cores].",
                                                 show_default=False)] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
     project: Project = Path("."),
 ) -> int:
     """Check Python files for calls that are non-deterministic or raise under the determinism contract.
 
-    Exit code: 0 when no error-level finding (with --strict: no warning either), 1 when there is one, 2 for bad
-    usage.
+    Exit code: 0 no error-level finding (--strict: no warning either), 1 findings, 2 bad usage.
     """
     project_config = config.load(project)
     lint_config = from_table(project_config.table("lint"), project_config.path)
