@@ -21,6 +21,7 @@ _READ_AT_LOAD = {
     "ATEN_CPU_CAPABILITY": ("torch",),
     "ONEDNN_MAX_CPU_ISA": ("torch", "tensorflow"),
     "TF_ENABLE_ONEDNN_OPTS": ("tensorflow",),
+    "NPY_DISABLE_CPU_FEATURES": ("numpy",),
     "TF_NUM_INTRAOP_THREADS": ("tensorflow",),
     "TF_NUM_INTEROP_THREADS": ("tensorflow",),
 }

@@ -117,6 +117,11 @@ CONTRACT: tuple[Entry, ...] = (
           "unset differ"),
     Entry("ONEDNN_MAX_CPU_ISA", ENV, _portable({"x86_64": "AVX2"}), ("torch", "tensorflow"),
           "oneDNN picks kernels by ISA; measured, SSE41 vs unset differ"),
+    # NumPy 2.4's runtime dispatch targets on x86-64 are X86_V3 (AVX2), X86_V4, AVX512_ICL and AVX512_SPR
+    # (numpy._core._multiarray_umath.__cpu_dispatch__); disabling the three above X86_V3 keeps an AVX-512 host on the
+    # kernels an AVX2 host runs. Names differ in NumPy 1.x, which then ignores them with an ImportWarning.
+    Entry("NPY_DISABLE_CPU_FEATURES", ENV, _portable({"x86_64": "X86_V4 AVX512_ICL AVX512_SPR"}), ("numpy",),
+          "NumPy picks SIMD kernels at run time by CPU; pinned to the AVX2 level like the other dispatchers"),
     Entry("TF_ENABLE_ONEDNN_OPTS", ENV, _portable({"x86_64": "0", "aarch64": "0"}), ("tensorflow",),
           "TensorFlow turns oneDNN on by default on AVX-512 hosts only; measured, on vs off differ"),
     Entry("NCCL_ALGO", ENV, _fixed("Ring"), ("torch", "tensorflow"),

@@ -18,11 +18,12 @@ def test_environment_follows_seed_and_threads():
 def test_dispatch_is_pinned_per_arch_only_when_portable():
     x86 = contract.environment(Settings(), arch="x86_64")
     assert (x86["ATEN_CPU_CAPABILITY"], x86["MKL_CBWR"], x86["ONEDNN_MAX_CPU_ISA"]) == ("avx2", "AVX2", "AVX2")
-    assert x86["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert x86["TF_ENABLE_ONEDNN_OPTS"] == "0" and x86["NPY_DISABLE_CPU_FEATURES"] == "X86_V4 AVX512_ICL AVX512_SPR"
     arm = contract.environment(Settings(), arch="aarch64")
     assert arm["ATEN_CPU_CAPABILITY"] == "default" and "MKL_CBWR" not in arm
     loose = contract.environment(Settings(portable=False), arch="x86_64")
-    assert not {"ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS"} & set(loose)
+    assert not {"ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS",
+                "NPY_DISABLE_CPU_FEATURES"} & set(loose)
 
 
 @pytest.mark.parametrize("name, value", [("CUBLAS_WORKSPACE_CONFIG", ":0:0"), ("PYTHONHASHSEED", "random"),
