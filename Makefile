@@ -24,8 +24,16 @@ test: venv ## run the whole test suite (image tests included: they need a Docker
 test-unit: venv ## run the tests that need no Docker engine
 	$(BIN)/pytest -q -m 'not images'
 
-demo: venv ## train the bundled PyTorch example twice under `mlf run` and compare the weights
-	$(BIN)/python -m mlfcore.entrypoint.examples.demo
+# The main job (issue 6). `demo prepare` starts a Docker engine when none answers (as root: Debian's docker.io, as
+# .ci/run does; otherwise it says what to run) and bootstraps the OS base image when no registry is reachable; the
+# torch CPU wheel and the proxy's CA bundle are taken from /opt/wheels and the system bundle when present.
+DEMO_IMAGE = $(shell $(PYTHON) images/table.py tags pytorch cpu | sed -n 1p)
+demo: venv ## the main job: build the cpu images, train the PyTorch example twice in its container, same fingerprint
+	@set -e; base=$$($(BIN)/python -m mlfcore.entrypoint.examples.demo prepare); \
+	  $(MAKE) --no-print-directory images VARIANT=cpu BASE_IMAGE="$$base" \
+	    $(if $(WHEELHOUSE),,$(if $(wildcard /opt/wheels),WHEELHOUSE=/opt/wheels)) \
+	    $(if $(CA_BUNDLE),,$(if $(wildcard /etc/ssl/certs/ca-certificates.crt),CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt)); \
+	  $(BIN)/python -m mlfcore.entrypoint.examples.demo run --image '$(DEMO_IMAGE)'
 
 # ---- Images (issue 5): one table, images/images.toml, read through images/table.py ---------------------------------
 # VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,

@@ -40,3 +40,4 @@ MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
 MLFLOW_RUN_ID = "MLFLOW_RUN_ID"
 MLFLOW_EXPERIMENT_ID = "MLFLOW_EXPERIMENT_ID"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
+GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)

@@ -7,6 +7,7 @@ outputs are written and draws no random numbers, so it cannot change the trained
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 
@@ -69,6 +70,8 @@ def log_model(flavour: str, model, inputs, distributions: tuple[str, ...]) -> No
     module = importlib.import_module(f"mlflow.{flavour}")
     signature = infer_signature(inputs, _predict(flavour, model, inputs))
     requirements = _requirements((*distributions, "mlflow-skinny", "numpy"))
+    # The pickle format is chosen on purpose (above): MLflow's warning about it would only alarm the reader.
+    logging.getLogger("mlflow.pytorch").setLevel(logging.ERROR)
     module.log_model(model, name="model", signature=signature, pip_requirements=requirements,
                      **_FLAVOUR_OPTIONS.get(flavour, {}))
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,6 +186,21 @@ def _outputs(prep: Prepared, output_dir: Path, started: float) -> tuple[Path, di
     return output_dir, files
 
 
+@contextmanager
+def _stdout_to_stderr():
+    """The training's stdout goes to mlf's stderr: mlf's stdout carries data alone (`--json`), as in every mlf
+    command (STYLE.md, hatch). The child inherits file descriptor 1, so it is pointed at 2 while the child runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def execute(prep: Prepared) -> Result:
     """Start the MLflow run, train in a child, fingerprint, finish the run. Returns the Result (exit_code is the
     child's); raises CheckFailed when the training wrote no outputs."""
@@ -203,12 +220,16 @@ def execute(prep: Prepared) -> Result:
         env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id))
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
+        # MLflow asks GitPython for the source commit; without a git executable (the images) GitPython prints a
+        # 20-line warning three times. mlf records the commit itself (sysinfo's project section).
+        env.setdefault(variables.GIT_PYTHON_REFRESH, "quiet")
         output_dir.mkdir(parents=True, exist_ok=True)
         from rich.markup import escape
 
         console.info(f"[bold]training[/] {escape(' '.join(argv))}")
         started = time.time()
-        result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
+        with _stdout_to_stderr():
+            result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
         result.seconds["training"] = round(time.time() - started, 2)
         if result.exit_code != 0:
             status = "KILLED" if result.exit_code >= 128 else "FAILED"

@@ -37,6 +37,7 @@ if args.noise == "urandom":
 np.save(tensors / "layer.weight.npy", weight)
 np.save(tensors / "layer.bias.npy", bias)
 (args.output / "metrics.json").write_text(json.dumps({"loss": float(weight.mean())}))
+print("trained", weight.mean())  # mlf train sends this to stderr: its stdout is data alone
 '''
 
 MLPROJECT = '''\

@@ -1,0 +1,118 @@
+"""`mlf train` and `mlf verify` in the framework images, as the README's main job runs them (issue 6):
+`docker run --rm -v <tmp>:/workspace mlfcore/<fw>:<tag> train` twice gives identical fingerprints, `verify` exits 0,
+and the MLflow store written inside the container is read back on the host with MLflow's client.
+
+The container runs as uid 1000 (images/base/Dockerfile): the test makes its tmp folder writable for it. Artifact
+URIs in the store name the container's paths (file:///workspace/...); the host reads them under the tmp folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+# Short trainings: the examples' parameters (entrypoint/train/project.py EXAMPLES) at their smallest useful size.
+SMALL = {"pytorch_digits": ("-P", "epochs=1"), "keras_digits": ("-P", "epochs=1"), "xgboost_digits": ("-P", "rounds=5")}
+FOR_IMAGE = "base"
+WORKSPACE = "/workspace"
+
+
+@pytest.fixture
+def framework(image):
+    if not image.spec.parent:
+        pytest.skip("the base has no framework and no bundled example")
+    return image
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    os.chmod(folder, 0o777)  # the container's user (uid 1000) writes the store and the outputs here
+    return folder
+
+
+def mlf_in_container(engine, image, workspace: Path, *args: str, timeout: float = 900) -> tuple[int, str, str]:
+    """`docker run --rm -v WORKSPACE:/workspace IMAGE ARGS`: exit code, stdout, stderr; the container is always
+    removed."""
+    container = engine.containers.run(image.ref, list(args), detach=True,
+                                      volumes={str(workspace): {"bind": WORKSPACE, "mode": "rw"}})
+    try:
+        status = container.wait(timeout=timeout)
+        return (status["StatusCode"], container.logs(stdout=True, stderr=False).decode(),
+                container.logs(stdout=False, stderr=True).decode())
+    finally:
+        container.remove(force=True)
+
+
+def on_host(uri: str, workspace: Path) -> Path:
+    """A file:///workspace/... URI written in the container, as a path under the host's folder."""
+    return workspace / Path(unquote(urlparse(uri).path)).relative_to(WORKSPACE)
+
+
+def train(engine, image, workspace) -> dict:
+    code, stdout, stderr = mlf_in_container(engine, image, workspace, "train", "--json", *SMALL[image.spec.example])
+    assert code == 0, stderr[-4000:]
+    return json.loads(stdout)
+
+
+def test_train_twice_gives_identical_fingerprints_and_the_store_reads_back(engine, framework, workspace):
+    import mlflow
+    import numpy as np
+    from mlflow.tracking import MlflowClient
+
+    first, second = train(engine, framework, workspace), train(engine, framework, workspace)
+    assert first["fingerprint"] == second["fingerprint"]
+    assert first["environment_key"] == second["environment_key"]
+    assert first["tracking_uri"] == f"sqlite:///{WORKSPACE}/mlflow.db"
+
+    client = MlflowClient(f"sqlite:///{workspace / 'mlflow.db'}")
+    run = client.get_run(first["run_id"])
+    assert run.info.status == "FINISHED"
+    tags, params = run.data.tags, run.data.params
+    assert tags["mlf.fingerprint"] == first["fingerprint"]
+    assert tags["mlf.example"] == framework.spec.example
+    assert tags["mlf.image"] == framework.ref
+    assert params["mlf.seed"] == "0" and params["mlf.threads"] == "2"
+    assert {"loss"} <= set(run.data.metrics)
+    assert len(client.get_metric_history(run.info.run_id, "loss")) >= 1
+
+    artifacts = on_host(run.info.artifact_uri, workspace)
+    assert {p.name for p in (artifacts / "mlf").iterdir()} >= {"sysinfo.json", "lint.json", "contract.json",
+                                                               "fingerprint.json"}
+    sysinfo = json.loads((artifacts / "mlf" / "sysinfo.json").read_text())
+    assert sysinfo["environment_key"]["key"] == first["environment_key"]
+
+    models = client.search_logged_models(experiment_ids=[run.info.experiment_id],
+                                         filter_string=f"source_run_id = '{run.info.run_id}'")
+    assert len(models) == 1
+    model = mlflow.pyfunc.load_model(str(on_host(models[0].artifact_location, workspace)))
+    shape = [2 if size == -1 else size for size in model.metadata.get_input_schema().inputs[0].shape]
+    predictions = np.asarray(model.predict(np.zeros(shape, dtype=np.float32)))
+    assert predictions.shape[0] == 2
+
+
+@pytest.mark.slow
+def test_verify_exits_0_in_the_image(engine, framework, workspace):
+    code, _, stderr = mlf_in_container(engine, framework, workspace, "verify", *SMALL[framework.spec.example])
+    assert code == 0, stderr[-4000:]
+    assert "2 runs gave bitwise identical results" in stderr
+
+
+@pytest.mark.slow
+def test_reproduce_in_the_image_prints_the_docker_line_and_matches(engine, framework, workspace):
+    recorded = train(engine, framework, workspace)
+    code, stdout, stderr = mlf_in_container(engine, framework, workspace, "reproduce", recorded["run_id"], "--json")
+    assert code == 0, stderr[-4000:]
+    answer = json.loads(stdout)
+    assert answer["identical"] and answer["run"]["fingerprint"] == recorded["fingerprint"]
+    assert answer["docker_run"].startswith(f'docker run --rm -v "$PWD":/workspace {framework.ref} train ')
+
+
+def test_train_refuses_bad_input_in_the_image(engine, framework, workspace):
+    code, _, stderr = mlf_in_container(engine, framework, workspace, "train", "-P", "nope=1")
+    assert code == 2 and "unknown parameter 'nope'" in stderr
