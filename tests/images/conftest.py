@@ -2,7 +2,7 @@
 
 The images come from THE table (images/images.toml). A test module says which image its tests are written for
 (`FOR_IMAGE = "base"`); it then runs against that image and every descendant, so a child runs its parent's tests
-too. The session builds each image it tests first, through images/build.py with the build cache (the same command
+too (`DESCENDANTS_ONLY = True` leaves the named image itself out). The session builds each image it tests first, through images/build.py with the build cache (the same command
 as `make image/<name>`), so the tests always see the current code; VARIANT, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE
 come from the environment, as the Makefile exports them.
 
@@ -43,6 +43,8 @@ def pytest_generate_tests(metafunc):
         root = getattr(metafunc.module, "FOR_IMAGE", "base")
         names = [name for name in table.IMAGES if root in table.chain(name)
                  and (VARIANT in table.image(name).variants or not table.image(name).parent)]
+        if getattr(metafunc.module, "DESCENDANTS_ONLY", False):
+            names = [name for name in names if name != root]
         if os.environ.get("TEST_IMAGE"):  # the workflow's matrix: one image per job
             names = [name for name in names if name == os.environ["TEST_IMAGE"]]
         metafunc.parametrize("image_name", names, scope="session")
