@@ -88,7 +88,9 @@ def _lint(root: Path, project_config: config.ProjectConfig, settings: contract.S
 
 
 def prepare(request: Request) -> Prepared:
-    spec = project.load(request.project_dir, request.entry_point, request.experiment)
+    # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
+    environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
+    spec = project.load(request.project_dir, request.entry_point, request.experiment, environ)
     if request.example:
         spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
                                request.experiment or request.example, spec.output_root, (), spec.data)

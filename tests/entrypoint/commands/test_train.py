@@ -134,3 +134,11 @@ def test_declared_outputs_are_what_is_fingerprinted(tiny):
                           .read_text())
     assert [a["name"] for a in manifest["artifacts"]] == ["results/tensors/layer.bias.npy",
                                                          "results/tensors/layer.weight.npy"]
+
+
+def test_allow_nondeterministic_trains_past_lint_errors_and_says_so_in_the_record(tiny):
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    summary = train(tiny, "--allow-nondeterministic")
+    run = [r for r in runs(tiny) if r.info.run_id == summary["run_id"]][0]
+    assert run.data.tags["mlf.nondeterministic"] == "true" and run.data.tags["mlf.lint_errors"] == "1"
+    assert run.data.params["mlf.allow_nondeterministic"] == "true"

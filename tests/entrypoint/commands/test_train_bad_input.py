@@ -70,3 +70,11 @@ def test_bad_train_table(tiny):
     (tiny / "MLproject").unlink()
     (tiny / "pyproject.toml").write_text('[tool.mlf.train]\ncommand = "python t.py {nope}"\n')
     refused(tiny, message="uses {nope}, which is no parameter")
+
+
+def test_the_pre_run_lint_stops_non_deterministic_code_before_training(tiny):
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    result = mlf("train", str(tiny), env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "pre-run lint found non-deterministic code" in result.stderr and "contract-cudnn-benchmark" in result.stderr
+    assert runs(tiny) == [] and "training " not in result.stderr

@@ -1,0 +1,34 @@
+"""verify's environment check and reproduce's docker line, without training."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from mlfcore.entrypoint import contract, sysinfo
+from mlfcore.entrypoint.commands import reproduce, verify
+from mlfcore.entrypoint.errors import CheckFailed
+
+
+def result(seed):
+    record = sysinfo.collect(contract.Settings(seed=seed), fast=True)
+    return SimpleNamespace(environment_key=record["environment_key"]["key"], record=record)
+
+
+def test_runs_in_different_environments_are_refused_unless_asked(capsys):
+    same, other = result(0), result(1)
+    verify.check_environments([same, result(0)], across_environments=False)
+    with pytest.raises(CheckFailed, match="different environment keys") as caught:
+        verify.check_environments([same, other], across_environments=False)
+    assert caught.value.hint == "pass --across-environments to compare them anyway"
+    verify.check_environments([same, other], across_environments=True)
+    assert "seed" in capsys.readouterr().err  # the sysinfo difference, shown first
+
+
+def test_docker_line_names_the_image_and_every_recorded_setting():
+    tags = {"mlf.image": "mlfcore/pytorch:0.1.0-torch2.13.0-cuda", "mlf.image_variant": "cuda",
+            "mlf.entry_point": "evaluate"}
+    settings = {"mlf.seed": "7", "mlf.threads": "4", "mlf.portable": "false", "mlf.allow_nondeterministic": "false"}
+    line = reproduce.docker_line(tags, {"name": "a b", "epochs": "3"}, settings)
+    assert line == ('docker run --rm --gpus all -v "$PWD":/workspace mlfcore/pytorch:0.1.0-torch2.13.0-cuda train '
+                    "-e evaluate -P epochs=3 -P 'name=a b' --seed 7 --threads 4 --no-portable")
+    assert reproduce.docker_line({}, {}, settings) is None
