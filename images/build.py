@@ -122,8 +122,10 @@ def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent
 
 
 def build(args: argparse.Namespace) -> list[str]:
-    spec = check_inputs(args)
+    check_inputs(args)  # what was asked for, before anything talks to the engine
     check_engine()
+    host_defaults(args)
+    spec = check_inputs(args)  # and what the host's defaults added
     parent = check_parent(spec, args.variant)
     context = stage(spec, args.variant, args.wheelhouse)
     iidfile = context.parent / f"{context.name}.iid"
@@ -178,7 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
     args = parser.parse_args(argv)
     try:
-        host_defaults(args)
         build(args)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,0 +1,73 @@
+"""Bad input to `make image/<name>` (images/build.py): one line that says what to do, exit 2, no tag touched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, table
+
+BUILD = [sys.executable, str(ROOT / "images" / "build.py")]
+
+
+def _build(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in __import__("os").environ.items()
+             if key not in {"PIP_CERT", "PIP_FIND_LINKS"}}
+    return subprocess.run([*BUILD, *args], capture_output=True, text=True, env={**clean, **env}, timeout=120)
+
+
+def _one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_unknown_image():
+    _one_line_error(_build("nope"), "unknown image 'nope'", "base")
+
+
+def test_unknown_variant():
+    _one_line_error(_build("pytorch", "--variant", "rocm"), "no variant 'rocm'", "cpu, cuda")
+
+
+def test_missing_wheelhouse(tmp_path):
+    _one_line_error(_build("pytorch", "--wheelhouse", str(tmp_path / "absent")), "WHEELHOUSE=", "folder of wheels")
+
+
+@pytest.mark.parametrize("kind", ["absent", "folder", "empty"])
+def test_unreadable_ca_bundle(tmp_path, kind):
+    path = tmp_path / "ca.pem"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "empty":
+        path.write_text("")
+    _one_line_error(_build("base", "--ca-bundle", str(path)), "CA_BUNDLE=", "readable")
+
+
+def test_no_docker_engine(tmp_path):
+    result = _build("base", "--base-image", "local/debian:bookworm", DOCKER_HOST=f"unix://{tmp_path}/none.sock")
+    _one_line_error(result, "no Docker engine", "dockerd")
+
+
+def test_make_reports_an_unknown_image():
+    result = subprocess.run(["make", "-s", "image/nope"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "error: unknown image 'nope'" in result.stderr
+
+
+@pytest.mark.images
+def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch):
+    """A lock whose hash does not match fails inside pip; no tag of the would-be image may exist afterwards."""
+    sys.path.insert(0, str(ROOT / "images"))
+    import build
+
+    bad_lock = tmp_path / "requirements-cpu.lock"
+    bad_lock.write_text("pyyaml==6.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n")
+    monkeypatch.setitem(table.RAW, "namespace", "mlfcore-failed-build-test")
+    monkeypatch.setattr(table.Image, "lock_file", lambda self, variant: bad_lock)
+    refs = table.tags("base", "cpu")
+    assert build.main(["base", "--base-image", "local/debian:bookworm"]) == 2
+    assert not [ref for ref in refs if engine.images.list(name=ref)]
