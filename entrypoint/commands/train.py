@@ -23,6 +23,8 @@ EntryPointName = Annotated[str, typer.Option("--entry-point", "-e", help="The ML
 # The library loads only when a command runs: `mlf run`'s start-up does not pay for it (measured: 35 ms of imports).
 DEFAULT_ENTRY_POINT = "main"  # train/project.py DEFAULT_ENTRY_POINT, MLflow's convention
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+NoLint = Annotated[bool, typer.Option("--no-lint", help="Train without the pre-run lint (the run records that it "
+                                                        "was skipped).")]
 
 
 def request(project_dir: Path, params: list[str] | None, entry_point: str, experiment: str | None,
@@ -58,6 +60,7 @@ def train(
     threads: Threads = None,
     portable: Portable = None,
     allow_nondeterministic: AllowNondeterministic = False,
+    no_lint: NoLint = False,
     as_json: Json = False,
 ) -> int:
     """Train under the determinism contract: lint, record the system, run the entry point tracked in MLflow, and
@@ -69,7 +72,7 @@ def train(
     from ..train import pipeline
 
     result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                                    allow_nondeterministic))
+                                    allow_nondeterministic, lint=not no_lint))
     if result.exit_code != 0:
         console.error(f"the training command exited with {result.exit_code}; run {result.run_id} is marked failed")
     show(result)

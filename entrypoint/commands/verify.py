@@ -13,7 +13,7 @@ import typer
 from .. import console
 from ..errors import EXIT_OK, CheckFailed
 from .options import AllowNondeterministic, Portable, Seed, Threads
-from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, Params, ProjectDir, request, show
+from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, request, show
 
 
 def show_environment_diff(first: dict, second: dict, title: str) -> None:
@@ -63,6 +63,7 @@ def verify(
     across_environments: Annotated[bool, typer.Option("--across-environments",
                                                       help="Compare runs whose environment keys differ (the "
                                                            "sysinfo difference is shown first).")] = False,
+    no_lint: NoLint = False,
     as_json: Json = False,
 ) -> int:
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
@@ -79,7 +80,7 @@ def verify(
         for index in range(1, runs + 1):
             console.info(f"[bold]verify: run {index} of {runs}[/]")
             result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                                            allow_nondeterministic, tags={"mlf.verify": group}))
+                                            allow_nondeterministic, tags={"mlf.verify": group}, lint=not no_lint))
             show(result)
             if result.exit_code != 0:
                 console.error(f"run {index} failed (exit {result.exit_code}): nothing to compare")

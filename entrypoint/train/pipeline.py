@@ -39,6 +39,7 @@ class Request:
     example: str | None = None  # force a bundled example (mlf reproduce of a run that ran one)
     tags: Mapping[str, str] = field(default_factory=dict)
     full_sysinfo: bool = False
+    lint: bool = True
 
 
 @dataclass
@@ -101,7 +102,7 @@ def prepare(request: Request) -> Prepared:
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
     data = datahash.hash_data(spec.root, spec.data) if spec.data else None
-    lint = _lint(spec.root, spec.config, settings)
+    lint = _lint(spec.root, spec.config, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
     record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)
@@ -123,7 +124,8 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
         "mlf.source": spec.entry_point.source,
         "mlf.command": " ".join(argv),
         "mlf.nondeterministic": str(contract.record(prep.settings)["nondeterministic"]).lower(),
-        "mlf.lint_errors": str(sum(1 for f in prep.lint.get("findings", []) if f.get("severity") == "error")),
+        "mlf.lint_errors": ("skipped" if "skipped" in prep.lint else
+                            str(sum(1 for f in prep.lint.get("findings", []) if f.get("severity") == "error"))),
         "mlflow.source.name": str(spec.root),
     }
     if spec.entry_point.example:
@@ -277,8 +279,10 @@ def recorded_outputs(store: tracking.Store, run_id: str) -> tuple[fingerprint.Fi
     folder = Path(tempfile.mkdtemp(prefix="mlf-recorded-"))
     manifest = Path(client.download_artifacts(run_id, "mlf/fingerprint.json", str(folder)))
     recorded = fingerprint.Fingerprint.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+    from mlflow.exceptions import MlflowException
+
     try:
         outputs = Path(client.download_artifacts(run_id, "outputs", str(folder)))
-    except Exception:  # noqa: BLE001 — outputs were not logged (an older run): compare by digest only
+    except (MlflowException, OSError):  # outputs were not logged: compare by digest only, without tensor detail
         outputs = folder / "outputs"
     return recorded, outputs

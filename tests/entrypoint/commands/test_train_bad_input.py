@@ -78,3 +78,10 @@ def test_the_pre_run_lint_stops_non_deterministic_code_before_training(tiny):
     assert result.returncode == 1, result.stderr[-3000:]
     assert "pre-run lint found non-deterministic code" in result.stderr and "contract-cudnn-benchmark" in result.stderr
     assert runs(tiny) == [] and "training " not in result.stderr
+
+
+def test_no_lint_trains_past_the_lint_and_records_that_it_was_skipped(tiny):
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    result = mlf("train", str(tiny), "--no-lint", env=environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [r.data.tags["mlf.lint_errors"] for r in runs(tiny)] == ["skipped"]
