@@ -66,6 +66,12 @@ def prepare() -> None:
         _provision()
     base = os.environ.get("BASE_IMAGE") or OS_BASE
     if base == OS_BASE and subprocess.run([DOCKER, "image", "inspect", OS_BASE], capture_output=True).returncode:
+        if shutil.which("debootstrap") is None:
+            if os.geteuid() != 0:
+                say("make os-base needs debootstrap: as root, apt-get install -y debootstrap; or set BASE_IMAGE")
+                sys.exit(2)
+            subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "debootstrap"], check=True,
+                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
         say(f"bootstrapping {OS_BASE} from Debian packages (make os-base, ~1 min): no registry is needed")
         subprocess.run(["make", "os-base", f"OS_BASE={OS_BASE}"], check=True, stdout=sys.stderr)
     print(base)
