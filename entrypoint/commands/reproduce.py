@@ -37,6 +37,22 @@ def _recorded_run(store, run_id: str):
     return run
 
 
+def _show_recorded_environment(store, run_id: str, folder: Path, record: dict) -> None:
+    """The sysinfo difference between the recorded run and this one, before the fingerprints are compared."""
+    from mlflow.exceptions import MlflowException
+
+    from ..train import tracking
+
+    try:
+        path = Path(tracking.client(store).download_artifacts(run_id, "mlf/sysinfo.json", str(folder)))
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (MlflowException, OSError):
+        console.warn("the recorded run ran in another environment (its environment key differs); its sysinfo "
+                     "record is unreadable here")
+        return
+    show_environment_diff(recorded, record, "the recorded run ran in another environment: expect differences")
+
+
 def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
     """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
     image = tags.get("mlf.image")
@@ -101,13 +117,10 @@ def reproduce(
     if result.exit_code != 0:
         console.error(f"the training failed (exit {result.exit_code}): nothing to compare")
         return result.exit_code
-    recorded, folder = pipeline.recorded_outputs(store, run_id)
+    recorded, folder = pipeline.recorded_outputs(store, run_id, tags["mlf.fingerprint"])
     try:
         if tags.get("mlf.environment_key") != result.environment_key:
-            client = tracking.client(store)
-            record_path = Path(client.download_artifacts(run_id, "mlf/sysinfo.json", str(folder.parent)))
-            show_environment_diff(json.loads(record_path.read_text(encoding="utf-8")), result.record,
-                                  "the recorded run ran in another environment: expect differences")
+            _show_recorded_environment(store, run_id, folder.parent, result.record)
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)

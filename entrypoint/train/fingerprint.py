@@ -280,6 +280,9 @@ def compare(first: Fingerprint, second: Fingerprint, first_base: Path | None = N
     element-wise detail for tensors when both output folders are given."""
     if first.digest == second.digest:
         return None
+    if not first.artifacts or not second.artifacts:
+        return Mismatch("(fingerprint)", f"{first.digest[:16]} != {second.digest[:16]}; the artifacts of one run are "
+                                         "not available here, so the first differing one cannot be named")
     one = {a.name: a for a in first.artifacts}
     two = {a.name: a for a in second.artifacts}
     order = sorted(set(one) | set(two), key=lambda n: (_KIND_ORDER[(one.get(n) or two[n]).kind], n))

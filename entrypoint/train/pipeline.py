@@ -273,14 +273,22 @@ def snapshot(result: Result, into: Path) -> Path:
     return into
 
 
-def recorded_outputs(store: tracking.Store, run_id: str) -> tuple[fingerprint.Fingerprint, Path]:
-    """A recorded run's fingerprint and a local folder with its logged outputs (downloaded when remote)."""
-    client = tracking.client(store)
-    folder = Path(tempfile.mkdtemp(prefix="mlf-recorded-"))
-    manifest = Path(client.download_artifacts(run_id, "mlf/fingerprint.json", str(folder)))
-    recorded = fingerprint.Fingerprint.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+def recorded_outputs(store: tracking.Store, run_id: str, digest: str) -> tuple[fingerprint.Fingerprint, Path]:
+    """A recorded run's fingerprint and a local folder with its logged outputs (downloaded when remote).
+
+    When the artifacts cannot be read here (a store written in a container names /workspace/... paths), the
+    fingerprint is the recorded `digest` alone, without artifacts: equality is still decided, the detail is not."""
     from mlflow.exceptions import MlflowException
 
+    client = tracking.client(store)
+    folder = Path(tempfile.mkdtemp(prefix="mlf-recorded-"))
+    try:
+        manifest = Path(client.download_artifacts(run_id, "mlf/fingerprint.json", str(folder)))
+        recorded = fingerprint.Fingerprint.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+    except (MlflowException, OSError) as err:
+        console.warn(f"the recorded artifacts of run {run_id} are unreadable here ({err}): only the fingerprints "
+                     "are compared")
+        return fingerprint.Fingerprint(digest, ()), folder / "outputs"
     try:
         outputs = Path(client.download_artifacts(run_id, "outputs", str(folder)))
     except (MlflowException, OSError):  # outputs were not logged: compare by digest only, without tensor detail

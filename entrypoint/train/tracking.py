@@ -119,12 +119,27 @@ def experiment_id(store: Store, name: str) -> str:
             if found.lifecycle_stage == "deleted":
                 raise UsageError(f"experiment {name!r} is deleted in {store.uri}",
                                  hint="restore it (mlflow experiments restore) or choose another --experiment")
+            _check_artifact_location(found.artifact_location, name)
             return found.experiment_id
         location = (store.artifact_root / _slug(name)).as_uri() if store.artifact_root else None
         return tracking.create_experiment(name, artifact_location=location)
     except MlflowException as err:
         raise UsageError(f"cannot use the MLflow tracking store {store.uri}: {err.message}",
                          hint=f"check {variables.MLFLOW_TRACKING_URI} and that the store is writable") from None
+
+
+def _check_artifact_location(location: str, name: str) -> None:
+    """A local artifact folder must exist here: a store written in a container names /workspace/mlruns/..., which
+    on the host does not exist (and root would create it at the file system's root)."""
+    parsed = urlparse(location)
+    if parsed.scheme not in ("", "file"):
+        return
+    folder = Path(unquote(parsed.path))
+    if not folder.parent.is_dir():
+        raise UsageError(f"experiment {name!r} keeps its artifacts in {folder}, which does not exist here (was the "
+                         "store written in a container?)",
+                         hint="run the command where the store was written (mlf reproduce prints the docker run "
+                              "line), or pass --experiment with a new name")
 
 
 def child_environment(store: Store, run_id: str, experiment: str) -> dict[str, str]:

@@ -103,3 +103,10 @@ def test_safetensors_are_read_without_the_package(tmp_path):
     write(tmp_path / "b" / "m.safetensors", [1, 2, 4])
     mismatch = fingerprint.compare(take(tmp_path / "a"), take(tmp_path / "b"), tmp_path / "a", tmp_path / "b")
     assert (mismatch.artifact, mismatch.differing, mismatch.max_abs_diff) == ("m.safetensors::w", 1, 1.0)
+
+
+def test_a_bare_recorded_digest_still_decides_equality(tmp_path):
+    taken = take(write_outputs(tmp_path / "a"))
+    assert fingerprint.compare(fingerprint.Fingerprint(taken.digest, ()), taken) is None
+    mismatch = fingerprint.compare(fingerprint.Fingerprint("0" * 64, ()), taken)
+    assert mismatch.artifact == "(fingerprint)" and "cannot be named" in mismatch.reason

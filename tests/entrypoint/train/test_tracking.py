@@ -34,3 +34,12 @@ def test_a_writable_default_store_passes_and_leaves_nothing(tmp_path):
     tracking.check_writable(tracking.resolve(tmp_path, {}))
     assert [p.name for p in tmp_path.iterdir()] == ["mlruns"]
     assert not any((tmp_path / "mlruns").iterdir())
+
+
+def test_an_artifact_folder_from_another_machine_is_refused(tmp_path):
+    (tmp_path / "mlruns").mkdir()
+    tracking._check_artifact_location((tmp_path / "mlruns" / "exp").as_uri(), "exp")
+    with pytest.raises(UsageError, match="does not exist here") as caught:
+        tracking._check_artifact_location("file:///workspace-that-is-not-here/mlruns/exp", "exp")
+    assert caught.value.exit_code == 2
+    tracking._check_artifact_location("s3://bucket/mlruns/exp", "exp")  # remote: not ours to check
