@@ -19,7 +19,7 @@ from .resolver import Resolver
 from .rules import RuleSet
 
 # Fields that never hold child nodes we need: names, operators, contexts, flags, and type annotations (no rule
-# fires on a call written inside an annotation; skipping them saves a tenth of the walk on torch's typed code).
+# fires on a call written inside an annotation; skipping them leaves 5% fewer nodes to visit in torch/_inductor).
 _LEAF_FIELDS = frozenset({"ctx", "op", "id", "attr", "name", "names", "arg", "module", "level", "type_comment",
                           "kind", "conversion", "is_async", "simple", "type_ignores", "annotation", "returns"})
 _CHILDREN: dict[type, tuple[str, ...]] = {
