@@ -74,7 +74,7 @@ def holds(condition: Condition, node: Any, resolver: Resolver) -> str:
     else:
         value = literal(node, resolver)
         if value is UNKNOWN:
-            return MAYBE
+            return MAYBE if condition.unknown_holds else NO
     found = _same(value, condition.values)
     return YES if found == (test == "in") else NO
 

@@ -135,7 +135,12 @@ def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Find
         return [_note(display, f"syntax error: {err}", file_rules.SYNTAX)]
     except (RecursionError, MemoryError) as err:
         return [_note(display, f"too deeply nested to parse ({type(err).__name__}): not checked")]
-    return checker.finish(checker.check_tree(tree, display, ruleset), source)
+    try:
+        return checker.finish(checker.check_tree(tree, display, ruleset), source)
+    except Exception as err:  # noqa: BLE001 -- the one isolation boundary: a bug in a rule costs one file, not the
+        # run (the quality bar: every other file is still checked). The note names the error to report.
+        return [_note(display, f"not checked: internal error in mlf lint ({type(err).__name__}: {err}); "
+                               "please report it with this file")]
 
 
 def _init(ruleset: RuleSet) -> None:

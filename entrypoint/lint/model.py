@@ -20,7 +20,8 @@ class Condition:
 
     `arg` is looked up by keyword, else by position in the match's `params`. Exactly one test is set:
     `given` (present and not None), `absent`, `in_` (literal value in the list) or `not_in`.
-    `default` is the value the framework uses when the argument is left out.
+    `default` is the value the framework uses when the argument is left out. `unknown_holds=False` reads a value
+    the source does not show as not matching (`os.putenv(name, ...)` is not about PYTHONHASHSEED).
     """
 
     arg: str
@@ -28,6 +29,7 @@ class Condition:
     values: tuple[Any, ...] = ()
     default: Any = None
     has_default: bool = False
+    unknown_holds: bool = True  # a value the source does not show: "maybe" (True) or "no" (a key like PYTHONHASHSEED)
 
 
 @dataclass(frozen=True)

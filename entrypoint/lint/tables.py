@@ -89,4 +89,4 @@ def _condition(entry: dict[str, Any], where: str, rule_id: str) -> Condition:
     test = tests[0]
     values = tuple(entry[test]) if test in ("in", "not_in") else ()
     return Condition(arg=entry["arg"], test=test, values=values, default=entry.get("default"),
-                     has_default="default" in entry)
+                     has_default="default" in entry, unknown_holds=entry.get("unknown", "maybe") != "no")

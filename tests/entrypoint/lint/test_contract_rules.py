@@ -41,6 +41,8 @@ def test_pythonhashseed_set_from_python(lint, source):
     'import os\nos.environ.get("PYTHONHASHSEED")',
     'env = {}\nenv["PYTHONHASHSEED"] = "0"',
     'import os\nos.environ.update({"OMP_NUM_THREADS": "2"})',
+    'import os\nos.putenv(name, "1")',
+    'import os\nos.environ[name] = value',
 ])
 def test_reading_pythonhashseed_or_another_dict_is_fine(lint, source):
     assert "contract-pythonhashseed" not in rule_ids(lint(source + "\n"))

@@ -116,3 +116,21 @@ def test_unchecked_files_are_reported_whatever_is_selected(tmp_path):
     (tmp_path / "broken.py").write_bytes(b"def f(:\n")
     assert [f.rule for f in lint_folder(tmp_path, select=["contract"]).findings] == ["file-syntax"]
     assert lint_folder(tmp_path, ignore=["file-syntax"]).findings == []
+
+
+def test_a_bug_in_a_rule_costs_one_file_not_the_run(tmp_path, monkeypatch):
+    from mlfcore.entrypoint.lint import checker
+
+    real = checker.check_tree
+
+    def broken(tree, path, ruleset):
+        if path == "a.py":
+            raise KeyError("boom")
+        return real(tree, path, ruleset)
+
+    monkeypatch.setattr(checker, "check_tree", broken)
+    (tmp_path / "a.py").write_bytes(BAD_CALL)
+    (tmp_path / "b.py").write_bytes(BAD_CALL)
+    found = by_path(lint_folder(tmp_path))
+    assert found["a.py"].rule == "file-skipped" and "internal error" in found["a.py"].message
+    assert found["b.py"].rule == "torch-bincount"
