@@ -3,7 +3,9 @@
 An argument is found by keyword, else by position in the match's parameter list. Its value counts only when it
 is a literal (or a dotted name such as `torch.int64`); anything else is UNKNOWN, and a rule whose outcome hangs on
 an unknown value is reported one level lower (error → warning) saying which argument decided it. `**kwargs` and
-`*args` are read optimistically (as if they held nothing): a literal params dict is checked where it is written.
+`*args` are read optimistically: an argument they might hold counts as left at its default, and a rule that needs
+an argument to be absent does not fire (mlfcore's own `DataLoader(..., **dataloader_kwargs())` passes the seeded
+generator that way). A literal params dict is checked where it is written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .model import Condition, Match
 from .resolver import Resolver
 
 ABSENT = object()  # the argument is not passed
+SPREAD = object()  # not passed by name or position, but a **mapping is: it may be in there
 UNKNOWN = object()  # passed, but its value cannot be read from the source
 
 YES, NO, MAYBE = "yes", "no", "maybe"
@@ -22,20 +25,23 @@ YES, NO, MAYBE = "yes", "no", "maybe"
 
 def argument(args: Sequence[ast.AST], keywords: Sequence[ast.keyword], name: str,
              params: Sequence[str]) -> Any:
-    """The node passed for `name`, or ABSENT."""
+    """The node passed for `name`, else SPREAD (a **mapping might hold it), else ABSENT."""
+    spread = False
     for keyword in keywords:
         if keyword.arg == name:
             return keyword.value
+        spread = spread or keyword.arg is None
+    missing = SPREAD if spread else ABSENT
     try:
         index = params.index(name)
     except ValueError:
-        return ABSENT
+        return missing
     if index < len(args):
         for earlier in args[:index + 1]:
             if type(earlier) is ast.Starred:
-                return ABSENT
+                return missing
         return args[index]
-    return ABSENT
+    return missing
 
 
 def literal(node: ast.AST, resolver: Resolver) -> Any:
@@ -59,6 +65,10 @@ def _same(value: Any, allowed: Sequence[Any]) -> bool:
 def holds(condition: Condition, node: Any, resolver: Resolver) -> str:
     """YES, NO or MAYBE for one condition, given the node passed for its argument (or ABSENT)."""
     test = condition.test
+    if node is SPREAD:
+        if test == "absent":
+            return NO
+        node = ABSENT
     if test == "given":
         if node is ABSENT or (type(node) is ast.Constant and node.value is None):
             return NO

@@ -57,3 +57,10 @@ def test_dataloader_workers(lint):
     assert "contract-dataloader-workers" not in found("torch.utils.data.DataLoader(ds, batch_size=8)")
     assert "contract-dataloader-workers" not in found(
         "torch.utils.data.DataLoader(ds, num_workers=4, generator=torch.Generator().manual_seed(0))")
+
+
+def test_dataloader_kwargs_spread_may_hold_the_generator(lint):
+    # mlfcore's own helper passes the seeded generator this way (entrypoint/examples/pytorch_digits.py)
+    source = ("import torch\nfrom mlfcore.entrypoint import dataloader_kwargs\n"
+              "torch.utils.data.DataLoader(ds, num_workers=2, **dataloader_kwargs())\n")
+    assert "contract-dataloader-workers" not in rule_ids(lint(source))
