@@ -38,7 +38,8 @@ def run(
     deviations = runner.check(settings)
     if allow_nondeterministic or deviations or settings.allow:
         _say_nondeterministic(settings, deviations)
-    lint_report = None if no_lint else _lint(project, project_config)
+    # Without a command there is nothing to protect: runner.run reports the bad usage (exit 2).
+    lint_report = None if no_lint or not command else _lint(project, project_config)
     if lint_report is not None and lint_report.has_errors:
         if record is not None:
             payload = {"command": command, "exit_code": 1, "stopped": "lint findings at error level",
