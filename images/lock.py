@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ca-bundle", help="the CA bundle of a TLS-intercepting proxy")
     parser.add_argument("targets", nargs="*", help="IMAGE or IMAGE:VARIANT (default: every image and variant)")
     args = parser.parse_args(argv)
+    links = os.environ.get("PIP_FIND_LINKS", "").split()
+    if not args.wheelhouse and len(links) == 1 and Path(links[0]).is_dir():
+        # As images/build.py does: the one wheelhouse this host's pip already uses (said on stderr).
+        args.wheelhouse = links[0]
+        print(f"using WHEELHOUSE={args.wheelhouse} (PIP_FIND_LINKS)", file=sys.stderr)
     try:
         targets = _targets(args.targets)
         for name, variant in targets:
