@@ -27,9 +27,12 @@ def warn(message: str) -> None:
 
 
 def error(message: str, hint: str | None = None) -> None:
-    err().print(f"[bold red]error:[/] {message}")
+    """Error messages quote paths, code and `[tool.mlf]`: escaped, so rich markup never eats their brackets."""
+    from rich.markup import escape
+
+    err().print(f"[bold red]error:[/] {escape(message)}")
     if hint:
-        err().print(f"  [dim]hint:[/] {hint}")
+        err().print(f"  [dim]hint:[/] {escape(hint)}")
 
 
 def out(text: str) -> None:
