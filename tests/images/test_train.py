@@ -116,3 +116,17 @@ def test_reproduce_in_the_image_prints_the_docker_line_and_matches(engine, frame
 def test_train_refuses_bad_input_in_the_image(engine, framework, workspace):
     code, _, stderr = mlf_in_container(engine, framework, workspace, "train", "-P", "nope=1")
     assert code == 2 and "unknown parameter 'nope'" in stderr
+
+
+def test_an_unwritable_workspace_is_refused_before_training(engine, framework, tmp_path):
+    # A folder only root may write (the test runs as root in CI; the container as uid 1000): the store cannot be
+    # created, and mlf says so before any training starts.
+    workspace = tmp_path / "readonly"
+    workspace.mkdir()
+    os.chmod(workspace, 0o755)
+    if os.geteuid() != 0:
+        os.chmod(workspace, 0o555)
+    code, _, stderr = mlf_in_container(engine, framework, workspace, "train")
+    assert code == 2, stderr[-4000:]
+    assert "the MLflow tracking store is not writable" in stderr and "training " not in stderr
+    assert list(workspace.iterdir()) == []
