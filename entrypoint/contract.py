@@ -140,7 +140,7 @@ CONTRACT: tuple[Entry, ...] = (
     Entry("tf.config.threading", SWITCH, _threads, ("tensorflow",), _THREADS_WHY),
     Entry("xgboost.nthread", SWITCH, _threads, ("xgboost",),
           "XGBoost's default nthread is the host's core count; measured on 3.2.0, hist gives different bits at 1 and "
-          "2 threads, and it caps nthread at the CPUs in the affinity mask (mlf warns when it does)"),
+          "2 threads, and it caps nthread at the CPUs it may use: affinity mask and CPU quota (mlf warns when it does)"),
     Entry("random.seed", SEED, _seed, ("python",), "Python's global random generator"),
     Entry("numpy.random.seed", SEED, _seed, ("numpy",), "NumPy's legacy global generator"),
     Entry("torch.manual_seed", SEED, _seed, ("torch",), "torch's generators on the CPU and every CUDA device"),

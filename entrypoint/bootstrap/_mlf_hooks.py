@@ -111,20 +111,42 @@ def apply_xgboost(xgboost, opts):
         _warn_if_capped(opts.threads)
 
 
+def _cfs_cpus():
+    """CPUs' worth of CFS quota (docker --cpus), rounded up as XGBoost rounds it; None when unlimited/unreadable.
+    The same two files XGBoost reads (src/common/threading_utils.cc, GetCfsCPUCount): cgroup v2, then v1."""
+    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
+                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+        try:
+            with open(quota_file) as handle:
+                fields = handle.read().split()
+            if period_file:
+                with open(period_file) as handle:
+                    fields.append(handle.read().strip())
+            quota, period = int(fields[0]), int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue  # "max", a missing file, another cgroup layout
+        if quota > 0 and period > 0:
+            return -(-quota // period)
+    return None
+
+
 def _warn_if_capped(threads):
-    """XGBoost caps nthread at omp_get_num_procs(), the CPUs in this process's affinity mask. Measured on XGBoost
-    3.2.0 (hist, digits): nthread=2 under `taskset -c 0` gives the bits of nthread=1, not those of 2 threads on 2
-    CPUs. A CPU quota (docker --cpus) does not cap it; an affinity mask (taskset, --cpuset-cpus) does."""
+    """XGBoost caps nthread at the CPUs it may use: the affinity mask (taskset, --cpuset-cpus) and the CFS quota
+    (docker --cpus). Measured on XGBoost 3.2.0 (hist, digits): nthread=2 under `taskset -c 0`, and under
+    `docker run --cpus 1`, gives the bits of nthread=1, not those of 2 threads on 2 CPUs."""
+    limits = [_cfs_cpus()]
     try:
-        available = len(os.sched_getaffinity(0))
+        limits.append(len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
-        return
+        pass
+    known = [limit for limit in limits if limit]
+    available = min(known) if known else threads
     if available < threads:
-        _note("xgboost.nthread", "capped at %d by the CPU affinity mask" % available)
+        _note("xgboost.nthread", "capped at %d by the CPUs available" % available)
         sys.stderr.write(
             "mlf: WARNING: XGBoost will use %d thread(s), not the contract's %d: it caps its threads at the CPUs "
-            "this process may run on (taskset/--cpuset-cpus), and the thread count decides its bits. Give the "
-            "process %d CPUs, or run with --threads %d everywhere.\n" % (available, threads, threads, available))
+            "this process may use (taskset, --cpuset-cpus, docker --cpus), and the thread count decides its bits. "
+            "Give the process %d CPUs, or run with --threads %d everywhere.\n" % (available, threads, threads, available))
 
 
 # module name -> what to apply once it has been imported
