@@ -163,3 +163,27 @@ def test_image_size_is_recorded(engine, image, record_property):
     SIZES.write_text(json.dumps(sizes, indent=2, sort_keys=True) + "\n")
     budget = table.RAW["images"][image.name]["size_budget_mb"][image.variant]
     assert size_mb <= budget, f"{image.ref} is {size_mb:.0f} MB, over its budget of {budget} MB (images.toml)"
+
+
+def test_sysinfo_records_the_commit_of_a_project_mounted_from_the_host(engine, image, tmp_path):
+    """The images carry no git (116 MB with perl, measured): the commit is read from the mounted .git."""
+    import json
+    import subprocess
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "train.py").write_text("print('hello')\n")
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "train.py"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "init"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    container = engine.containers.run(image.ref, ["sysinfo", "--fast", "--format", "json"], detach=True,
+                                      volumes={str(project): {"bind": "/workspace", "mode": "ro"}})
+    try:
+        assert container.wait(timeout=300)["StatusCode"] == 0, container.logs().decode()[-2000:]
+        record = json.loads(container.logs(stdout=True, stderr=False).decode())
+    finally:
+        container.remove(force=True)
+    assert record["project"]["commit"] == commit
+    assert record["project"]["dirty"] is None and "dirty state is unknown" in record["project"]["reason"]

@@ -59,3 +59,17 @@ def test_without_git(tmp_path, monkeypatch):
     monkeypatch.setattr(project.shutil, "which", lambda name: None)
     section = project.collect(tmp_path)
     assert section["commit"] is None and section["reason"] == "git is not installed: the commit cannot be recorded"
+
+
+@needs_git
+def test_without_git_the_commit_is_read_from_the_repository_files(repository, monkeypatch):
+    head = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    monkeypatch.setattr(project.shutil, "which", lambda name: None)
+    (repository / "sub").mkdir()
+    loose = project.collect(repository / "sub")  # found from a sub-directory, as git finds it
+    assert loose["commit"] == head and loose["dirty"] is None and "dirty state is unknown" in loose["reason"]
+    _git(repository, "pack-refs", "--all")  # the branch now lives in packed-refs only
+    assert project.collect(repository)["commit"] == head
+    _git(repository, "checkout", "-q", "--detach")
+    assert project.collect(repository)["commit"] == head
