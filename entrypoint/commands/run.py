@@ -40,16 +40,13 @@ def run(
         _say_nondeterministic(settings, deviations)
     # Without a command there is nothing to protect: runner.run reports the bad usage (exit 2).
     lint_report = None if no_lint or not command else _lint(project, project_config)
-    if lint_report is not None and lint_report.has_errors:
-        if record is not None:
-            payload = {"command": command, "exit_code": 1, "stopped": "lint findings at error level",
-                       "contract": contract.record(settings), "lint": lint_report.to_dict()}
-            record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        return 1
-    code = runner.run(command or [], runner.child_environment(settings))
+    stopped = lint_report is not None and lint_report.has_errors
+    code = 1 if stopped else runner.run(command or [], runner.child_environment(settings))
     if record is not None:
         payload = {"command": command, "exit_code": code, "contract": contract.record(settings),
                    "lint": lint_report.to_dict() if lint_report is not None else None}
+        if stopped:
+            payload["stopped"] = "lint findings at error level"
         record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return code
 
