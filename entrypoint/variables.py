@@ -23,7 +23,7 @@ MLF_IMAGE_CONTRACT = "MLF_IMAGE_CONTRACT"
 MLF_DEBUG = "MLF_DEBUG"  # "1": show tracebacks of unexpected errors
 NO_COLOR = "NO_COLOR"  # https://no-color.org
 
-# Baked into each image at build time (images/*/Dockerfile), read by `mlf sysinfo` and the run records. An image
+# Baked into each image at build time (images/base/Dockerfile, images/framework.Dockerfile), read by `mlf sysinfo` and the run records. An image
 # cannot know its own digest, so the environment key uses the name, tag, variant and the hash of its lock file.
 MLF_IMAGE_NAME = "MLF_IMAGE_NAME"  # e.g. mlfcore/pytorch
 MLF_IMAGE_TAG = "MLF_IMAGE_TAG"  # e.g. 0.1.0-torch2.13.0-cpu

@@ -89,7 +89,7 @@ def stage(spec: table.Image, variant: str, wheelhouse: str | None) -> Path:
     context = STAGING / f"{spec.name}-{variant}"
     shutil.rmtree(context, ignore_errors=True)
     (context / "wheelhouse").mkdir(parents=True)
-    shutil.copy2(spec.context / "Dockerfile", context / "Dockerfile")
+    shutil.copy2(spec.dockerfile, context / "Dockerfile")
     shutil.copy2(spec.lock_file(variant), context / "requirements.lock")
     # Only the wheels the lock names: the context is sent to the builder on every build (measured: a 200 MB torch
     # wheel in every image's context cost about 10 s per cached build).
@@ -120,7 +120,8 @@ def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent
     }
     os_image = args.base_image or table.RAW["os_image"]
     if spec.parent:
-        values.update(BASE_IMAGE=parent, OS_IMAGE=os_image, MLF_IMAGE_EXAMPLE=spec.example)
+        values.update(BASE_IMAGE=parent, OS_IMAGE=os_image, MLF_IMAGE_EXAMPLE=spec.example,
+                      MLF_FRAMEWORK=spec.framework, MLF_FRAMEWORK_VERSION=spec.framework_version)
     else:
         values["BASE_IMAGE"] = os_image
     return values

@@ -43,6 +43,12 @@ class Image:
     def context(self) -> Path:
         return IMAGES_DIR / self.name
 
+    @property
+    def dockerfile(self) -> Path:
+        """The image's own Dockerfile, else (framework images) the one file they share, images/framework.Dockerfile."""
+        own = self.context / "Dockerfile"
+        return own if own.is_file() or not self.parent else IMAGES_DIR / "framework.Dockerfile"
+
     def lock_file(self, variant: str) -> Path:
         return self.context / f"requirements-{variant}.lock"
 

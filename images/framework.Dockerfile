@@ -1,10 +1,13 @@
-# mlfcore/pytorch: PyTorch 2.13.0 (and the bundled example pytorch_digits) on mlfcore/base, in a cpu and a cuda variant of
-# the same pinned version (images/images.toml). Built by `make image/pytorch VARIANT=cpu|cuda` (images/build.py),
-# which stages this folder with the variant's lock as requirements.lock and wheelhouse/ (WHEELHOUSE=, or empty).
+# mlfcore/pytorch, mlfcore/tensorflow, mlfcore/xgboost: one pinned framework (and its bundled example) on
+# mlfcore/base, in a cpu and a cuda variant of the same version. Every framework image is built from this one file:
+# they differ only in what images/images.toml says (name, framework, version, example, lock), which images/build.py
+# passes as build arguments; three copies would have to be kept in step by hand. Built by `make image/<name>
+# VARIANT=cpu|cuda`, which stages images/<name>/ (README, locks) with this file, the variant's lock as
+# requirements.lock and wheelhouse/ (WHEELHOUSE=, or empty).
 #
 # The framework is installed in its own stage, FROM the OS image rather than FROM the base: the base's last layer
-# holds mlfcore's code, and a stage built on it would reinstall torch on every code change. Here a code change
-# only repeats the COPY below (seconds); the install stays cached (docs/images.md has the measured times).
+# holds mlfcore's code, and a stage built on it would reinstall the framework on every code change. Here a code
+# change only repeats the COPY below (seconds); the install stays cached (docs/images.md has the measured times).
 
 # The parent, by build argument (docker-stacks' convention); images/build.py passes the table's full tag.
 ARG BASE_IMAGE=mlfcore/base:0.1.0-python3.11-cpu
@@ -36,7 +39,7 @@ ARG BASE_IMAGE
 COPY --from=framework /opt/framework/ /opt/venv/
 
 # What this image is (entrypoint/variables.py), set by images/build.py from images/images.toml.
-ARG MLF_IMAGE_NAME=mlfcore/pytorch
+ARG MLF_IMAGE_NAME
 ARG MLF_IMAGE_TAG=unknown
 ARG MLF_IMAGE_VARIANT=cpu
 ARG MLF_IMAGE_LOCK_HASH=unknown
@@ -45,13 +48,16 @@ ARG MLF_SOURCE=https://github.com/mlfcore/mlfcore
 ARG MLF_REVISION=unknown
 # The bundled example `mlf train` runs when no project is mounted (python -m mlfcore.entrypoint.examples.<name>).
 ARG MLF_IMAGE_EXAMPLE
+# The framework as the table names it (torch, tensorflow, xgboost) and its pinned version, for the labels.
+ARG MLF_FRAMEWORK
+ARG MLF_FRAMEWORK_VERSION
 ENV MLF_IMAGE_NAME=${MLF_IMAGE_NAME} \
     MLF_IMAGE_TAG=${MLF_IMAGE_TAG} \
     MLF_IMAGE_VARIANT=${MLF_IMAGE_VARIANT} \
     MLF_IMAGE_LOCK_HASH=${MLF_IMAGE_LOCK_HASH} \
     MLF_IMAGE_EXAMPLE=${MLF_IMAGE_EXAMPLE}
-LABEL org.opencontainers.image.title="mlfcore/pytorch" \
-      org.opencontainers.image.description="PyTorch 2.13.0 under the mlf determinism contract" \
+LABEL org.opencontainers.image.title="${MLF_IMAGE_NAME}" \
+      org.opencontainers.image.description="${MLF_FRAMEWORK} ${MLF_FRAMEWORK_VERSION} under the mlf determinism contract" \
       org.opencontainers.image.version="${MLF_VERSION}" \
       org.opencontainers.image.source="${MLF_SOURCE}" \
       org.opencontainers.image.revision="${MLF_REVISION}" \
@@ -60,5 +66,6 @@ LABEL org.opencontainers.image.title="mlfcore/pytorch" \
       io.mlfcore.image.tag="${MLF_IMAGE_TAG}" \
       io.mlfcore.image.variant="${MLF_IMAGE_VARIANT}" \
       io.mlfcore.example="${MLF_IMAGE_EXAMPLE}" \
-      io.mlfcore.framework="torch" \
+      io.mlfcore.framework="${MLF_FRAMEWORK}" \
+      io.mlfcore.framework.version="${MLF_FRAMEWORK_VERSION}" \
       io.mlfcore.lock.sha256="${MLF_IMAGE_LOCK_HASH}"
