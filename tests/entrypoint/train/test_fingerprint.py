@@ -74,7 +74,8 @@ def test_npy_header_differences_do_not_matter_but_dtype_does(tmp_path):
 
 
 def test_torch_state_dicts_are_compared_by_tensor_not_by_file_bytes(tmp_path):
-    torch = pytest.importorskip("torch")
+    import torch
+
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     state = {"layer.weight": torch.arange(6.0).reshape(2, 3), "layer.bias": torch.zeros(2)}
     torch.save(state, tmp_path / "a" / "model.pt")
