@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, console, contract, runner, variables
-from ..errors import CheckFailed
+from ..errors import CheckFailed, UsageError
 from . import datahash, fingerprint, project, tracking
 
 
@@ -88,6 +88,25 @@ def _lint(root: Path, project_config: config.ProjectConfig, settings: contract.S
     return report.to_dict()
 
 
+def _check_command(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> None:
+    """The training command must name a program before a run exists: runner.run checks it too, but only after
+    execute() has created the MLflow run and the output folder, which exit 2 must never leave behind."""
+    argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed)
+    where = f"entry point {spec.entry_point.name!r} ({spec.entry_point.source})"
+    if not argv or not argv[0].strip():
+        raise UsageError(f"the command of {where} is empty",
+                         hint="set [tool.mlf.train] command, or the entry point's command in MLproject")
+    program = argv[0]
+    path = runner.child_environment(settings).get("PATH")
+    # A relative path with a slash (./train.sh) is resolved by the child against its cwd, the project root.
+    local = spec.root / program if os.sep in program else None
+    found = shutil.which(program, path=path) is not None or (
+        local is not None and local.is_file() and os.access(local, os.X_OK))
+    if not found:
+        raise UsageError(f"command not found: {program} (the command of {where})",
+                         hint="check the name in the command, install the program, or give its full path")
+
+
 def prepare(request: Request) -> Prepared:
     # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
     environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
@@ -99,6 +118,7 @@ def prepare(request: Request) -> Prepared:
     settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
                                allow_nondeterministic=request.allow_nondeterministic)
     deviations = runner.check(settings)
+    _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
     data = datahash.hash_data(spec.root, spec.data) if spec.data else None

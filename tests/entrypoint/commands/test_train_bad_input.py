@@ -85,3 +85,16 @@ def test_no_lint_trains_past_the_lint_and_records_that_it_was_skipped(tiny):
     result = mlf("train", str(tiny), "--no-lint", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     assert [r.data.tags["mlf.lint_errors"] for r in runs(tiny)] == ["skipped"]
+
+
+@pytest.mark.parametrize("command, message", [
+    ("nonexistent_prog_xyz --out {output_dir}", "command not found: nonexistent_prog_xyz"),
+    ("./not_here.sh {output_dir}", "command not found: ./not_here.sh"),
+    ("''", "is empty"),
+])
+def test_a_training_command_that_names_no_program_leaves_no_run(tiny, command, message):
+    (tiny / "MLproject").unlink()
+    (tiny / "pyproject.toml").write_text(f'[tool.mlf.train]\ncommand = "{command}"\n')
+    refused(tiny, message=message)
+    assert runs(tiny) == []
+    assert not (tiny / "outputs").exists() and not (tiny / "mlruns").exists()
