@@ -45,3 +45,19 @@ def test_inside_comments_and_strings_is_never_a_finding(lint, rule_id):
     prelude, positive, _ = CASES[rule_id]
     source = prelude + f"# {positive}\ntext = {positive!r}\n'''\n{positive}\n'''\n"
     assert rule_id not in rule_ids(lint(source))
+
+
+def test_queue_put_with_one_argument_is_not_tensor_put(lint):
+    # queue.Queue.put(item) in a module that imports torch: Tensor.put needs index and source, so a one-argument
+    # put is not it, and must not stop mlf run with an error.
+    source = "import queue\nimport torch\nq = queue.Queue()\nq.put(1)\nq.put(item=1)\n"
+    assert rule_ids(lint(source)) == []
+
+
+@pytest.mark.parametrize("call, rule_id", [
+    ("x.put(i, v)", "torch-put"),
+    ("x.put(i, source=v)", "torch-put"),
+    ("x.put(i, v, accumulate=True)", "torch-put-accumulate"),
+])
+def test_tensor_put_with_index_and_source_is_found(lint, call, rule_id):
+    assert rule_ids(lint("import torch\n" + call + "\n")) == [rule_id]
