@@ -95,6 +95,10 @@ def stage(spec: table.Image, variant: str, wheelhouse: str | None) -> Path:
     # wheel in every image's context cost about 10 s per cached build).
     pins = lock.read_lock(spec.lock_file(variant))
     for wheel in sorted(Path(wheelhouse).glob("*.whl")) if wheelhouse else []:
+        # A wheel's file name is name-version-...whl (PEP 427); one without a '-' is no wheel pip would install,
+        # and could match no pin: skip it rather than fail the build on a stray file in the wheelhouse.
+        if "-" not in wheel.name:
+            continue
         name, version = wheel.name.split("-")[:2]
         if pins.get(lock.normalise(name)) == version.replace("%2B", "+"):
             _link_or_copy(wheel, context / "wheelhouse" / wheel.name)

@@ -71,3 +71,23 @@ def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch):
     refs = table.tags("base", "cpu")
     assert build.main(["base", "--base-image", "local/debian:bookworm"]) == 2
     assert not [ref for ref in refs if engine.images.list(name=ref)]
+
+
+def test_stage_takes_the_locked_wheels_and_skips_names_without_a_dash(tmp_path, monkeypatch):
+    """stage() copies only the wheels the lock pins; a stray `foo.whl` (no '-') is skipped, not a crash. No Docker
+    engine needed: a framework image's context holds no mlfcore wheel, so nothing is built."""
+    sys.path.insert(0, str(ROOT / "images"))
+    import build
+    import lock
+
+    spec = table.image("pytorch")
+    variant = spec.variants[0]
+    name, version = next(iter(lock.read_lock(spec.lock_file(variant)).items()))
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    locked = f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
+    for file in (locked, "foo.whl", f"{name.replace('-', '_')}-0.0.0.dev0-py3-none-any.whl"):
+        (wheelhouse / file).write_text("")
+    monkeypatch.setattr(build, "STAGING", tmp_path / "staging")
+    context = build.stage(spec, variant, str(wheelhouse))
+    assert sorted(p.name for p in (context / "wheelhouse").iterdir()) == [locked]
