@@ -28,6 +28,10 @@ test-unit: venv ## run the tests that need no Docker engine
 # .ci/run does; otherwise it says what to run) and bootstraps the OS base image when no registry is reachable; the
 # torch CPU wheel and the proxy's CA bundle are taken from /opt/wheels and the system bundle when present.
 DEMO_IMAGE = $(shell $(PYTHON) images/table.py tags pytorch cpu | sed -n 1p)
+lint: venv ## lint mlfcore's own code with `mlf lint --strict` and its Dockerfiles with hadolint
+	$(BIN)/mlf lint --strict entrypoint scaffold images benchmarks
+	$(BIN)/hadolint images/base/Dockerfile images/framework.Dockerfile
+
 demo: venv ## the main job: build the cpu images, train the PyTorch example twice in its container, same fingerprint
 	@set -e; base=$$($(BIN)/python -m mlfcore.entrypoint.examples.demo prepare); \
 	  $(MAKE) --no-print-directory images VARIANT=cpu BASE_IMAGE="$$base" \

@@ -57,6 +57,10 @@ def load(project_dir: Path | str = ".") -> ProjectConfig:
                               hint=f"known keys: {', '.join(TOP_LEVEL_KEYS)}")
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{path}: [tool.mlf] {key} must be of type {expected.__name__}, got {value!r}")
+    allow = table.get("allow", [])
+    if not all(isinstance(name, str) for name in allow):
+        raise ConfigError(f"{path}: [tool.mlf] allow must list contract entry names (strings), got {allow!r}",
+                          hint="`mlf env` lists the names")
     return ProjectConfig(root, path, table)
 
 
@@ -74,23 +78,25 @@ def settings(config: ProjectConfig, *, seed: int | None = None, threads: int | N
              portable: bool | None = None, allow_nondeterministic: bool = False) -> contract.Settings:
     """The run's settings: flag, else [tool.mlf], else MLF_SEED / MLF_THREADS, else the contract's defaults."""
 
+    sources = []  # where each value came from, for the message when one is bad
+
     def pick(flag, key, env_name, default):
         if flag is not None:
+            sources.append("the command line")
             return flag
         if key in config.values:
+            sources.append(f"{config.path} [tool.mlf] {key}")
             return config.values[key]
         from_env = _from_environment(env_name) if env_name else None
+        sources.append(env_name if from_env is not None else "the defaults")
         return default if from_env is None else from_env
 
-    allow = config.values.get("allow", [])
+    values = {"seed": pick(seed, "seed", variables.MLF_SEED, contract.DEFAULT_SEED),
+              "threads": pick(threads, "threads", variables.MLF_THREADS, contract.DEFAULT_THREADS),
+              "portable": pick(portable, "portable", None, True)}
     try:
-        return contract.Settings(
-            seed=pick(seed, "seed", variables.MLF_SEED, contract.DEFAULT_SEED),
-            threads=pick(threads, "threads", variables.MLF_THREADS, contract.DEFAULT_THREADS),
-            portable=pick(portable, "portable", None, True),
-            allow_nondeterministic=allow_nondeterministic,
-            allow=tuple(allow),
-        )
+        return contract.Settings(**values, allow_nondeterministic=allow_nondeterministic,
+                                 allow=tuple(config.values.get("allow", [])))
     except ValueError as err:
-        where = config.path or "the command line"
-        raise ConfigError(f"{where}: {err}") from err
+        culprit = next((where for name, where in zip(values, sources) if name in str(err)), None)
+        raise ConfigError(f"{culprit or config.path or 'the settings'}: {err}") from err

@@ -18,18 +18,25 @@ def err():
                    soft_wrap=True)
 
 
+def escape(text: object) -> str:
+    """Text from outside (paths, values from the environment, code) made safe to embed in rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(str(text))
+
+
 def info(message: str) -> None:
+    """`message` is rich markup: escape() what comes from outside."""
     err().print(message)
 
 
-def warn(message: str) -> None:
-    err().print(f"[bold yellow]warning:[/] {message}")
+def warn(message: str, *, markup: bool = False) -> None:
+    """Plain text unless `markup`: a value such as OMP_NUM_THREADS='[/x]' must never be read as a closing tag."""
+    err().print(f"[bold yellow]warning:[/] {message if markup else escape(message)}")
 
 
 def error(message: str, hint: str | None = None) -> None:
     """Error messages quote paths, code and `[tool.mlf]`: escaped, so rich markup never eats their brackets."""
-    from rich.markup import escape
-
     err().print(f"[bold red]error:[/] {escape(message)}")
     if hint:
         err().print(f"  [dim]hint:[/] {escape(hint)}")

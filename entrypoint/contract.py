@@ -206,7 +206,13 @@ def child_environment(settings: Settings, environ: Mapping[str, str] | None = No
     """
     environ = dict(os.environ if environ is None else environ)
     kept = {c.name for c in conflicts(settings, environ, arch) if allowed(settings, c.name)}
-    for name, value in environment(settings, arch).items():
+    wanted = environment(settings, arch)
+    for name, value in _baked(environ).items():
+        # An image bakes the default settings; a run that asks for less (--no-portable drops the dispatch pins)
+        # must not inherit them, or its record would say one thing and its child run another.
+        if name not in wanted and environ.get(name) == value:
+            del environ[name]
+    for name, value in wanted.items():
         if name not in kept:
             environ[name] = value
     environ[variables.MLF_ACTIVE] = "1"

@@ -71,7 +71,11 @@ def _looks_like_python(program: str) -> bool:
 
 
 def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None) -> int:
-    child = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+    try:
+        child = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+    except OSError as failure:  # exists but cannot be run: not executable, a folder, a bad interpreter line
+        raise UsageError(f"cannot start {command[0]}: {failure.strerror or failure}",
+                         hint="give an executable program, e.g. `mlf run -- python train.py`") from failure
 
     def forward(signum, _frame):
         if signum == signal.SIGINT and _terminal_sent_it():

@@ -47,9 +47,12 @@ def _print_table(rows: list[dict]) -> None:
     styles = {"conflict": "bold red", "allowed deviation": "yellow", "ok": "green"}
     for row in rows:
         status = row["status"]
-        table.add_row(row["name"], str(row["required"] if row["required"] is not None else "—"),
-                      row["current"] if row["current"] is not None else "", f"[{styles.get(status, '')}]{status}[/]"
-                      if status in styles else status, ", ".join(row["frameworks"]), row["reason"])
+        shown = f"[{styles[status]}]{status}[/]" if status in styles else status
+        # Values come from the environment and the table: escaped, so "[/x]" is text, not a closing tag.
+        table.add_row(*(console.escape(cell) for cell in (
+            row["name"], row["required"] if row["required"] is not None else "—",
+            row["current"] if row["current"] is not None else "")),
+            shown, ", ".join(row["frameworks"]), console.escape(row["reason"]))
     Console(no_color=console.err().no_color, soft_wrap=False).print(table)
 
 

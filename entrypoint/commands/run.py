@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import config, console, contract, runner
+from .. import config, console, contract, files, runner
 from .options import AllowNondeterministic, Portable, Project, Seed, Threads
 
 
@@ -32,6 +32,8 @@ def run(
     Exit code: the command's own; 1 when the project's code has error-level lint findings (the command is not
     started); 2 for bad usage; 3 when the environment contradicts the contract.
     """
+    if record is not None:
+        files.check_target(record)  # before anything runs: a bad path must not cost the run, or its exit code
     project_config = config.load(project)
     settings = config.settings(project_config, seed=seed, threads=threads, portable=portable,
                                allow_nondeterministic=allow_nondeterministic)
@@ -47,7 +49,7 @@ def run(
                    "lint": lint_report.to_dict() if lint_report is not None else None}
         if stopped:
             payload["stopped"] = "lint findings at error level"
-        record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        files.write_atomically(record, json.dumps(payload, indent=2) + "\n")
     return code
 
 
@@ -70,8 +72,8 @@ def _lint(project: Path, project_config: config.ProjectConfig):
 def _say_nondeterministic(settings: contract.Settings, deviations: list[contract.Conflict]) -> None:
     lines = [c.describe() for c in deviations]
     lines += [f"{name} is relaxed by [tool.mlf] allow" for name in settings.allow]
-    detail = "".join(f"\n  {line}" for line in lines) or " (no deviation found in the environment)"
-    console.warn(f"[bold]this run is NOT covered by the determinism contract[/]{detail}")
+    detail = "".join(f"\n  {console.escape(line)}" for line in lines) or " (no deviation found in the environment)"
+    console.warn(f"[bold]this run is NOT covered by the determinism contract[/]{detail}", markup=True)
 
 
 def register(app: typer.Typer) -> None:

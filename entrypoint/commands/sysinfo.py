@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional, Tuple
 
 import typer
 
-from .. import config, console
+from .. import config, console, files
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from .options import Portable, Seed, Threads
 
@@ -51,8 +49,8 @@ def sysinfo(
     from .. import sysinfo as library  # the collectors load only when this command runs
     from ..sysinfo import render
 
-    if output is not None and not output.parent.is_dir():
-        raise UsageError(f"--output {output}: the folder {output.parent} does not exist", hint="create it first")
+    if output is not None:
+        files.check_target(output)  # before collecting anything
     if diff is not None:
         if key or fast:
             raise UsageError("--diff compares two records: it takes neither --key nor --fast")
@@ -100,16 +98,8 @@ def _emit(text: str | None, output: Path | None) -> None:
     if output is None:
         console.out(text)
         return
-    # Written beside the target and renamed over it: a reader never sees half a record.
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, output)
-    except OSError as err:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {err.strerror or err}") from err
-    console.info(f"wrote {output}")
+    files.write_atomically(output, text)
+    console.info(f"wrote {console.escape(output)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -44,3 +44,16 @@ def test_a_bad_mlf_seed_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("MLF_SEED", "abc")
     with pytest.raises(ConfigError, match="MLF_SEED"):
         config.settings(config.load(tmp_path))
+
+
+def test_allow_must_list_names(tmp_path):
+    with pytest.raises(ConfigError, match="allow must list"):
+        config.load(write(tmp_path, "[tool.mlf]\nallow = [1, 'a']\n"))
+
+
+def test_a_bad_value_names_where_it_came_from(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLF_THREADS", "0")
+    with pytest.raises(ConfigError, match="^MLF_THREADS: threads"):
+        config.settings(config.load(tmp_path))
+    with pytest.raises(ConfigError, match=r"\[tool.mlf\] seed: seed"):
+        config.settings(config.load(write(tmp_path, "[tool.mlf]\nseed = -5\n")))

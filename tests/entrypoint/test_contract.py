@@ -46,6 +46,15 @@ def test_values_baked_by_the_image_are_not_the_users_conflicts():
     assert [c.name for c in contract.conflicts(Settings(seed=7, threads=4), environ)] == ["OMP_NUM_THREADS"]
 
 
+def test_no_portable_drops_the_dispatch_pins_an_image_baked():
+    baked = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "OMP_NUM_THREADS": "2",
+             "MLF_IMAGE_CONTRACT": "ATEN_CPU_CAPABILITY=avx2;MKL_CBWR=AVX2;OMP_NUM_THREADS=2"}
+    child = contract.child_environment(Settings(portable=False), baked, arch="x86_64")
+    assert "ATEN_CPU_CAPABILITY" not in child and "MKL_CBWR" not in child and child["OMP_NUM_THREADS"] == "2"
+    users = dict(baked, MKL_CBWR="COMPATIBLE")  # the user's own value is theirs to keep
+    assert contract.child_environment(Settings(portable=False), users, arch="x86_64")["MKL_CBWR"] == "COMPATIBLE"
+
+
 def test_child_environment_overrides_unless_the_deviation_is_allowed():
     strict = contract.child_environment(Settings(), {"OMP_NUM_THREADS": "4"})
     assert strict["OMP_NUM_THREADS"] == "2" and strict["MLF_ACTIVE"] == "1"

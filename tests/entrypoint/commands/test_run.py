@@ -120,3 +120,27 @@ def test_a_python_child_that_skips_the_bootstrap_is_reported():
     result = mlf("run", "--", PY, "-I", "-c", "pass")
     assert result.returncode == 0 and "never ran mlf's bootstrap" in result.stderr
     assert "bootstrap" not in mlf("run", "--", PY, "-c", "pass").stderr
+
+
+def test_a_program_that_cannot_start_exits_2(tmp_path):
+    not_executable = tmp_path / "train.sh"
+    not_executable.write_text("echo hi\n")
+    result = mlf("run", "--no-lint", "--", str(not_executable))
+    assert result.returncode == 2 and "cannot start" in result.stderr and "Traceback" not in result.stderr
+    assert mlf("run", "--no-lint", "--", str(tmp_path)).returncode == 2  # a folder
+
+
+def test_a_bad_record_path_is_refused_before_the_command_runs(tmp_path):
+    marker = tmp_path / "ran"
+    result = mlf("run", "--no-lint", "--record", str(tmp_path / "missing" / "r.json"), "--", PY, "-c",
+                 f"open({str(marker)!r}, 'w')")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert not marker.exists()
+
+
+def test_values_that_look_like_markup_are_shown_as_text():
+    env = clean_environment(OMP_NUM_THREADS="[/x]")
+    result = mlf("run", "--allow-nondeterministic", "--no-lint", "--", PY, "-c", "pass", env=env)
+    assert result.returncode == 0 and "OMP_NUM_THREADS='[/x]'" in result.stderr
+    shown = mlf("env", env=dict(env, COLUMNS="250", NO_COLOR="1"))
+    assert shown.returncode == 0 and "[/x]" in shown.stdout
