@@ -11,12 +11,11 @@ from typing import Annotated
 import typer
 
 from .. import console, variables
+from ..train.tracking import PARAM_PREFIX
 from ..errors import EXIT_OK, CheckFailed, UsageError
 from .train import DEFAULT_ENTRY_POINT, Json, show
 from .verify import show_environment_diff
 
-# Params mlf records for itself (train/pipeline.py _params; tracking.PARAM_PREFIX): the rest are the entry point's.
-PARAM_PREFIX = "mlf."
 _SETTINGS = ("mlf.seed", "mlf.threads", "mlf.portable", "mlf.allow_nondeterministic")
 
 
@@ -96,6 +95,7 @@ def reproduce(
     store = tracking.resolve(project_dir.resolve())
     run = _recorded_run(store, run_id)
     tags, recorded_params = run.data.tags, run.data.params
+    # Params mlf records for itself (train/pipeline.py _params) start with PARAM_PREFIX: the rest are the entry point's.
     params = {k: v for k, v in recorded_params.items() if not k.startswith(PARAM_PREFIX)}
     settings = {k: recorded_params[k] for k in _SETTINGS if k in recorded_params}
     if "mlf.seed" not in settings or "mlf.threads" not in settings:

@@ -55,9 +55,14 @@ def pick(framework: str, installed: str | None, requested: str | None = None) ->
     return older[-1] if older else known[0]
 
 
-@lru_cache(maxsize=None)
 def load(framework: str, version: str) -> tuple[Rule, ...]:
-    path = DATA / f"{framework}-{version}.toml"
+    return load_file(f"{framework}-{version}.toml", framework)
+
+
+@lru_cache(maxsize=None)
+def load_file(name: str, framework: str) -> tuple[Rule, ...]:
+    """The rules of one table in lint/data/ (a framework's, or contract.toml)."""
+    path = DATA / name
     return parse(tomllib.loads(path.read_text(encoding="utf-8")), framework, str(path))
 
 

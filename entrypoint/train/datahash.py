@@ -8,6 +8,7 @@ sorted order, so renaming a file changes it and the order files were found in do
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def files(root: Path, declared: tuple[str, ...] | list[str]) -> list[Path]:
     return [seen[name] for name in sorted(seen)]
 
 
-def _digest(path: Path, advance) -> str:
+def file_sha256(path: Path, advance: Callable[[int], object] = lambda n: None) -> str:
+    """SHA-256 hex of one file, read in CHUNK pieces; `advance(bytes)` after each (a progress bar). The result
+    fingerprint hashes whole output files with it too."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
@@ -77,7 +80,7 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str]) -> DataHashes:
     per_file: dict[str, str] = {}
     if total < PROGRESS_FROM_BYTES:
         for path in paths:
-            per_file[path.relative_to(root).as_posix()] = _digest(path, lambda n: None)
+            per_file[path.relative_to(root).as_posix()] = file_sha256(path)
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -88,6 +91,6 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str]) -> DataHashes:
         with Progress(*columns, console=console.err(), transient=True) as progress:
             task = progress.add_task("hashing data", total=total)
             for path in paths:
-                per_file[path.relative_to(root).as_posix()] = _digest(
+                per_file[path.relative_to(root).as_posix()] = file_sha256(
                     path, lambda n: progress.advance(task, n))
     return DataHashes(per_file, tree_hash(per_file), total)

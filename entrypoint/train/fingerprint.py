@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .datahash import file_sha256
+
 SEPARATOR = "::"  # file::key for the members of a state dict, .npz or .safetensors file
 FILE, TENSOR, METRIC = "file", "tensor", "metric"
 _KIND_ORDER = {FILE: 0, TENSOR: 0, METRIC: 1}
@@ -89,11 +91,7 @@ def _tensor(name: str, triple: tuple[str, str, tuple[int, ...]]) -> Artifact:
 
 
 def _file(name: str, path: Path) -> Iterator[Artifact]:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    yield Artifact(name, FILE, digest.hexdigest())
+    yield Artifact(name, FILE, file_sha256(path))
 
 
 def _npy(name: str, path: Path) -> Iterator[Artifact]:

@@ -27,8 +27,7 @@ from ..errors import UsageError
 
 STORE_FILE = "mlflow.db"
 ARTIFACT_DIR = "mlruns"
-# Tags mlf writes on every run; `mlf reproduce` reads them back.
-TAG_PREFIX = "mlf."
+# The params mlf records for itself (train/pipeline.py _params); `mlf reproduce` leaves them out of the entry point's.
 PARAM_PREFIX = "mlf."
 
 

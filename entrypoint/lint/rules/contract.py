@@ -6,7 +6,6 @@ The rules are data (lint/data/contract.toml); `os.environ.update(...)` needs a l
 from __future__ import annotations
 
 import ast
-import tomllib
 
 from .. import tables
 from ..model import Rule
@@ -16,8 +15,7 @@ PYTHONHASHSEED = "PYTHONHASHSEED"
 
 
 def load() -> tuple[Rule, ...]:
-    path = tables.DATA / "contract.toml"
-    return tables.parse(tomllib.loads(path.read_text(encoding="utf-8")), FRAMEWORK, str(path))
+    return tables.load_file("contract.toml", FRAMEWORK)
 
 
 def check_environ_update(node: ast.Call, ctx) -> None:

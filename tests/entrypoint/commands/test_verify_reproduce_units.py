@@ -32,3 +32,10 @@ def test_docker_line_names_the_image_and_every_recorded_setting():
     assert line == ('docker run --rm --gpus all -v "$PWD":/workspace mlfcore/pytorch:0.1.0-torch2.13.0-cuda train '
                     "-e evaluate -P epochs=3 -P 'name=a b' --seed 7 --threads 4 --no-portable")
     assert reproduce.docker_line({}, {}, settings) is None
+
+
+def test_reproduce_leaves_out_the_params_tracking_names_as_mlf_own():
+    from mlfcore.entrypoint.train import tracking
+
+    assert reproduce.PARAM_PREFIX == tracking.PARAM_PREFIX == "mlf."
+    assert not hasattr(tracking, "TAG_PREFIX")  # nothing read it

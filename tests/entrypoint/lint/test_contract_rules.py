@@ -64,3 +64,12 @@ def test_dataloader_kwargs_spread_may_hold_the_generator(lint):
     source = ("import torch\nfrom mlfcore.entrypoint import dataloader_kwargs\n"
               "torch.utils.data.DataLoader(ds, num_workers=2, **dataloader_kwargs())\n")
     assert "contract-dataloader-workers" not in rule_ids(lint(source))
+
+
+def test_the_contract_table_loads_through_the_one_table_loader():
+    from mlfcore.entrypoint.lint import tables
+    from mlfcore.entrypoint.lint.rules import contract
+
+    assert contract.load() is tables.load_file("contract.toml", contract.FRAMEWORK)  # cached: one parse
+    assert tables.load("torch", "2.13") is tables.load_file("torch-2.13.toml", "torch")
+    assert {rule.framework for rule in contract.load()} == {"contract"}

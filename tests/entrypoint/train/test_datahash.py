@@ -52,3 +52,12 @@ def test_large_inputs_show_progress_and_hash_the_same(data, monkeypatch):
     small = datahash.hash_data(data, ["data"])
     monkeypatch.setattr(datahash, "PROGRESS_FROM_BYTES", 1)
     assert datahash.hash_data(data, ["data"]) == small
+
+
+def test_file_sha256_streams_a_file_in_chunks(tmp_path):
+    path = tmp_path / "big.bin"
+    path.write_bytes(bytes(range(256)) * 9000)  # more than one CHUNK
+    seen = []
+    assert datahash.file_sha256(path, seen.append) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sum(seen) == path.stat().st_size and len(seen) == 3
+    assert datahash.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()

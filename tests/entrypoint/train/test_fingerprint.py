@@ -111,3 +111,12 @@ def test_a_bare_recorded_digest_still_decides_equality(tmp_path):
     assert fingerprint.compare(fingerprint.Fingerprint(taken.digest, ()), taken) is None
     mismatch = fingerprint.compare(fingerprint.Fingerprint("0" * 64, ()), taken)
     assert mismatch.artifact == "(fingerprint)" and "cannot be named" in mismatch.reason
+
+
+def test_a_plain_file_enters_by_the_same_sha256_as_the_data_hashes(tmp_path):
+    from mlfcore.entrypoint.train import datahash
+
+    (tmp_path / "model.json").write_text('{"trees": [1, 2, 3]}')
+    (artifact,) = take(tmp_path).artifacts
+    assert (artifact.name, artifact.kind) == ("model.json", fingerprint.FILE)
+    assert artifact.sha256 == datahash.file_sha256(tmp_path / "model.json")
