@@ -11,21 +11,6 @@ from . import contract, variables
 from .bootstrap import _mlf_hooks
 from .errors import ContractConflict
 
-# Variables read once, when the library that reads them loads: set later, they change nothing for it.
-_READ_AT_LOAD = {
-    "PYTHONHASHSEED": None,  # read at interpreter start
-    "OMP_NUM_THREADS": ("torch", "numpy", "xgboost"),
-    "MKL_NUM_THREADS": ("torch", "numpy"),
-    "OPENBLAS_NUM_THREADS": ("numpy",),
-    "MKL_CBWR": ("torch", "numpy"),
-    "ATEN_CPU_CAPABILITY": ("torch",),
-    "ONEDNN_MAX_CPU_ISA": ("torch", "tensorflow"),
-    "TF_ENABLE_ONEDNN_OPTS": ("tensorflow",),
-    "NPY_DISABLE_CPU_FEATURES": ("numpy",),
-    "TF_NUM_INTRAOP_THREADS": ("tensorflow",),
-    "TF_NUM_INTEROP_THREADS": ("tensorflow",),
-}
-
 
 @dataclass
 class AppliedContract:
@@ -68,16 +53,19 @@ def apply_contract(seed: int | None = None, threads: int | None = None, portable
 
 
 def _not_in_effect(wanted: dict[str, str]) -> dict[str, str]:
+    """Variables the contract wants that this process can no longer apply: read at start, or by a loaded library.
+    The contract table says when each is read; its frameworks are the module names that read it."""
     missed = {}
-    for name, readers in _READ_AT_LOAD.items():
-        if name not in wanted or os.environ.get(name) == wanted[name]:
+    for name, value in wanted.items():
+        entry = contract.BY_NAME[name]
+        if os.environ.get(name) == value or entry.read == contract.AT_USE:
             continue
-        if readers is None:
+        if entry.read == contract.AT_START:
             missed[name] = "read at interpreter start: run under `mlf run`, or set it before Python starts"
-        else:
-            loaded = [lib for lib in readers if lib in sys.modules]
-            if loaded:
-                missed[name] = f"read when {', '.join(loaded)} loaded, which has already happened"
+            continue
+        loaded = [module for module in entry.frameworks if module in sys.modules]
+        if loaded:
+            missed[name] = f"read when {', '.join(loaded)} loaded, which has already happened"
     return missed
 
 

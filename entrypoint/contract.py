@@ -24,6 +24,11 @@ ENV = "env"  # an environment variable set for the child process
 SWITCH = "switch"  # a framework call made in-process by the bootstrap (bootstrap/_mlf_hooks.py)
 SEED = "seed"  # a random number generator seeded in-process
 
+# When an environment entry is read, which decides whether setting it in a running process still helps.
+AT_START = "interpreter start"
+AT_LOAD = "when its frameworks load"
+AT_USE = "when first used (a CUDA handle, an op, a collective)"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -80,6 +85,7 @@ class Entry:
     reason: str
     # Other values that give the same guarantee (torch accepts either cuBLAS workspace setting).
     also_accepted: tuple[str, ...] = field(default=())
+    read: str = AT_LOAD  # environment entries: when the variable is read (apply_contract reports late ones)
 
     def required(self, settings: Settings, arch: str | None = None) -> str | None:
         """The value this entry requires under `settings` on `arch`; None when it is not applied there."""
@@ -96,14 +102,14 @@ _DISPATCH_WHY = "CPU kernel dispatch decides the bits: measured, torch's default
 CONTRACT: tuple[Entry, ...] = (
     Entry("PYTHONHASHSEED", ENV, _seed, ("python",),
           "hash randomisation reorders sets and dicts; it only takes effect at interpreter start, so mlf starts "
-          "the command as a child with it set"),
+          "the command as a child with it set", read=AT_START),
     Entry("CUBLAS_WORKSPACE_CONFIG", ENV, _fixed(":4096:8"), ("torch", "tensorflow"),
           "cuBLAS is reproducible on CUDA >= 10.2 only with a fixed workspace (torch's reproducibility notes)",
-          also_accepted=(":16:8",)),
+          also_accepted=(":16:8",), read=AT_USE),
     Entry("TF_DETERMINISTIC_OPS", ENV, _fixed("1"), ("tensorflow",),
-          "deterministic op paths in TensorFlow before 2.8 and some later op paths"),
+          "deterministic op paths in TensorFlow before 2.8 and some later op paths", read=AT_USE),
     Entry("TF_CUDNN_DETERMINISTIC", ENV, _fixed("1"), ("tensorflow",),
-          "deterministic cuDNN convolution algorithms in TensorFlow"),
+          "deterministic cuDNN convolution algorithms in TensorFlow", read=AT_USE),
     Entry("OMP_NUM_THREADS", ENV, _threads, ("torch", "xgboost", "numpy"), _THREADS_WHY),
     Entry("MKL_NUM_THREADS", ENV, _threads, ("torch", "numpy"), _THREADS_WHY),
     Entry("OPENBLAS_NUM_THREADS", ENV, _threads, ("numpy",), _THREADS_WHY),
@@ -125,9 +131,9 @@ CONTRACT: tuple[Entry, ...] = (
     Entry("TF_ENABLE_ONEDNN_OPTS", ENV, _portable({"x86_64": "0", "aarch64": "0"}), ("tensorflow",),
           "TensorFlow turns oneDNN on by default on AVX-512 hosts only; measured, on vs off differ"),
     Entry("NCCL_ALGO", ENV, _fixed("Ring"), ("torch", "tensorflow"),
-          "NCCL's tree reductions change the summation order between topologies"),
+          "NCCL's tree reductions change the summation order between topologies", read=AT_USE),
     Entry("NCCL_NVLS_ENABLE", ENV, _fixed("0"), ("torch", "tensorflow"),
-          "NVLink SHARP reductions change the summation order"),
+          "NVLink SHARP reductions change the summation order", read=AT_USE),
     Entry("torch.use_deterministic_algorithms", SWITCH, _fixed("True"), ("torch",),
           "replaces atomics-based kernels by deterministic ones, or raises where none exists"),
     Entry("torch.backends.cudnn.deterministic", SWITCH, _fixed("True"), ("torch",),

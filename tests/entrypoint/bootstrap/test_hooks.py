@@ -118,3 +118,15 @@ def test_apply_contract_refuses_a_contradicting_environment(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "7")
     with pytest.raises(ContractConflict, match="OMP_NUM_THREADS"):
         apply_contract(seed=0, threads=2)
+
+
+def test_apply_contract_names_variables_a_loaded_library_already_read():
+    code = textwrap.dedent("""
+        import json, numpy
+        from mlfcore.entrypoint import apply_contract
+        print(json.dumps(sorted(apply_contract(seed=1, threads=1).not_in_effect)))
+    """)
+    result = subprocess.run([PY, "-c", code], env=clean_environment(), capture_output=True, text=True)
+    missed = json.loads(result.stdout)
+    assert "OMP_NUM_THREADS" in missed and "NPY_DISABLE_CPU_FEATURES" in missed  # numpy read them at import
+    assert "CUBLAS_WORKSPACE_CONFIG" not in missed  # read when cuBLAS is first used: setting it now still works
