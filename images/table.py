@@ -13,6 +13,7 @@ Standard library only: it runs before any virtual environment exists.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -99,8 +100,14 @@ def chain(name: str) -> list[str]:
     return names
 
 
+def namespace() -> str:
+    """The local namespace images are tagged under: the table's, or $MLF_IMAGE_NAMESPACE (two checkouts building on
+    one engine keep their images apart with it)."""
+    return os.environ.get("MLF_IMAGE_NAMESPACE") or RAW["namespace"]
+
+
 def repository(name: str) -> str:
-    return f"{RAW['namespace']}/{name}"
+    return f"{namespace()}/{name}"
 
 
 def full_tag(name: str, variant: str, version: str | None = None) -> str:
