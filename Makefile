@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-unit demo lint
+.PHONY: help venv test test-all test-unit demo lint
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,7 +18,10 @@ $(BIN)/mlf: pyproject.toml
 
 venv: $(BIN)/mlf ## create .venv with mlfcore (editable), the pinned frameworks and the test tools
 
-test: venv ## run the whole test suite (image tests included: they need a Docker engine)
+test: venv ## run the test suite CI runs (image tests included: they need a Docker engine); heavy tests left out
+	$(BIN)/pytest -q -m 'not heavy'
+
+test-all: venv ## everything `make test` runs plus the tests marked heavy (each says why it is too heavy for CI)
 	$(BIN)/pytest -q
 
 test-unit: venv ## run the tests that need no Docker engine
