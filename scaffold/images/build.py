@@ -154,6 +154,10 @@ def build(args: argparse.Namespace) -> list[str]:
         command += ["--label", f"{name}={value}"]
     if args.ca_bundle:
         command += ["--secret", f"id=ca,src={Path(args.ca_bundle).resolve()}"]
+    if args.cache_from:
+        # The registry's last build as a layer cache: BuildKit's inline cache (docker build docs, "--cache-from"),
+        # written into every image built with it, so the next run's --cache-from finds it.
+        command += ["--cache-from", args.cache_from, "--build-arg", "BUILDKIT_INLINE_CACHE=1"]
     command.append(str(context))
     started = time.monotonic()
     result = docker(*command, capture=False, env=dict(os.environ, DOCKER_BUILDKIT="1"))
@@ -197,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheelhouse", default="", help="a folder of wheels pip may install from")
     parser.add_argument("--ca-bundle", default="", help="a proxy's CA bundle, passed as a BuildKit secret")
     parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
+    parser.add_argument("--cache-from", default="", help="an image (e.g. the published :cpu tag) to reuse layers of")
     args = parser.parse_args(argv)
     try:
         build(args)

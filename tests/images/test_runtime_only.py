@@ -25,3 +25,17 @@ def test_labels_name_the_source_and_the_base_digest(engine, image):
         parent = identity.parent_ref(image.name, image.variant)
         assert labels["org.opencontainers.image.base.name"] == parent
         assert labels["org.opencontainers.image.base.digest"] == engine.images.get(parent).id
+
+
+def test_build_manifest_lists_the_locked_python_packages_and_debian_ones(engine, image):
+    from mlfcore.scaffold.images import lock, manifest
+
+    found = manifest.collect(engine, image.ref)
+    assert found["id"] == engine.images.get(image.ref).id
+    assert found["python"]["mlfcore"] == identity.mlfcore_version()
+    for link in image.spec.name, *([image.spec.parent] if image.spec.parent else []):
+        spec = identity.table.image(link)
+        variant = image.variant if image.variant in spec.variants else spec.variants[0]
+        pins = lock.read_lock(spec.lock_file(variant))
+        assert {name: found["python"].get(name) for name in pins} == pins, link
+    assert {"tini", "python3"} <= set(found["debian"])
