@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "images"))
 
-import table  # noqa: E402  (images/table.py)
+from mlfcore.scaffold.images import table  # noqa: E402  (THE table of images)
 
 DOCKERFILES = sorted({spec.dockerfile for spec in table.IMAGES.values()})
 WORKFLOW = ROOT / ".github" / "workflows" / "images.yml"
@@ -54,7 +53,7 @@ def test_child_images_name_their_parent_by_build_argument():
 
 
 def test_contract_block_is_generated_from_the_contract():
-    result = subprocess.run([sys.executable, str(ROOT / "images" / "contract_env.py"), "--check"],
+    result = subprocess.run([sys.executable, "-m", "mlfcore.scaffold.images.contract_env", "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 

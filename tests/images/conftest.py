@@ -2,8 +2,9 @@
 
 The images come from THE table (images/images.toml). A test module says which image its tests are written for
 (`FOR_IMAGE = "base"`); it then runs against that image and every descendant, so a child runs its parent's tests
-too (`DESCENDANTS_ONLY = True` leaves the named image itself out). The session builds each image it tests first, through images/build.py with the build cache (the same command
-as `make image/<name>`), so the tests always see the current code; VARIANT, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE
+too (`DESCENDANTS_ONLY = True` leaves the named image itself out). The session builds each image it tests first,
+with `python -m mlfcore.scaffold.images.build` and the build cache (the same command as `make image/<name>`), so the
+tests always see the current code; VARIANT, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE
 come from the environment, as the Makefile exports them.
 
 Without a Docker engine the tests error, never skip, when CI is set (.ci/run); elsewhere they skip with the reason.
@@ -20,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "images"))
+from mlfcore.scaffold import identity  # names and tags of the images
+from mlfcore.scaffold.images import lock, table  # the lock hash the image must carry; THE table
 
-import lock  # noqa: E402  (images/lock.py: the lock hash the image must carry)
-import table  # noqa: E402  (images/table.py: THE table)
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = [sys.executable, "-m", "mlfcore.scaffold.images.build"]
 
 VARIANT = os.environ.get("VARIANT") or "cpu"
 # TEST_IMAGE=<name> (the workflow's matrix) tests that image alone, with its parents' tests.
@@ -89,7 +90,7 @@ def _build(name: str, variant: str) -> BuiltImage:
         _build(spec.parent, table.parent_variant(name, variant))
     key = (name, variant)
     if key not in _built:
-        command = [sys.executable, str(ROOT / "images" / "build.py"), name, "--variant", variant]
+        command = [*BUILD, name, "--variant", variant]
         for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
                                  ("--base-image", "BASE_IMAGE")):
             if os.environ.get(variable):
@@ -97,7 +98,7 @@ def _build(name: str, variant: str) -> BuiltImage:
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             pytest.fail(f"building {name}:{variant} failed:\n{result.stderr[-4000:]}", pytrace=False)
-        _built[key] = BuiltImage(name, variant, table.tags(name, variant)[0], spec)
+        _built[key] = BuiltImage(name, variant, identity.tags(name, variant)[0], spec)
     return _built[key]
 
 

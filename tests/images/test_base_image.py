@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run, table
+from conftest import ROOT, identity, run, table
 
 from mlfcore.entrypoint import contract, variables
 
@@ -57,19 +57,19 @@ def test_image_facts_are_baked(engine, image):
     attrs = engine.images.get(image.ref).attrs["Config"]
     env = dict(item.partition("=")[::2] for item in attrs["Env"])
     tag = image.ref.partition(":")[2]
-    assert env[variables.MLF_IMAGE_NAME] == table.repository(image.name)
+    assert env[variables.MLF_IMAGE_NAME] == identity.repository(image.name)
     assert env[variables.MLF_IMAGE_TAG] == tag
     assert env[variables.MLF_IMAGE_VARIANT] == image.variant
     assert env[variables.MLF_IMAGE_LOCK_HASH] == image.lock_hash
     labels = attrs["Labels"]
-    assert labels["org.opencontainers.image.version"] == table.mlfcore_version()
+    assert labels["org.opencontainers.image.version"] == identity.mlfcore_version()
     assert labels["io.mlfcore.lock.sha256"] == image.lock_hash
     assert labels["io.mlfcore.image.tag"] == tag
 
 
 def test_every_tag_points_at_the_image(engine, image):
     image_id = engine.images.get(image.ref).id
-    assert {engine.images.get(ref).id for ref in table.tags(image.name, image.variant)} == {image_id}
+    assert {engine.images.get(ref).id for ref in identity.tags(image.name, image.variant)} == {image_id}
 
 
 def test_tini_is_pid_1(host):

@@ -1,14 +1,13 @@
-"""Bad input to `make image/<name>` (images/build.py): one line that says what to do, exit 2, no tag touched."""
+"""Bad input to `make image/<name>` (mlfcore.scaffold.images.build): one line that says what to do, exit 2, no tag touched."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, table
+from conftest import BUILD, ROOT, identity, table
 
-BUILD = [sys.executable, str(ROOT / "images" / "build.py")]
+from mlfcore.scaffold.images import build, lock
 
 
 def _build(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -61,14 +60,11 @@ def test_make_reports_an_unknown_image():
 @pytest.mark.images
 def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch):
     """A lock whose hash does not match fails inside pip; no tag of the would-be image may exist afterwards."""
-    sys.path.insert(0, str(ROOT / "images"))
-    import build
-
     bad_lock = tmp_path / "requirements-cpu.lock"
     bad_lock.write_text("pyyaml==6.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n")
-    monkeypatch.setitem(table.RAW, "namespace", "mlfcore-failed-build-test")
+    monkeypatch.setenv(identity.NAMESPACE_VARIABLE, "mlfcore-failed-build-test")
     monkeypatch.setattr(table.Image, "lock_file", lambda self, variant: bad_lock)
-    refs = table.tags("base", "cpu")
+    refs = identity.tags("base", "cpu")
     assert build.main(["base", "--base-image", "local/debian:bookworm"]) == 2
     assert not [ref for ref in refs if engine.images.list(name=ref)]
 
@@ -76,10 +72,6 @@ def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch):
 def test_stage_takes_the_locked_wheels_and_skips_names_without_a_dash(tmp_path, monkeypatch):
     """stage() copies only the wheels the lock pins; a stray `foo.whl` (no '-') is skipped, not a crash. No Docker
     engine needed: a framework image's context holds no mlfcore wheel, so nothing is built."""
-    sys.path.insert(0, str(ROOT / "images"))
-    import build
-    import lock
-
     spec = table.image("pytorch")
     variant = spec.variants[0]
     name, version = next(iter(lock.read_lock(spec.lock_file(variant)).items()))

@@ -1,27 +1,29 @@
-"""Read images/images.toml, THE table of images, for the Makefile, the build and lock scripts and the image tests.
+"""THE table of images (images.toml, shipped as package data): what each image is built from and what it pins.
 
-`python3 images/table.py QUERY [IMAGE [VARIANT]]` prints one answer per line (the Makefile and the workflow use it):
-  names                   every image, parents first
-  variants IMAGE          the image's variants
-  matrix                  a JSON list of {"image", "variant"} for the framework images (the workflow's matrix)
-  tags IMAGE VARIANT      every tag of IMAGE:VARIANT, the full one first
+`python -m mlfcore.scaffold.images.table QUERY [IMAGE [VARIANT]]` prints one answer per line (Makefile, workflow):
+  names                    every image, parents first
+  variants IMAGE           the image's variants
+  matrix                   a JSON list of {"image", "variant"} for the framework images (the workflow's matrix)
+  matrix-all               the same with the base first (the workflow's push matrix)
+  tags IMAGE VARIANT       every local tag of IMAGE:VARIANT, the full one first (mlfcore.scaffold.identity)
   parent-tag IMAGE VARIANT the full tag of its parent image (empty for the base)
-  chain IMAGE             the image and its ancestors, the image first
-Standard library only: it runs before any virtual environment exists.
+  chain IMAGE              the image and its ancestors, the image first
+Standard library only. The build contexts (Dockerfiles, lock files) live in the source tree's images/ folder: an
+installed mlf-scaffold reads the table, only a checkout builds our images.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-IMAGES_DIR = Path(__file__).resolve().parent
-ROOT = IMAGES_DIR.parent
-TABLE = IMAGES_DIR / "images.toml"
+# The checkout this module runs from (an editable install or the source tree): scaffold/images/table.py.
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES_DIR = ROOT / "images"
 
 
 class TableError(ValueError):
@@ -36,6 +38,7 @@ class Image:
     framework_version: str
     import_name: str
     variants: tuple[str, ...]
+    default_variant: str
     requirements: dict[str, list[str]]
     example: str
     size_budget_mb: dict[str, int]
@@ -54,9 +57,8 @@ class Image:
         return self.context / f"requirements-{variant}.lock"
 
 
-def _load(path: Path = TABLE) -> dict:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+def _load() -> dict:
+    return tomllib.loads(resources.files(__package__).joinpath("images.toml").read_text(encoding="utf-8"))
 
 
 RAW = _load()
@@ -64,12 +66,6 @@ IMAGES: dict[str, Image] = {
     name: Image(name=name, variants=tuple(spec.pop("variants")), **spec)
     for name, spec in ((name, dict(spec)) for name, spec in RAW["images"].items())
 }
-
-
-def mlfcore_version() -> str:
-    """mlfcore's version from pyproject.toml: the image tags start with it."""
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        return tomllib.load(handle)["project"]["version"]
 
 
 def image(name: str) -> Image:
@@ -100,61 +96,31 @@ def chain(name: str) -> list[str]:
     return names
 
 
-def namespace() -> str:
-    """The local namespace images are tagged under: the table's, or $MLF_IMAGE_NAMESPACE (two checkouts building on
-    one engine keep their images apart with it)."""
-    return os.environ.get("MLF_IMAGE_NAMESPACE") or RAW["namespace"]
-
-
-def repository(name: str) -> str:
-    return f"{namespace()}/{name}"
-
-
-def full_tag(name: str, variant: str, version: str | None = None) -> str:
-    spec = check_variant(name, variant)
-    version = version or mlfcore_version()
-    return f"{version}-{spec.framework}{spec.framework_version}-{variant}"
-
-
-def tags(name: str, variant: str, version: str | None = None) -> list[str]:
-    """Every reference IMAGE:VARIANT is tagged with, the full (immutable) one first, then the moving ones."""
-    version = version or mlfcore_version()
-    repo = repository(name)
-    refs = [f"{repo}:{full_tag(name, variant, version)}"]
-    refs += [f"{repo}:{tag.format(version=version, variant=variant)}" for tag in RAW["moving_tags"]]
-    if variant == RAW["latest_variant"]:
-        refs.append(f"{repo}:latest")
-    return refs
-
-
-def parent_ref(name: str, variant: str) -> str:
-    """The full reference of the parent image (empty for the base, which starts FROM the OS image)."""
-    spec = check_variant(name, variant)
-    if not spec.parent:
-        return ""
-    return tags(spec.parent, parent_variant(name, variant))[0]
-
-
-def matrix() -> list[dict[str, str]]:
-    return [{"image": name, "variant": variant} for name, spec in IMAGES.items() if spec.parent
+def matrix(with_base: bool = False) -> list[dict[str, str]]:
+    """The framework images and variants (the workflow's build matrix); with_base adds the base (its push matrix)."""
+    return [{"image": name, "variant": variant} for name, spec in IMAGES.items() if spec.parent or with_base
             for variant in spec.variants]
 
 
 def _main(argv: list[str]) -> int:
+    from mlfcore.scaffold import identity
+
     queries = {
         "names": lambda: list(IMAGES),
         "variants": lambda name: list(image(name).variants),
         "matrix": lambda: [json.dumps(matrix())],
-        "tags": tags,
-        "parent-tag": lambda name, variant: [parent_ref(name, variant)],
+        "matrix-all": lambda: [json.dumps(matrix(with_base=True))],
+        "tags": identity.tags,
+        "parent-tag": lambda name, variant: [identity.parent_ref(name, variant)],
         "chain": chain,
     }
     if not argv or argv[0] not in queries:
-        print(f"usage: table.py {{{','.join(queries)}}} [IMAGE [VARIANT]]", file=sys.stderr)
+        print(f"usage: python -m mlfcore.scaffold.images.table {{{','.join(queries)}}} [IMAGE [VARIANT]]",
+              file=sys.stderr)
         return 2
     try:
         answer = queries[argv[0]](*argv[1:])
-    except TableError as error:
+    except (TableError, identity.IdentityError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except TypeError:
@@ -165,4 +131,7 @@ def _main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    # Through the imported module, so the errors it raises are the classes _main catches (not __main__'s copies).
+    from mlfcore.scaffold.images import table as _table
+
+    sys.exit(_table._main(sys.argv[1:]))

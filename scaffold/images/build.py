@@ -1,14 +1,17 @@
-"""Build one image of images/images.toml: `make image/<name> VARIANT= WHEELHOUSE= CA_BUNDLE= BASE_IMAGE=`.
+"""Build one image of images/images.toml: `make image/<name> VARIANT= WHEELHOUSE= CA_BUNDLE= BASE_IMAGE=`, which
+runs `python -m mlfcore.scaffold.images.build NAME --variant V ...`.
 
 It checks the input first (each problem is one line that says what to do, exit 2), stages the build context in
 build/images/<image>-<variant>/ (the Dockerfile, the variant's lock as requirements.lock, wheelhouse/, and dist/
-with the mlfcore wheel for the base), builds with BuildKit through Debian's docker client (secrets and RUN --mount
-need it; MACHINE.md), and tags the image only after the build succeeded, so a failure leaves no half-tagged image.
+with the runtime wheel for the base: mlfcore without mlfcore.scaffold), builds with BuildKit through the docker
+client (secrets and RUN --mount need it), labels the image as mlfcore.scaffold.identity says, and tags it only after
+the build succeeded, so a failure leaves no half-tagged image.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -16,14 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-import lock
-import table
+from mlfcore.scaffold import identity
+from mlfcore.scaffold.images import lock, runtime_wheel, table
 
 STAGING = table.ROOT / "build" / "images"
-# Debian's client has the BuildKit builder; a newer client elsewhere on PATH may lack buildx (MACHINE.md).
+# Debian's docker.io client has the BuildKit builder built in; a newer client elsewhere on PATH may lack buildx.
 DOCKER = next((path for path in ("/usr/bin/docker",) if os.access(path, os.X_OK)), shutil.which("docker") or "docker")
-# A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
-SOURCE_DATE_EPOCH = "315532800"
 OS_BASE = "local/debian:bookworm"
 
 
@@ -62,20 +63,10 @@ def check_inputs(args: argparse.Namespace) -> table.Image:
 
 
 def check_parent(spec: table.Image, variant: str) -> str:
-    parent = table.parent_ref(spec.name, variant)
+    parent = identity.parent_ref(spec.name, variant)
     if parent and docker("image", "inspect", parent).returncode != 0:
         raise BuildError(f"parent image {parent} is not built: run `make image/{spec.parent}` first")
     return parent
-
-
-def mlfcore_wheel(dist: Path) -> None:
-    """mlfcore as a wheel, built from the repository with the running interpreter's setuptools (no download)."""
-    env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                             "--wheel-dir", str(dist), str(table.ROOT)], capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise BuildError("building the mlfcore wheel failed (pip's output is above): run `make venv` and retry")
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -103,24 +94,39 @@ def stage(spec: table.Image, variant: str, wheelhouse: str | None) -> Path:
         if pins.get(lock.normalise(name)) == version.replace("%2B", "+"):
             _link_or_copy(wheel, context / "wheelhouse" / wheel.name)
     if not spec.parent:
-        mlfcore_wheel(context / "dist")
+        try:
+            runtime_wheel.build(context / "dist")
+        except runtime_wheel.WheelError as error:
+            raise BuildError(str(error)) from None
     return context
 
 
-def revision() -> str:
-    result = subprocess.run(["git", "-C", str(table.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
-    return result.stdout.strip() or "unknown"
+def base_digest(ref: str) -> str:
+    """The digest of the image a build starts FROM: the registry digest a pinned or pulled reference carries, else
+    the local image id (an OS base imported by `make os-base`, or our parent built here)."""
+    if "@sha256:" in ref:
+        return ref.partition("@")[2]
+    answer = docker("image", "inspect", "--format", "{{json .RepoDigests}} {{.Id}}", ref)
+    digests, _, image_id = answer.stdout.strip().rpartition(" ")
+    found = [item.partition("@")[2] for item in json.loads(digests or "[]")]
+    return (found or [image_id])[0] or "unknown"
+
+
+def labels(spec: table.Image, variant: str, base: str) -> dict[str, str]:
+    return identity.labels(spec.name, variant, base_name=base, base_digest=base_digest(base),
+                           lock_hash=lock.lock_hash(spec.name, variant))
 
 
 def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent: str) -> dict[str, str]:
-    refs = table.tags(spec.name, variant)
+    refs = identity.tags(spec.name, variant)
     values = {
-        "MLF_IMAGE_NAME": table.repository(spec.name),
+        "MLF_IMAGE_NAME": identity.repository(spec.name),
         "MLF_IMAGE_TAG": refs[0].partition(":")[2],
         "MLF_IMAGE_VARIANT": variant,
         "MLF_IMAGE_LOCK_HASH": lock.lock_hash(spec.name, variant),
-        "MLF_VERSION": table.mlfcore_version(),
-        "MLF_REVISION": revision(),
+        "MLF_VERSION": identity.mlfcore_version(),
+        "MLF_SOURCE": identity.source_url(),
+        "MLF_REVISION": identity.commit() or "unknown",
     }
     os_image = args.base_image or table.RAW["os_image"]
     if spec.parent:
@@ -141,10 +147,17 @@ def build(args: argparse.Namespace) -> list[str]:
     iidfile = context.parent / f"{context.name}.iid"
     iidfile.unlink(missing_ok=True)
     command = ["build", "--iidfile", str(iidfile)]
-    for name, value in build_args(spec, args.variant, args, parent).items():
+    values = build_args(spec, args.variant, args, parent)
+    for name, value in values.items():
         command += ["--build-arg", f"{name}={value}"]
+    for name, value in labels(spec, args.variant, values["BASE_IMAGE"]).items():
+        command += ["--label", f"{name}={value}"]
     if args.ca_bundle:
         command += ["--secret", f"id=ca,src={Path(args.ca_bundle).resolve()}"]
+    if args.cache_from:
+        # The registry's last build as a layer cache: BuildKit's inline cache (docker build docs, "--cache-from"),
+        # written into every image built with it, so the next run's --cache-from finds it.
+        command += ["--cache-from", args.cache_from, "--build-arg", "BUILDKIT_INLINE_CACHE=1"]
     command.append(str(context))
     started = time.monotonic()
     result = docker(*command, capture=False, env=dict(os.environ, DOCKER_BUILDKIT="1"))
@@ -152,7 +165,7 @@ def build(args: argparse.Namespace) -> list[str]:
         raise BuildError(f"building {spec.name}:{args.variant} failed (the builder's output is above); "
                          "no tag was changed")
     image_id = iidfile.read_text().strip()
-    refs = table.tags(spec.name, args.variant)
+    refs = identity.tags(spec.name, args.variant)
     for ref in refs:
         if docker("tag", image_id, ref).returncode != 0:
             raise BuildError(f"tagging {image_id} as {ref} failed")
@@ -188,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheelhouse", default="", help="a folder of wheels pip may install from")
     parser.add_argument("--ca-bundle", default="", help="a proxy's CA bundle, passed as a BuildKit secret")
     parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
+    parser.add_argument("--cache-from", default="", help="an image (e.g. the published :cpu tag) to reuse layers of")
     args = parser.parse_args(argv)
     try:
         build(args)

@@ -1,0 +1,42 @@
+"""`mlf-scaffold publish`: the command's options and output; the work is mlfcore.scaffold.publish."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mlfcore.entrypoint import console
+from mlfcore.entrypoint.errors import MlfError
+from mlfcore.scaffold import push
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def publish(
+    project_dir: Path = typer.Argument(Path("."), help="the project folder (pyproject.toml and Dockerfile)"),
+    registry: Optional[str] = typer.Option(None, help="e.g. ghcr.io/<owner>; default \\[tool.mlf.publish] registry"),
+    username: Optional[str] = typer.Option(None, help="the registry user (default $GITHUB_ACTOR)"),
+    tag: Optional[list[str]] = typer.Option(None, help="a tag to push (repeatable); default the project version"),
+    no_push: bool = typer.Option(False, "--no-push", help="build and tag only"),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="read the token from standard input (else GHCR_TOKEN or GITHUB_TOKEN)"),
+    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text: <name>@sha256:<digest>; json"),
+) -> None:
+    """Build the project's image and push it; prints <name>@sha256:<digest>. The token is never an argument."""
+    from mlfcore.scaffold import publish as publishing
+
+    try:
+        secret = None if no_push else push.credentials(username, sys.stdin.read() if password_stdin else None)
+        result = publishing.publish(project_dir, registry=registry, tags=tag, no_push=no_push, secret=secret)
+    except MlfError as error:
+        console.error(error.message, error.hint)
+        raise typer.Exit(error.exit_code) from None
+    console.out(json.dumps(result.as_dict()) if output is OutputFormat.json else result.reference)

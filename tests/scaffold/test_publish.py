@@ -1,0 +1,158 @@
+"""`mlf-scaffold publish` and `make push/<name>` against a real registry on 127.0.0.1 (TLS, htpasswd): pushed, pulled
+back by digest, run; wrong credentials and a registry that is down are one-line errors; the token is in no output,
+no file and no process's argument list."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from .registry import free_port
+
+pytestmark = pytest.mark.images
+SCAFFOLD = [sys.executable, "-m", "mlfcore.scaffold.cli"]
+PUSH = [sys.executable, "-m", "mlfcore.scaffold.images.push"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, base_image) -> Path:
+    """A minimal project FROM our base; its version has a local part, which no Docker tag may carry."""
+    folder = tmp_path_factory.mktemp("project")
+    (folder / "pyproject.toml").write_text('[project]\nname = "hello-proj"\nversion = "1.0.0+local"\n'
+                                           '[project.urls]\nSource = "https://example.org/hello-proj"\n')
+    (folder / "Dockerfile").write_text(f"FROM {base_image}\nCOPY hello.py /workspace/hello.py\n")
+    (folder / "hello.py").write_text("print('hello from the published image')\n")
+    return folder
+
+
+class ArgvWatch:
+    """Reads every process's /proc/<pid>/cmdline while a command runs: a secret must appear in none of them."""
+
+    def __init__(self, secret: str):
+        self.secret, self.seen, self.scans = secret.encode(), [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    if self.secret in cmdline.read_bytes():
+                        self.seen.append(cmdline)
+                except OSError:
+                    pass
+            self.scans += 1
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _publish(*args: str, token: str | None, cwd: Path | None = None, stdin: str | None = None):
+    env = {k: v for k, v in os.environ.items() if k not in {"GHCR_TOKEN", "GITHUB_TOKEN", "GITHUB_ACTOR"}}
+    if token is not None:
+        env["GHCR_TOKEN"] = token
+    return subprocess.run([*SCAFFOLD, "publish", *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          input=stdin, timeout=900)
+
+
+def test_publish_pushes_and_the_digest_pulls_back_and_runs(engine, registry, project):
+    with ArgvWatch(registry.password) as watch:
+        done = _publish(str(project), "--registry", registry.host, "--username", registry.username,
+                        "--format", "json", token=registry.password)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    name = f"{registry.host}/hello-proj"
+    assert result["name"] == name and result["tags"] == ["1.0.0_local"]  # '+' -> '_' (identity.docker_tag)
+    assert result["reference"] == f"{name}@{result['digest']}" and result["digest"].startswith("sha256:")
+    # The token: in no argument list while it ran, no output, no file it could have written.
+    assert watch.scans > 0 and not watch.seen
+    assert registry.password not in done.stdout + done.stderr
+    for folder in (project, Path.home() / ".docker"):
+        for path in (p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+            assert registry.password.encode() not in path.read_bytes(), path
+    # Pulled back by digest (the local tag is gone first, so the pull is real) and run.
+    engine.images.remove(f"{name}:1.0.0_local")
+    auth = {"username": registry.username, "password": registry.password}
+    pulled = engine.images.pull(result["reference"], auth_config=auth)
+    assert result["reference"] in pulled.attrs["RepoDigests"]
+    assert pulled.labels["org.opencontainers.image.source"] == "https://example.org/hello-proj"
+    output = engine.containers.run(result["reference"], ["run", "--", "python", "hello.py"], remove=True)
+    assert b"hello from the published image" in output
+
+
+def test_password_stdin_and_text_output(registry, project):
+    done = _publish(str(project), "--registry", registry.host, "--username", registry.username, "--tag", "stdin",
+                    "--password-stdin", token=None, stdin=registry.password + "\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(f"{registry.host}/hello-proj@sha256:")
+    assert registry.password not in done.stdout + done.stderr
+
+
+def _one_line_error(done, *words):
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    assert not done.stdout
+
+
+def test_a_wrong_password_is_one_line_and_never_shown(registry, project):
+    wrong = "not-the-token-" + registry.password[::-1]
+    done = _publish(str(project), "--registry", registry.host, "--username", registry.username, token=wrong)
+    _one_line_error(done, f"registry {registry.host} refused the credentials", registry.username)
+    assert wrong not in done.stderr
+
+
+def test_a_registry_that_is_down_is_one_line(project):
+    host = f"127.0.0.1:{free_port()}"
+    done = _publish(str(project), "--registry", host, "--username", "someone", token="x" * 20)
+    _one_line_error(done, f"registry {host} does not answer", "--registry")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--tag", "bad tag", "--registry", "127.0.0.1:1"], ["cannot be a Docker tag"]),
+    (["--registry", "https://x"], ["is not a registry"]),
+])
+def test_bad_input_is_refused_before_any_build(project, args, words):
+    _one_line_error(_publish(str(project), *args, "--no-push", token=None), *words)
+
+
+def test_a_folder_without_a_project(tmp_path):
+    _one_line_error(_publish(str(tmp_path), "--registry", "127.0.0.1:1", token=None), "pyproject.toml not found")
+
+
+def test_our_base_is_pushed_and_an_image_builds_from_it_by_digest(engine, registry, base_image, tmp_path):
+    done = subprocess.run([*PUSH, "base", "--registry", registry.host, "--username", registry.username,
+                           "--password-stdin", "--format", "json"], input=registry.password, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)
+    assert result["repository"] == f"{registry.host}/mlfcore/base"
+    assert result["refs"][0] == f"{registry.host}/mlfcore/{base_image.partition('/')[2]}"
+    assert any(ref.rpartition(":")[2].startswith("sha-") for ref in result["refs"])
+    assert registry.password not in done.stdout + done.stderr
+    auth = {"username": registry.username, "password": registry.password}
+    reference = f"{registry.host}/mlfcore/base@{result['digest']}"
+    engine.images.pull(reference, auth_config=auth)
+    # FROM the pushed base by digest: the engine's own builder takes the pulled image (pull=False).
+    (tmp_path / "Dockerfile").write_text(f'FROM {reference}\nRUN python -c "import mlfcore.entrypoint"\n')
+    derived, _ = engine.images.build(path=str(tmp_path), tag="mlfcore-publish-test/derived:1", pull=False, rm=True)
+    try:
+        assert derived.attrs["Config"]["Labels"]["io.mlfcore.image.tag"] == base_image.partition(":")[2]
+        output = engine.containers.run(derived.id, ["run", "--", "python", "-c", "print('derived ok')"],
+                                       remove=True)
+        assert b"derived ok" in output
+    finally:
+        engine.images.remove(derived.id, force=True)

