@@ -165,3 +165,41 @@ def test_slurm_script_refuses_to_run_without_a_digest(rendered, tmp_path):
 def test_directive_parser_catches_a_typo():
     with pytest.raises(AssertionError):
         assert set(_directives("#SBATCH --requeu\n")) <= SBATCH_OPTIONS
+
+
+# A configuration naming a controller that is not there: sbatch (Debian's slurm-client) then reads the whole script,
+# checks every #SBATCH option, and stops only when it tries to reach the controller (measured with Slurm 22.05.8:
+# an unknown option exits 255 "unrecognized option", a bad --signal 255 "Invalid --signal specification", a valid
+# script 1 "Unable to contact slurm controller"). MessageTimeout=1 cuts sbatch's retries from 18 s to 0.04 s.
+SLURM_CONF = ("ClusterName=check\nSlurmctldHost=localhost\nNodeName=localhost CPUs=2\n"
+              "PartitionName=main Nodes=localhost Default=YES\nMessageTimeout=1\n")
+
+
+def _sbatch_test_only(script, tmp_path):
+    import os
+    import shutil
+
+    sbatch = shutil.which("sbatch")
+    if sbatch is None:
+        message = "sbatch is missing: apt-get install -y slurm-client"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    conf = tmp_path / "slurm.conf"
+    conf.write_text(SLURM_CONF)
+    return subprocess.run([sbatch, "--test-only", str(script)], capture_output=True, text=True, timeout=60,
+                          env={"PATH": os.environ["PATH"], "SLURM_CONF": str(conf), "IMAGE_DIGEST": "sha256:0"})
+
+
+def test_sbatch_accepts_every_directive(rendered, tmp_path):
+    result = _sbatch_test_only(rendered["pytorch"] / "deploy" / "slurm" / "train.sbatch", tmp_path)
+    assert result.returncode == 1 and "Unable to contact slurm controller" in result.stderr, result.stderr
+    assert "unrecognized option" not in result.stderr and "Invalid" not in result.stderr
+
+
+def test_sbatch_rejects_a_bad_signal_directive(rendered, tmp_path):
+    bad = tmp_path / "bad.sbatch"
+    text = (rendered["pytorch"] / "deploy" / "slurm" / "train.sbatch").read_text()
+    bad.write_text(re.sub(r"--signal=\S+", "--signal=B:USR1@soon", text))
+    result = _sbatch_test_only(bad, tmp_path)
+    assert result.returncode != 0 and "Invalid --signal specification" in result.stderr, result.stderr
