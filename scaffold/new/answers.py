@@ -60,7 +60,9 @@ class Answers:
     def context(self) -> dict:
         """The template variables: every answer, the derived names, the framework row and the pins."""
         values = asdict(self)
+        spec = toolkit.image(self.framework)
         values.update(package=self.package, image=self.image, fw=frameworks.FRAMEWORKS[self.framework],
+                      framework_label=f"{spec.framework} {spec.framework_version}",
                       pins=toolkit.pins(self.framework, self.variant), seed=SEED, threads=THREADS,
                       contract_env=contract_environment(), image_digest=UNPUBLISHED_DIGEST)
         return values
