@@ -1,0 +1,39 @@
+"""The one adapter to image identity: the reference a rendered project's `FROM` line names.
+
+The published reference comes from image identity (mlfcore.scaffold.identity, the one owner of names and tags); this
+module adds the digest when the local Docker engine knows one
+(RepoDigests: set when the image was pulled or pushed). Everything else in `new` takes the reference as a string.
+"""
+
+from __future__ import annotations
+
+from .. import identity
+from . import toolkit
+
+
+def tag(image: str, variant: str) -> str:
+    spec = toolkit.image(image)
+    variant = variant if variant in spec.variants else spec.variants[0]
+    return identity.reference(image, variant)
+
+
+def reference(image: str, variant: str) -> str:
+    """`<tag>@sha256:<digest>` when the engine holds the image with a registry digest, else the exact tag."""
+    ref = tag(image, variant)
+    digest = _local_digest(ref)
+    return f"{ref}@{digest}" if digest else ref
+
+
+def _local_digest(ref: str) -> str | None:
+    try:
+        import docker
+        from docker.errors import DockerException
+    except ImportError:  # the scaffold extra is not installed: no engine to ask
+        return None
+    try:
+        found = docker.from_env().images.get(ref)
+    except DockerException:  # no engine, or the image is not there
+        return None
+    repository = ref.rsplit(":", 1)[0]
+    return next((d.split("@", 1)[1] for d in found.attrs.get("RepoDigests", []) if d.startswith(repository + "@")),
+                None)

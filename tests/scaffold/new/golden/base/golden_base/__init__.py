@@ -1,0 +1,3 @@
+"""Golden base project."""
+
+__version__ = "0.1.0"

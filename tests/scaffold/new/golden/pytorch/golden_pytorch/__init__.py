@@ -1,0 +1,3 @@
+"""Golden pytorch project."""
+
+__version__ = "0.1.0"

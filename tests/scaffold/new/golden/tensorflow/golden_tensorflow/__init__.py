@@ -1,0 +1,3 @@
+"""Golden tensorflow project."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+"""Golden xgboost project."""
+
+__version__ = "0.1.0"

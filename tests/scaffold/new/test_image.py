@@ -1,0 +1,84 @@
+"""End to end, pytorch: render a project FROM our locally built pytorch image, build the project's image, and run
+`mlf verify` inside it — two fresh trainings, identical fingerprints, under the image's contract.
+
+The framework image is built first through images/build.py (with the build cache, as `make image/pytorch` does),
+so the test always sees the current code; MLF_IMAGE_NAMESPACE, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE come from the
+environment as the Makefile exports them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from .conftest import ROOT, scaffold
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    import docker
+
+    try:
+        client = docker.from_env(timeout=600)
+        client.ping()
+    except Exception as failure:  # the SDK raises several types for "no engine"; any of them means the same
+        message = f"no Docker engine answers ({type(failure).__name__}): start dockerd (see .ci/run)"
+        if IN_CI:
+            pytest.fail(f"image tests are required in CI: {message}", pytrace=False)
+        pytest.skip(message)
+    yield client
+    client.close()
+
+
+def _build_framework_image(name: str) -> str:
+    command = [sys.executable, str(ROOT / "images" / "build.py"), name, "--variant", "cpu"]
+    for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
+                             ("--base-image", "BASE_IMAGE")):
+        if os.environ.get(variable):
+            command += [option, os.environ[variable]]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"building {name}:cpu failed:\n{result.stderr[-4000:]}", pytrace=False)
+    tags = subprocess.run([sys.executable, str(ROOT / "images" / "table.py"), "tags", name, "cpu"],
+                          capture_output=True, text=True, check=True)
+    return tags.stdout.split()[0]
+
+
+@pytest.fixture(scope="module")
+def pytorch_image(engine) -> str:
+    _build_framework_image("base")
+    return _build_framework_image("pytorch")
+
+
+@pytest.mark.images
+def test_rendered_pytorch_project_verifies_inside_its_image(engine, pytorch_image, tmp_path):
+    rendered = scaffold("new", "e2e-pytorch", "--framework", "pytorch", "--no-input", "--owner", "acme",
+                        "--from-image", pytorch_image, cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    project = tmp_path / "e2e-pytorch"
+    assert f"FROM {pytorch_image}\n" in (project / "Dockerfile").read_text()
+    tag = f"mlfcore-e2e-{uuid.uuid4().hex[:12]}:test"
+    engine.images.build(path=str(project), tag=tag, rm=True, forcerm=True)
+    container = None
+    try:
+        container = engine.containers.run(tag, ["verify", "--json", "-P", "epochs=1"], detach=True)
+        status = container.wait(timeout=600)
+        stdout = container.logs(stdout=True, stderr=False).decode()
+        stderr = container.logs(stdout=False, stderr=True).decode()
+    finally:
+        if container is not None:
+            container.remove(force=True)
+        engine.images.remove(tag, force=True)
+    assert status["StatusCode"] == 0, stdout[-2000:] + stderr[-4000:]
+    report = json.loads(stdout)
+    fingerprints = {run["fingerprint"] for run in report["runs"]}
+    assert report["identical"] is True and len(report["runs"]) == 2
+    assert len(fingerprints) == 1 and None not in fingerprints
+    assert {run["experiment"] for run in report["runs"]} == {"e2e-pytorch"}  # the project's MLproject, not the example
