@@ -79,7 +79,8 @@ def _list_rules(torch_version: str | None) -> None:
     console.out(f"# rule tables: {', '.join(f'{k} {v}' for k, v in sorted(tables.items()))}")
     for rule_id in sorted(known):
         rule = known[rule_id]
-        linted = "" if rule.matches or rule.id.startswith("file-") else " (documented, not linted)"
+        in_code = rule.note.startswith("A check in code")
+        linted = "" if rule.matches or in_code or rule.id.startswith("file-") else " (documented, not linted)"
         console.out(f"{rule_id:34} {rule.severity:8} {rule.message}{linted}")
 
 
