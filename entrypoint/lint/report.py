@@ -24,7 +24,7 @@ class Report:
     rules: dict[str, Rule] = field(default_factory=dict)  # every known rule (SARIF lists them)
 
     def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=lambda f: (f.path, f.line, f.col, f.rule))
+        self.findings = sorted(self.findings, key=lambda f: (f.path, f.cell, f.line, f.col, f.rule))
 
     def for_device(self, device: str) -> "Report":
         """This report for code that runs on `device` ("any", "cpu" or "cuda"). On "cpu", a finding that applies
@@ -66,7 +66,7 @@ class Report:
     def render_text(self) -> str:
         """Errors and warnings with their code line, why and the fix; info notes one line each; a summary."""
         out: list[str] = []
-        for finding in sorted(self.findings, key=lambda f: (-rank(f.severity), f.path, f.line, f.col)):
+        for finding in sorted(self.findings, key=lambda f: (-rank(f.severity), f.path, f.cell, f.line, f.col)):
             where = finding.where()
             if finding.severity == "info":
                 out.append(f"{where} {finding.rule} info: {finding.message}")
@@ -118,6 +118,8 @@ class Report:
             }
             if finding.rule in index:
                 result["ruleIndex"] = index[finding.rule]
+            if finding.cell:  # a notebook: the line is the cell's
+                result["properties"] = {"cell": finding.cell}
             results.append(result)
         return {
             "$schema": SARIF_SCHEMA,
