@@ -14,7 +14,7 @@ import tokenize
 from collections import deque
 from typing import Sequence
 
-from . import conditions, facts
+from . import conditions, facts, wrappers
 from .model import Finding, Match, Rule
 from .resolver import Resolver
 from .rules import FINISHERS, RuleSet
@@ -43,6 +43,8 @@ class Context:
         self.resolver = Resolver()
         self.found: list[tuple[Finding, int]] = []  # (finding, last line of its node) for suppression
         self.emitted: set[tuple[str, int]] = set()
+        self.functions: list[ast.AST] = []  # every def of the module (lint/wrappers.py finds the one around a call)
+        self.wrappers: list = []  # lint/wrappers.py: functions passing a parameter on as a rule's argument
         self.names: dict[str, frozenset[str]] = {}  # plain name → the facts its last assignment stated
         self.no_grad: set[int] = set()  # ids of the calls inside no_grad / inference_mode regions
         self.listings: list[tuple[ast.Call, str]] = []  # directory listings not inside sorted() (rules/listing.py)
@@ -73,6 +75,8 @@ class Context:
         outcome, undecided = conditions.evaluate(match, args, keywords, params, self.resolver)
         if outcome != conditions.NO and not self.cleared(rule, node, args, keywords, params, receiver):
             self.emit(rule, node, symbol, undecided)
+            if undecided and type(node) is ast.Call:
+                wrappers.note(self, rule, match, node, undecided, params, args, keywords, symbol)
 
     def cleared(self, rule: Rule, node: ast.AST, args: Sequence[ast.AST], keywords: Sequence[ast.keyword],
                 params: Sequence[str], receiver: ast.AST | None) -> bool:
@@ -171,6 +175,7 @@ class Context:
             self._mark_no_grad(node.body)
 
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.functions.append(node)
         if any(facts.no_grad(decorator, self.resolver) for decorator in node.decorator_list):
             self._mark_no_grad(node.body)
 
@@ -221,6 +226,7 @@ def check_tree(tree: ast.AST, path: str, ruleset: RuleSet) -> list[tuple[Finding
     for rule_id, finisher in FINISHERS:
         if rule_id in ruleset.active:
             finisher(ctx, tree)
+    wrappers.finish(ctx, tree)
     return ctx.found
 
 

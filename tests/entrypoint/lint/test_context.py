@@ -144,3 +144,22 @@ def test_device_narrows_cuda_only_findings(tmp_path):
     assert [(f.rule, f.severity) for f in narrowed.findings] == [("torch-grid-sample", "info"), ("torch-put", "error")]
     assert "CUDA only" in narrowed.findings[0].message
     assert report.for_device("cuda").findings == report.findings
+
+
+def test_a_one_level_wrapper_in_the_module_is_reported_at_its_call(lint):
+    source = ("import torch.nn.functional as F\n"
+              "def resize(x, size, mode):\n"
+              "    return F.interpolate(x, size=size, mode=mode)\n"
+              "class Net:\n"
+              "    def up(self, x, mode='nearest'):\n"
+              "        return F.interpolate(x, scale_factor=2, mode=mode)\n"
+              "    def forward(self, x):\n"
+              "        a = self.up(x, 'bicubic')\n"
+              "        b = self.up(x, mode='nearest')\n"
+              "        c = resize(x, 64, mode='bilinear')\n"
+              "        return resize(x, 64, 'linear'), resize(x, 64, m)\n")
+    found = [(f.line, f.rule, f.severity, f.symbol) for f in lint(source).findings]
+    assert found == [(3, "torch-interpolate", "warning", "torch.nn.functional.interpolate"),
+                     (6, "torch-interpolate", "warning", "torch.nn.functional.interpolate"),
+                     (8, "torch-interpolate", "warning", "up -> torch.nn.functional.interpolate"),
+                     (11, "torch-interpolate", "warning", "resize -> torch.nn.functional.interpolate")]
