@@ -68,6 +68,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     "contract-unseeded-rng": ("import numpy as np\n", "np.random.default_rng()", "np.random.default_rng(7)"),
     "contract-lightning-deterministic": ("import lightning as L\n", "L.Trainer(benchmark=True)",
                                          "L.Trainer(deterministic=True)"),
+    "contract-lightning-default": ("import lightning as L\n", "L.Trainer(max_epochs=3)",
+                                   "L.Trainer(max_epochs=3, deterministic=True)"),
     "contract-lightning-warn": ("import pytorch_lightning as pl\n", 'pl.Trainer(deterministic="warn")',
                                 "pl.Trainer(max_epochs=3)"),
     "contract-compile-autotune": (TORCH, 'torch.compile(model, mode="max-autotune")',
