@@ -53,6 +53,10 @@ def resolve(command: list[str], root: Path, exclude: Iterable[str] = ()) -> Scop
         sources = [("<-c>", value)]
     else:
         start, entry, base, sources = [value], _relative(value, root), value.parent, []
+        if kind == "module":  # `python -m a.b` imports package a (and a.b) first, from the root
+            base = root
+            parts = value.relative_to(root).with_suffix("").parts
+            start += [p for p in (_walk(root, list(parts[:-1])) or []) if p != value]
     files, dynamic = _follow(start, sources, root, base)
     if dynamic:
         return Scope(whole=True, why=dynamic, entry=entry)
