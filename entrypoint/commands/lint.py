@@ -18,6 +18,12 @@ from ..lint.config import from_table
 from .options import Project
 
 
+class Device(str, Enum):
+    any = "any"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -49,6 +55,9 @@ def lint(
                                                          show_default=False)] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes \\[default: the cores].",
                                                 show_default=False)] = None,
+    device: Annotated[Device, typer.Option("--device", help="Where the code will run: any (CUDA-only findings at "
+                                                            "their full level), cpu (they become info), cuda.")
+                      ] = Device.any,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
     project: Project = Path("."),
 ) -> int:
@@ -62,7 +71,7 @@ def lint(
         _list_rules(torch_version or lint_config.torch_version)
         return 0
     report = lint_paths(paths or [project], base=Path.cwd(), config=lint_config, select=_split(select),
-                        ignore=_split(ignore), torch_version=torch_version, jobs=jobs)
+                        ignore=_split(ignore), torch_version=torch_version, jobs=jobs).for_device(device.value)
     if output_format is Format.json:
         console.out(report.to_json())
     elif output_format is Format.sarif:
@@ -79,7 +88,8 @@ def _list_rules(torch_version: str | None) -> None:
     console.out(f"# rule tables: {', '.join(f'{k} {v}' for k, v in sorted(tables.items()))}")
     for rule_id in sorted(known):
         rule = known[rule_id]
-        linted = "" if rule.matches or rule.id.startswith("file-") else " (documented, not linted)"
+        in_code = rule.note.startswith("A check in code")
+        linted = "" if rule.matches or in_code or rule.id.startswith("file-") else " (documented, not linted)"
         console.out(f"{rule_id:34} {rule.severity:8} {rule.message}{linted}")
 
 

@@ -41,32 +41,31 @@ def run(
     if allow_nondeterministic or deviations or settings.allow:
         _say_nondeterministic(settings, deviations)
     # Without a command there is nothing to protect: runner.run reports the bad usage (exit 2).
-    lint_report = None if no_lint or not command else _lint(project, project_config)
-    stopped = lint_report is not None and lint_report.has_errors
+    gate = None if no_lint or not command else _lint(project, project_config, command, allow_nondeterministic)
+    stopped = gate is not None and gate.blocked
     code = 1 if stopped else runner.run(command or [], runner.child_environment(settings))
     if record is not None:
         payload = {"command": command, "exit_code": code, "contract": contract.record(settings),
-                   "lint": lint_report.to_dict() if lint_report is not None else None}
+                   "lint": gate.record() if gate is not None else None}
         if stopped:
             payload["stopped"] = "lint findings at error level"
         files.write_atomically(record, json.dumps(payload, indent=2) + "\n")
     return code
 
 
-def _lint(project: Path, project_config: config.ProjectConfig):
-    """Lint the project's Python files; on error-level findings show the report (stderr) and why nothing ran."""
+def _lint(project: Path, project_config: config.ProjectConfig, command: list[str], allow: bool):
+    """The pre-run gate (lint/gate.py decides); on a block show the report (stderr) and why nothing ran."""
     import sys
 
-    from ..lint import lint_project  # imported here: `mlf run --no-lint` pays nothing for it
+    from ..lint import gate  # imported here: `mlf run --no-lint` pays nothing for it
 
-    report = lint_project(project, project_config)
-    if report.has_errors:
-        sys.stderr.write(report.render_text())  # plain text: file paths and code must not go through markup
-        console.error("the project's code has lint findings at error level: the command was not started",
-                      hint="fix them, silence one with `# mlf: ignore[RULE]` on its line, or pass --no-lint")
-    elif report.has_warnings:
-        console.warn(f"{report.summary()} (run `mlf lint` for details)")
-    return report
+    decision = gate.check(project, project_config, command, allow_nondeterministic=allow)
+    if decision.blocked:
+        sys.stderr.write(decision.report.render_text())  # plain text: paths and code must not go through markup
+        console.error(decision.message(), hint=gate.HINT)
+    elif decision.report.has_errors or decision.report.has_warnings:
+        console.warn(f"{decision.report.summary()} (run `mlf lint` for details)")
+    return decision
 
 
 def _say_nondeterministic(settings: contract.Settings, deviations: list[contract.Conflict]) -> None:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import ast
 import io
+from dataclasses import replace
 import re
 import tokenize
 from collections import deque
 from typing import Sequence
 
-from . import conditions
+from . import conditions, facts, wrappers
 from .model import Finding, Match, Rule
 from .resolver import Resolver
-from .rules import RuleSet
+from .rules import FINISHERS, RuleSet
 
 # Fields that never hold child nodes we need: names, operators, contexts, flags, and type annotations (no rule
 # fires on a call written inside an annotation; skipping them leaves 5% fewer nodes to visit in torch/_inductor).
@@ -29,6 +30,7 @@ _CHILDREN: dict[type, tuple[str, ...]] = {
 _CHILDREN[ast.Constant] = ()
 _CHILDREN[ast.MatchSingleton] = ()
 
+COMPAT_V1 = "tensorflow.compat.v1."
 SUPPRESS = re.compile(r"#\s*mlf:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
@@ -40,6 +42,14 @@ class Context:
         self.ruleset = ruleset
         self.resolver = Resolver()
         self.found: list[tuple[Finding, int]] = []  # (finding, last line of its node) for suppression
+        self.emitted: set[tuple[str, int]] = set()
+        self.functions: list[ast.AST] = []  # every def of the module (lint/wrappers.py finds the one around a call)
+        self.wrappers: list = []  # lint/wrappers.py: functions passing a parameter on as a rule's argument
+        self.names: dict[str, frozenset[str]] = {}  # plain name → the facts its last assignment stated
+        self.no_grad: set[int] = set()  # ids of the calls inside no_grad / inference_mode regions
+        self.listings: list[tuple[ast.Call, str]] = []  # directory listings not inside sorted() (rules/listing.py)
+        self.in_sorted: set[int] = set()  # ids of the calls inside a sorted(...) argument
+        self.sorted_names: set[str] = set()  # names sorted somewhere in the module
 
     def emit(self, rule: Rule, node: ast.AST, symbol: str, undecided: str | None = None) -> None:
         severity, message = rule.severity, rule.message
@@ -47,9 +57,13 @@ class Context:
             if severity == "error":
                 severity = "warning"
             message += f" (`{undecided}` is not a literal here, so this may not apply.)"
+        key = (rule.id, id(node))
+        if key in self.emitted:  # two matches of one rule on one call (Trainer(deterministic=False, benchmark=True))
+            return
+        self.emitted.add(key)
         line = getattr(node, "lineno", 1)
         finding = Finding(self.path, line, getattr(node, "col_offset", 0) + 1, rule.id, severity, symbol,
-                          message, rule.fix)
+                          message, rule.fix, device=rule.device)
         self.found.append((finding, getattr(node, "end_lineno", None) or line))
 
     def emit_id(self, rule_id: str, node: ast.AST, symbol: str) -> None:
@@ -57,10 +71,31 @@ class Context:
             self.emit(self.ruleset.rules[rule_id], node, symbol)
 
     def check(self, rule: Rule, match: Match, args: Sequence[ast.AST], keywords: Sequence[ast.keyword],
-              params: Sequence[str], node: ast.AST, symbol: str) -> None:
+              params: Sequence[str], node: ast.AST, symbol: str, receiver: ast.AST | None = None) -> None:
         outcome, undecided = conditions.evaluate(match, args, keywords, params, self.resolver)
-        if outcome != conditions.NO:
+        if outcome != conditions.NO and not self.cleared(rule, node, args, keywords, params, receiver):
             self.emit(rule, node, symbol, undecided)
+            if undecided and type(node) is ast.Call:
+                wrappers.note(self, rule, match, node, undecided, params, args, keywords, symbol)
+
+    def cleared(self, rule: Rule, node: ast.AST, args: Sequence[ast.AST], keywords: Sequence[ast.keyword],
+                params: Sequence[str], receiver: ast.AST | None) -> bool:
+        """Whether what the code states rules the finding out: no gradient for a backward-only op, a value
+        on the CPU for a CUDA-only op, a NumPy receiver, a stated shape or dtype the op is fine with."""
+        if rule.backward and id(node) in self.no_grad:
+            return True
+        subject = receiver
+        if subject is None and rule.input:
+            subject = conditions.argument(args, keywords, rule.input, params)
+        if subject is None or subject is conditions.ABSENT or subject is conditions.SPREAD:
+            return False
+        stated = facts.of(subject, self.names, self.resolver)
+        if not stated:
+            return False
+        return (facts.NON_TENSOR in stated
+                or (rule.device == "cuda" and facts.CPU in stated)
+                or (rule.backward and facts.DETACHED in stated)
+                or bool(stated.intersection(rule.unless)))
 
     # --- node visitors -------------------------------------------------------------------------------------
 
@@ -81,6 +116,10 @@ class Context:
             # `from torch import *` then `bincount(x, w)`: the first star-imported module the tables know it in
             qualified = next((f"{m}.{name}" for m in self.resolver.stars
                               if f"{m}.{name}" in self.ruleset.by_symbol), None)
+        if qualified is not None and qualified.startswith(COMPAT_V1) and qualified not in self.ruleset.by_symbol:
+            # TF1 spellings the table does not list by name are the TF2 op of the same name (tf.compat.v1.math.
+            # bincount is tf.math.bincount): checked at that op's level.
+            qualified = "tensorflow." + qualified[len(COMPAT_V1):]
         if qualified is not None:
             for rule, match in self.ruleset.by_symbol.get(qualified, ()):
                 self.check(rule, match, node.args, node.keywords, match.params, node, qualified)
@@ -91,7 +130,7 @@ class Context:
                 for rule, match in entries:
                     if match.framework in modules:
                         self.check(rule, match, node.args, node.keywords, match.params[1:], node,
-                                   _method_symbol(match, name))
+                                   _method_symbol(match, name), receiver=func.value)
         handlers = self.ruleset.call_handlers.get(name)
         if handlers:
             for handler in handlers:
@@ -105,6 +144,20 @@ class Context:
             kind = type(target)
             if kind is ast.Name:
                 self.resolver.bind(target, value)
+                stated = facts.of(value, self.names, self.resolver)
+                if stated:
+                    self.names[target.id] = stated
+                else:
+                    self.names.pop(target.id, None)
+            elif kind is ast.Tuple and type(value) is ast.Call:
+                # `fig, ax = plt.subplots()`: every part of a non-tensor library's result is not a tensor
+                whole = facts.of(value, self.names, self.resolver) & {facts.NON_TENSOR}
+                for part in target.elts:
+                    if type(part) is ast.Name:
+                        if whole:
+                            self.names[part.id] = whole
+                        else:
+                            self.names.pop(part.id, None)
             elif kind is ast.Attribute:
                 qualified = self.resolver.qualify(target)
                 for rule, match in self.ruleset.by_assign.get(qualified, ()) if qualified else ():
@@ -116,6 +169,22 @@ class Context:
                     for rule, match in self.ruleset.by_symbol.get(setitem, ()):
                         self.check(rule, match, (target.slice, value), (), match.params, node,
                                    f"{qualified}[...] =")
+
+    def visit_with(self, node: ast.With | ast.AsyncWith) -> None:
+        if any(facts.no_grad(item.context_expr, self.resolver) for item in node.items):
+            self._mark_no_grad(node.body)
+
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.functions.append(node)
+        if any(facts.no_grad(decorator, self.resolver) for decorator in node.decorator_list):
+            self._mark_no_grad(node.body)
+
+    def _mark_no_grad(self, body: list[ast.stmt]) -> None:
+        calls = self.no_grad
+        for statement in body:
+            for inner in ast.walk(statement):
+                if type(inner) is ast.Call:
+                    calls.add(id(inner))
 
     def visit_dict(self, node: ast.Dict) -> None:
         for handler in self.ruleset.dict_handlers:
@@ -132,7 +201,9 @@ def _method_symbol(match: Match, attr: str) -> str:
 def check_tree(tree: ast.AST, path: str, ruleset: RuleSet) -> list[tuple[Finding, int]]:
     ctx = Context(path, ruleset)
     visitors = {ast.Import: ctx.visit_import, ast.ImportFrom: ctx.visit_import, ast.Call: ctx.visit_call,
-                ast.Assign: ctx.visit_assign, ast.AnnAssign: ctx.visit_assign, ast.Dict: ctx.visit_dict}
+                ast.Assign: ctx.visit_assign, ast.AnnAssign: ctx.visit_assign, ast.Dict: ctx.visit_dict,
+                ast.With: ctx.visit_with, ast.AsyncWith: ctx.visit_with, ast.FunctionDef: ctx.visit_function,
+                ast.AsyncFunctionDef: ctx.visit_function}
     # One lookup per node: (visitor or None, child fields). Single Name/Constant children are not queued at all
     # (they are a third of all nodes and have neither children nor a visitor); measured on torch/_inductor this
     # walk costs 0.36 s where ast.walk costs 1.35 s, against 1.95 s for the parse.
@@ -152,6 +223,10 @@ def check_tree(tree: ast.AST, path: str, ruleset: RuleSet) -> list[tuple[Finding
                 extend(value)
             elif value is not None and type(value) not in skip:
                 append(value)
+    for rule_id, finisher in FINISHERS:
+        if rule_id in ruleset.active:
+            finisher(ctx, tree)
+    wrappers.finish(ctx, tree)
     return ctx.found
 
 
@@ -166,8 +241,7 @@ def finish(found: list[tuple[Finding, int]], source: bytes) -> list[Finding]:
         if _suppressed(finding.rule, lines, {finding.line, last}):
             continue
         code = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        kept.append(Finding(finding.path, finding.line, finding.col, finding.rule, finding.severity,
-                            finding.symbol, finding.message, finding.fix, code.rstrip()))
+        kept.append(replace(finding, code=code.rstrip()))
     return kept
 
 

@@ -54,6 +54,8 @@ def literal(node: ast.AST, resolver: Resolver) -> Any:
     if kind is ast.Attribute or kind is ast.Name:
         qualified = resolver.qualify(node)
         return qualified if qualified is not None else UNKNOWN
+    if (kind is ast.Tuple or kind is ast.List) and all(type(e) is ast.Constant for e in node.elts):
+        return [e.value for e in node.elts]  # `(1, 1)`: compared with a table's TOML array
     return UNKNOWN
 
 

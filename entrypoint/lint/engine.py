@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import UsageError
-from . import checker
+from . import checker, notebook
 from .model import Finding, Rule
 from .rules import RuleSet, files as file_rules
 
@@ -28,6 +28,7 @@ DEFAULT_EXCLUDE_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox"
 # A Python file this large is generated data, not code someone trains with; parsing it would take seconds and
 # hundreds of MB (the largest file in torch 2.13 is 1.1 MB).
 MAX_BYTES = 16 * 1024 * 1024
+SUFFIXES = (".py", ".ipynb")  # notebooks: their code cells (lint/notebook.py)
 # Below this many files, a pool costs more than it saves (starting 2 workers: ~50 ms; a file: ~1 ms).
 PARALLEL_MIN_FILES = 32
 
@@ -74,7 +75,7 @@ def discover(paths: Iterable[Path], base: Path, exclude: Iterable[str] = ()) -> 
             dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDE_DIRS
                              and not _excluded((relative / d).as_posix(), d, exclude))
             for name in sorted(names):
-                if name.endswith(".py") and not _excluded((relative / name).as_posix(), name, exclude):
+                if name.endswith(SUFFIXES) and not _excluded((relative / name).as_posix(), name, exclude):
                     path = Path(folder) / name
                     found.append((_display(path, base), str(path)))
     return found, notes
@@ -108,6 +109,8 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
     except OSError as err:
         reason = "symlink loop" if err.errno == errno.ELOOP else err.strerror
         return [_note(display, f"cannot read file: {reason}")], 0
+    if path.endswith(".ipynb"):
+        return notebook.check(display, source, lambda name, code: _parse_and_check(name, code, ruleset))
     lines = source.count(b"\n") + (1 if source and not source.endswith(b"\n") else 0)
     if not source.strip():
         return [], lines

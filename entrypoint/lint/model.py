@@ -43,6 +43,9 @@ class Match:
     params: tuple[str, ...] = ()  # positional parameter names of the symbol form; methods drop the first
     when: tuple[Condition, ...] = ()
     framework: str = ""  # top-level module whose import enables `methods`
+    # Installed-version facts this match needs, e.g. ("keras", "<", "3"): Keras 3's UpSampling2D lowers nearest
+    # to `ops.repeat`, Keras 2's to a resize whose gradient raises. Checked once, when the rule set is built.
+    requires: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,12 @@ class Rule:
     docs: tuple[DocEntry, ...] = ()
     framework: str = ""
     note: str = ""  # why a documented op has no match (e.g. it depends on the tensor's dtype only)
+    # Context the code can show (lint/facts.py): where the op is a problem and what makes it none.
+    device: str = "any"  # "cuda": raises or varies only on a CUDA device; "any": on every device
+    backward: bool = False  # only differentiating it raises: nothing inside no_grad or on detached/CPU values
+    input: str = ""  # the tensor argument whose stated facts decide (a method's receiver stands for it)
+    unless: tuple[str, ...] = ()  # facts of `input` that make it a non-issue: "2d" (shape), "integer" (dtype)
+    docstring_error: str = ""  # where torch's docstring is wrong about this op, and the source that shows it
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,17 @@ class Finding:
     message: str
     fix: str
     code: str = field(default="", compare=False)  # the source line, for the text report
+    device: str = field(default="any", compare=False)  # the rule's device: "cuda" findings apply only there
+    cell: int = field(default=0, compare=False)  # a notebook's code cell (1-based; 0: not a notebook)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "col": self.col, "rule": self.rule,
-                "severity": self.severity, "symbol": self.symbol, "message": self.message, "fix": self.fix}
+        found = {"path": self.path, "line": self.line, "col": self.col, "rule": self.rule,
+                 "severity": self.severity, "symbol": self.symbol, "message": self.message, "fix": self.fix,
+                 "device": self.device}
+        if self.cell:
+            found["cell"] = self.cell
+        return found
+
+    def where(self) -> str:
+        cell = f"[cell {self.cell}]" if self.cell else ""
+        return f"{self.path}{cell}:{self.line}:{self.col}"

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
 from .model import SARIF_LEVELS, Finding, Rule, rank
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DEVICES = ("any", "cpu", "cuda")  # what `mlf lint --device` takes; the pre-run gate uses the host's
 INFORMATION_URI = "https://github.com/mlfcore/mlfcore/blob/main/docs/lint.md"
 
 
@@ -23,7 +24,18 @@ class Report:
     rules: dict[str, Rule] = field(default_factory=dict)  # every known rule (SARIF lists them)
 
     def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=lambda f: (f.path, f.line, f.col, f.rule))
+        self.findings = sorted(self.findings, key=lambda f: (f.path, f.cell, f.line, f.col, f.rule))
+
+    def for_device(self, device: str) -> "Report":
+        """This report for code that runs on `device` ("any", "cpu" or "cuda"). On "cpu", a finding that applies
+        only to CUDA is kept, as info, saying so: it cannot raise or vary here, but the code may run elsewhere."""
+        if device not in DEVICES:
+            raise ValueError(f"unknown device {device!r}")
+        if device != "cpu":
+            return self
+        findings = [replace(f, severity="info", message=f"{f.message} (CUDA only: not on a CPU-only host.)")
+                    if f.device == "cuda" and f.severity != "info" else f for f in self.findings]
+        return Report(findings=findings, files=self.files, lines=self.lines, tables=self.tables, rules=self.rules)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -54,8 +66,8 @@ class Report:
     def render_text(self) -> str:
         """Errors and warnings with their code line, why and the fix; info notes one line each; a summary."""
         out: list[str] = []
-        for finding in sorted(self.findings, key=lambda f: (-rank(f.severity), f.path, f.line, f.col)):
-            where = f"{finding.path}:{finding.line}:{finding.col}"
+        for finding in sorted(self.findings, key=lambda f: (-rank(f.severity), f.path, f.cell, f.line, f.col)):
+            where = finding.where()
             if finding.severity == "info":
                 out.append(f"{where} {finding.rule} info: {finding.message}")
                 continue
@@ -106,6 +118,8 @@ class Report:
             }
             if finding.rule in index:
                 result["ruleIndex"] = index[finding.rule]
+            if finding.cell:  # a notebook: the line is the cell's
+                result["properties"] = {"cell": finding.cell}
             results.append(result)
         return {
             "$schema": SARIF_SCHEMA,

@@ -15,7 +15,6 @@ import ast
 CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
     ("tensorflow.keras.", "keras."),
     ("tensorflow.compat.v2.", "tensorflow."),
-    ("tf_keras.", "keras."),
     ("keras.src.layers.", "keras.layers."),
     ("torch.functional.", "torch."),
 )

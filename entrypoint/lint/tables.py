@@ -20,6 +20,8 @@ from .model import SEVERITIES, Condition, DocEntry, Match, Rule
 DATA = Path(__file__).with_name("data")
 _NAME = re.compile(r"^(?P<framework>[a-z]+)-(?P<version>\d+(?:\.\d+)*)\.toml$")
 _TESTS = ("given", "absent", "in", "not_in")
+FACTS = frozenset({"2d", "integer"})
+_REQUIRES = re.compile(r"^(?P<name>[a-z_]+)\s*(?P<op><|>=)\s*(?P<version>\d+(?:\.\d+)*)$")
 
 
 def versions(framework: str) -> list[str]:
@@ -74,9 +76,14 @@ def parse(document: dict[str, Any], framework: str, where: str) -> tuple[Rule, .
         if severity not in SEVERITIES:
             raise ValueError(f"{where}: rule {entry['id']}: unknown severity {severity!r}")
         matches = tuple(_match(m, framework, where, entry["id"]) for m in entry.get("match", []))
+        unless = tuple(entry.get("unless", ()))
+        if set(unless) - FACTS:
+            raise ValueError(f"{where}: rule {entry['id']}: unknown facts {sorted(set(unless) - FACTS)}")
         rules.append(Rule(id=entry["id"], severity=severity, message=" ".join(entry["message"].split()),
                           fix=" ".join(entry["fix"].split()), matches=matches, docs=docs, framework=framework,
-                          note=entry.get("note", "")))
+                          note=entry.get("note", ""), device=entry.get("device", "any"),
+                          backward=bool(entry.get("backward", False)), input=entry.get("input", ""),
+                          unless=unless, docstring_error=" ".join(entry.get("docstring_error", "").split())))
     return tuple(rules)
 
 
@@ -84,7 +91,28 @@ def _match(entry: dict[str, Any], framework: str, where: str, rule_id: str) -> M
     return Match(symbols=tuple(entry.get("symbols", ())), methods=tuple(entry.get("methods", ())),
                  assigns=tuple(entry.get("assigns", ())), params=tuple(entry.get("params", ())),
                  when=tuple(_condition(c, where, rule_id) for c in entry.get("when", ())),
-                 framework=entry.get("framework", framework))
+                 framework=entry.get("framework", framework),
+                 requires=tuple(_requires(r, where, rule_id) for r in entry.get("requires", ())))
+
+
+def _requires(text: str, where: str, rule_id: str) -> tuple[str, str, str]:
+    matched = _REQUIRES.match(text)
+    if matched is None:
+        raise ValueError(f"{where}: rule {rule_id}: `requires` entries look like \"keras<3\": {text!r}")
+    return matched["name"], matched["op"], matched["version"]
+
+
+def satisfied(requires: tuple[tuple[str, str, str], ...], installed) -> bool:
+    """Whether the installed versions (`installed(name)` → version or None) meet every requirement; a package
+    that is not installed meets none."""
+    for name, op, version in requires:
+        found = installed(name)
+        if found is None:
+            return False
+        below = version_key(found) < version_key(version)
+        if below != (op == "<"):
+            return False
+    return True
 
 
 def _condition(entry: dict[str, Any], where: str, rule_id: str) -> Condition:

@@ -76,16 +76,15 @@ class Result:
                 "ui": self.store.ui_command(self.project.root), "seconds": self.seconds}
 
 
-def _lint(root: Path, project_config: config.ProjectConfig, settings: contract.Settings) -> dict:
-    """The pre-run lint. Error-level findings stop the run (exit 1) unless it is marked non-deterministic."""
-    from ..lint import lint_project
+def _lint(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> dict:
+    """The pre-run gate (lint/gate.py decides, as for `mlf run`): blocked runs stop with exit 1."""
+    from ..lint import gate
 
-    report = lint_project(root, project_config)
-    if report.has_errors and not settings.allow_nondeterministic:
-        raise CheckFailed(f"the pre-run lint found non-deterministic code in {root}:\n{report.render_text()}",
-                          hint="fix the findings (mlf lint explains each), or pass --allow-nondeterministic to "
-                               "train anyway (the run is then recorded as non-deterministic)")
-    return report.to_dict()
+    argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed)
+    decision = gate.check(spec.root, spec.config, argv, allow_nondeterministic=settings.allow_nondeterministic)
+    if decision.blocked:
+        raise CheckFailed(f"{decision.message()}:\n{decision.report.render_text()}", hint=gate.HINT)
+    return decision.record()
 
 
 def _check_command(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> None:
@@ -122,7 +121,7 @@ def prepare(request: Request) -> Prepared:
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
     data = datahash.hash_data(spec.root, spec.data) if spec.data else None
-    lint = _lint(spec.root, spec.config, settings) if request.lint else {"skipped": "--no-lint"}
+    lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
     record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)

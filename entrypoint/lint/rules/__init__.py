@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ...errors import UsageError
-from .. import tables
+from .. import installed, tables
 from ..model import Match, Rule
-from . import contract, files, tensorflow, torch, xgboost
+from . import contract, files, listing, seeding, tensorflow, torch, xgboost
 
 # framework name → function giving its installed version (None when not installed)
 FRAMEWORKS: dict[str, Callable[[], str | None]] = {
@@ -29,7 +29,12 @@ HANDLERS: tuple[tuple[type, str | None, Callable], ...] = (
     (ast.Dict, None, xgboost.check_params_dict),
     (ast.Call, "dict", xgboost.check_dict_call),
     (ast.Call, "update", contract.check_environ_update),
+    *((ast.Call, name, seeding.check_seed_call) for name in sorted(seeding.NAMES)),
+    *((ast.Call, name, listing.check_listing) for name in sorted(listing.NAMES)),
+    *((ast.Call, name, listing.check_sorter) for name in sorted(listing.SORTERS)),
 )
+# Checks that need the whole module first, run after the walk: (rule id, check(ctx, tree)).
+FINISHERS: tuple[tuple[str, Callable], ...] = ((listing.RULE, listing.finish),)
 
 Entry = tuple[Rule, Match]
 
@@ -96,6 +101,8 @@ def build(select: list[str] | None = None, ignore: list[str] | None = None,
         if rule.id not in active:
             continue
         for match in rule.matches:
+            if match.requires and not tables.satisfied(match.requires, installed.version):
+                continue
             for symbol in match.symbols:
                 ruleset.by_symbol.setdefault(symbol, []).append((rule, match))
             for method in match.methods:

@@ -86,3 +86,15 @@ def test_list_rules(project):
     assert result.returncode == 0
     assert "torch-bincount" in result.stdout and "xgb-gblinear-shotgun" in result.stdout
     assert "torch 2.13" in result.stdout
+
+
+def test_device_narrows_cuda_only_errors(project):
+    write(project, **{"train.py": ERROR})  # bincount with weights raises on CUDA only
+    assert mlf("lint", cwd=project).returncode == 1  # --device any: full level
+    assert mlf("lint", "--device", "cuda", cwd=project).returncode == 1
+    result = mlf("lint", "--device", "cpu", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["severity"] == "info" and finding["device"] == "cuda" and "CUDA only" in finding["message"]
+    bad = mlf("lint", "--device", "tpu", cwd=project)
+    assert bad.returncode == 2 and "tpu" in bad.stderr

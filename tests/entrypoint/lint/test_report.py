@@ -17,7 +17,7 @@ def test_json_shape(lint):
     assert {"findings", "files", "lines"} <= set(data)
     assert data["files"] == 1 and data["lines"] == 5
     for finding in data["findings"]:
-        assert set(finding) == {"path", "line", "col", "rule", "severity", "symbol", "message", "fix"}
+        assert set(finding) == {"path", "line", "col", "rule", "severity", "symbol", "message", "fix", "device"}
     assert [(f["rule"], f["severity"], f["line"], f["col"]) for f in data["findings"]] == [
         ("torch-interpolate", "warning", 3, 5), ("torch-bincount", "error", 4, 5), ("torch-conv", "info", 5, 8)]
     assert data["findings"][1]["symbol"] == "torch.bincount"

@@ -20,7 +20,7 @@ def test_every_linted_rule_has_a_case():
 def test_rules_without_a_match_say_why():
     for rule in ALL.values():
         if not rule.matches and not rule.id.startswith("file-"):
-            assert rule.note.startswith("Not linted:"), rule.id
+            assert rule.note.startswith(("Not linted:", "A check in code")), rule.id
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

@@ -31,7 +31,7 @@ for _ in range(args.epochs):
     weight = weight * 0.5 + np.random.rand(4, 3)
 bias = weight.sum(axis=0)
 if args.noise == "tensor":
-    bias = bias + np.random.default_rng().normal(size=3) * 1e-6
+    bias = bias + np.random.default_rng().normal(size=3) * 1e-6  # mlf: ignore[contract-unseeded-rng]
 if args.noise == "urandom":
     (args.output / "noise.bin").write_bytes(os.urandom(16))
 np.save(tensors / "layer.weight.npy", weight)

@@ -1,0 +1,121 @@
+"""What the code itself states about a value, read without running it: no gradient here, not a tensor, on the
+CPU, two-dimensional, an integer dtype.
+
+A rule's outcome often hangs on such a fact. `grid_sample` raises only when differentiated on CUDA, so inside
+`with torch.no_grad():` or on `x.detach()` it cannot raise; `F.nll_loss` goes through `nll_loss2d` (which raises
+on CUDA) only for inputs of more than two dimensions, so `F.nll_loss(out.view(-1, C), y)` cannot; `histc` raises
+on CUDA only for floating-point input (PyTorch's `test_nondeterministic_alert_histc`), so `x.long().histc()`
+cannot; and `(1 - tp).cumsum(0)` with `tp = np.zeros(n)` is NumPy's, not torch's.
+
+The facts are taken from how a value is written (a call chain) or from the last assignment to a plain name in the
+module (flat, like the resolver: good enough for lint, and a name rebound to anything else loses its facts).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .resolver import Resolver
+
+NON_TENSOR = "nontensor"  # a NumPy array, a pandas frame, a matplotlib axis, a Python number
+CPU = "cpu"  # on the CPU (`.cpu()`, `.to("cpu")`)
+DETACHED = "detached"  # out of the autograd graph: no backward pass reaches the op
+TWO_D = "2d"  # stated two-dimensional: `.view(N, C)`, `.reshape(-1, C)` (two sizes given)
+INTEGER = "integer"  # stated integer or bool dtype (`.long()`, `.to(torch.int64)`, `dtype=torch.long`)
+NONE: frozenset[str] = frozenset()
+
+# Libraries whose values are never torch tensors; a call into them returns their own objects.
+NON_TENSOR_MODULES = frozenset({"numpy", "pandas", "matplotlib", "scipy", "sklearn", "cv2", "PIL", "seaborn",
+                                "math", "statistics", "random", "skimage", "imageio", "networkx", "jax"})
+# Tensor methods whose result is no longer a tensor, or no longer in the graph, or on the CPU.
+_TO_PYTHON = frozenset({"numpy", "tolist", "item"})
+_INTEGER_METHODS = frozenset({"long", "int", "short", "byte", "bool", "char"})
+INTEGER_DTYPES = frozenset({"torch.int8", "torch.int16", "torch.int32", "torch.int64", "torch.uint8", "torch.int",
+                            "torch.long", "torch.short", "torch.bool"})
+# Context managers and decorators under which autograd records nothing (torch/autograd/grad_mode.py).
+NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                     "torch.autograd.grad_mode.no_grad", "torch.autograd.inference_mode",
+                     "torch.autograd.grad_mode.inference_mode"})
+SET_GRAD_ENABLED = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
+                              "torch.autograd.grad_mode.set_grad_enabled"})
+
+
+def of(node: ast.AST, names: dict[str, frozenset[str]], resolver: Resolver) -> frozenset[str]:
+    """The facts `node`'s expression states."""
+    kind = type(node)
+    if kind is ast.Name:
+        return names.get(node.id, NONE)
+    if kind is ast.Constant:
+        return frozenset({NON_TENSOR}) if type(node.value) in (int, float, complex, bool) else NONE
+    if kind is ast.Call:
+        return _call(node, names, resolver)
+    if kind is ast.BinOp:
+        left, right = of(node.left, names, resolver), of(node.right, names, resolver)
+        # A NumPy array combined with a number or another array stays NumPy's.
+        return frozenset({NON_TENSOR}) if NON_TENSOR in left and NON_TENSOR in right else NONE
+    if kind is ast.UnaryOp:
+        return of(node.operand, names, resolver) & {NON_TENSOR}
+    if kind is ast.Subscript:
+        return of(node.value, names, resolver) & {NON_TENSOR, CPU, DETACHED, INTEGER}
+    if kind is ast.Attribute:
+        qualified = resolver.qualify(node)
+        if qualified is not None and qualified.partition(".")[0] in NON_TENSOR_MODULES:
+            return frozenset({NON_TENSOR})
+    return NONE
+
+
+def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) -> frozenset[str]:
+    func = node.func
+    qualified = resolver.qualify(func)
+    if qualified is not None:
+        top = qualified.partition(".")[0]
+        if top in NON_TENSOR_MODULES:
+            return frozenset({NON_TENSOR})
+        if top == "torch":
+            return _dtype_keyword(node, resolver)
+        return NONE
+    if type(func) is not ast.Attribute:
+        return NONE
+    attr = func.attr
+    base = of(func.value, names, resolver)
+    if attr in _TO_PYTHON:
+        return frozenset({NON_TENSOR})
+    if attr == "cpu":
+        return base | {CPU}
+    if attr == "detach":
+        return base | {DETACHED}
+    if attr in ("view", "reshape") and len(node.args) == 2 and not node.keywords \
+            and not any(type(a) is ast.Starred for a in node.args):
+        return base | {TWO_D}
+    if attr in _INTEGER_METHODS:
+        return base | {INTEGER}
+    if attr in ("to", "type"):
+        found = set(base)
+        for arg in (*node.args, *(k.value for k in node.keywords if k.arg in ("dtype", "device"))):
+            if type(arg) is ast.Constant and arg.value == "cpu":
+                found.add(CPU)
+            elif resolver.qualify(arg) in INTEGER_DTYPES:
+                found.add(INTEGER)
+        return frozenset(found)
+    return base & {NON_TENSOR}  # a NumPy array's method returns NumPy's; a tensor's may change anything else
+
+
+def _dtype_keyword(node: ast.Call, resolver: Resolver) -> frozenset[str]:
+    for keyword in node.keywords:
+        if keyword.arg == "dtype" and resolver.qualify(keyword.value) in INTEGER_DTYPES:
+            return frozenset({INTEGER})
+    return NONE
+
+
+def no_grad(node: ast.AST, resolver: Resolver) -> bool:
+    """Whether a `with` item or a decorator switches autograd off: `torch.no_grad()`, `torch.inference_mode()`
+    (not `inference_mode(False)`), `torch.set_grad_enabled(False)`, and the bare decorator forms."""
+    if type(node) is ast.Call:
+        qualified = resolver.qualify(node.func)
+        first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "mode"), None)
+        if qualified in NO_GRAD:
+            return not (type(first) is ast.Constant and first.value is False)
+        if qualified in SET_GRAD_ENABLED:
+            return type(first) is ast.Constant and first.value is False
+        return False
+    return resolver.qualify(node) in NO_GRAD
