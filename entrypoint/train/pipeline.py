@@ -211,7 +211,7 @@ def _outputs(prep: Prepared, output_dir: Path, started: float, client=None,
              run_id: str = "") -> tuple[Path, dict[str, Path], str]:
     declared = prep.project.declared_outputs
     if declared:
-        missing = [entry for entry in declared if not (prep.project.root / entry).exists()]
+        missing = fingerprint.missing_outputs(prep.project.root, declared)
         if missing:
             raise CheckFailed(f"the training did not write the declared output {missing[0]!r}",
                               hint="check the training command, or fix [tool.mlf] outputs")
