@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 
 _CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:=\s*=?\s*([^=\s]+))?")
+# Distributions that another one provides: MLflow's images and mlf carry mlflow-skinny, the same `mlflow` package.
+_PROVIDED_BY = {"mlflow": ("mlflow-skinny",)}
 # Conda packages that are not Python distributions: present in every conda file, meaningless to pip.
 _CONDA_ONLY = frozenset({"pip", "python", "setuptools", "wheel", "cudatoolkit", "cudnn", "libgcc", "_libgcc_mutex"})
 
@@ -40,6 +42,15 @@ def _pip_lines(lines: list, base: Path) -> Iterator[str]:
         yield text
 
 
+def _installed(name: str) -> str | None:
+    for candidate in (name, *_PROVIDED_BY.get(name.lower(), ())):
+        try:
+            return metadata.version(candidate)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def _check_pip(line: str) -> str | None:
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -49,9 +60,8 @@ def _check_pip(line: str) -> str | None:
         return f"{line!r} is not a requirement mlf can check"
     if requirement.marker is not None and not requirement.marker.evaluate():
         return None
-    try:
-        installed = metadata.version(requirement.name)
-    except metadata.PackageNotFoundError:
+    installed = _installed(requirement.name)
+    if installed is None:
         return f"{requirement} is not installed"
     if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
         return f"{requirement} is wanted, {requirement.name} {installed} is installed"
@@ -63,9 +73,8 @@ def _check_conda(spec: str) -> str | None:
     if not match or match.group(1).lower() in _CONDA_ONLY:
         return None
     name, version = match.group(1), match.group(2)
-    try:
-        installed = metadata.version(name)
-    except metadata.PackageNotFoundError:
+    installed = _installed(name)
+    if installed is None:
         return f"{spec} is not installed (conda package names can differ from pip's)"
     # conda's `name=1.2` means 1.2.*; `name==1.2` exactly (conda's match specification).
     if version and not (installed == version or installed.startswith(version.rstrip("*").rstrip(".") + ".")):
