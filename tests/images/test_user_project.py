@@ -15,7 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.entrypoint.commands.user_projects import xgboost_project
+
+def _user_projects():
+    """The projects the venv tests train (tests/entrypoint is a package of its own, not importable from here)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "entrypoint" / "commands" / "user_projects.py"
+    spec = importlib.util.spec_from_file_location("user_projects_for_images", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+xgboost_project = _user_projects().xgboost_project
 
 FOR_IMAGE = "xgboost"
 WORKSPACE = "/workspace"
