@@ -46,7 +46,7 @@ class Store:
 
     def ui_command(self, project_root: Path) -> str:
         if self.default:
-            return f"cd {project_root} && mlflow ui   (needs the full `mlflow` package; opens {self.uri})"
+            return f"cd {project_root} && mlflow ui   (pip install 'mlfcore[ui]' brings it; opens {self.uri})"
         return f"mlflow ui --backend-store-uri {self.uri}"
 
 
