@@ -39,5 +39,9 @@ MLF_OUTPUT_DIR = "MLF_OUTPUT_DIR"  # set for the training child: the folder this
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
 MLFLOW_RUN_ID = "MLFLOW_RUN_ID"
 MLFLOW_EXPERIMENT_ID = "MLFLOW_EXPERIMENT_ID"
+MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"  # the default experiment, as in MLflow (before MLproject's name:)
+# Set for the training child: the name of the experiment mlf opened the run in (the bootstrap names it when user
+# code calls mlflow.set_experiment() with another one; bootstrap/_mlf_hooks.py reads it by this literal name).
+MLF_EXPERIMENT = "MLF_EXPERIMENT"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
 GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)

@@ -111,6 +111,32 @@ def apply_xgboost(xgboost, opts):
         _warn_if_capped(opts.threads)
 
 
+def keep_run_experiment(fluent, opts):
+    """In a child of `mlf train` (MLFLOW_RUN_ID set), mlflow.set_experiment() with another experiment would make
+    MLflow's start_run() refuse to resume the run ("active experiment ID does not match environment run ID",
+    mlflow/tracking/fluent.py). The run stays where mlf opened it, and a warning names both experiments."""
+    run_experiment = os.environ.get("MLFLOW_EXPERIMENT_ID")
+    if not os.environ.get("MLFLOW_RUN_ID") or not run_experiment or getattr(fluent.set_experiment, "_mlf", False):
+        return
+    original = fluent.set_experiment
+    run_name = os.environ.get("MLF_EXPERIMENT") or run_experiment
+
+    def set_experiment(experiment_name=None, experiment_id=None):
+        if experiment_id == run_experiment or (experiment_id is None and experiment_name == run_name):
+            return original(experiment_name=experiment_name, experiment_id=experiment_id)
+        asked = experiment_name if experiment_id is None else "id %s" % experiment_id
+        sys.stderr.write("mlf: mlflow.set_experiment(%r) is ignored: this run stays in experiment %r, where "
+                         "`mlf train` opened it (pass --experiment or MLFLOW_EXPERIMENT_NAME to choose it)\n"
+                         % (asked, run_name))
+        return original(experiment_id=run_experiment)
+
+    set_experiment.__doc__, set_experiment._mlf = original.__doc__, True
+    fluent.set_experiment = set_experiment
+    if getattr(sys.modules.get("mlflow"), "set_experiment", None) is original:  # mlflow was imported before us
+        sys.modules["mlflow"].set_experiment = set_experiment
+    _note("mlflow.set_experiment", "kept in experiment %s" % run_experiment)
+
+
 def _cfs_cpus():
     """CPUs' worth of CFS quota (docker --cpus), rounded up as XGBoost rounds it; None when unlimited/unreadable.
     The same two files XGBoost reads (src/common/threading_utils.cc, GetCfsCPUCount): cgroup v2, then v1."""
@@ -156,6 +182,8 @@ HOOKS = {
     "tensorflow": apply_tensorflow,
     "keras": apply_keras,
     "xgboost": apply_xgboost,
+    # mlflow/__init__.py imports set_experiment from here: patched before that import, both names see the wrapper.
+    "mlflow.tracking.fluent": keep_run_experiment,
 }
 
 

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from .. import console, variables
-from ..train.tracking import PARAM_PREFIX
 from ..errors import EXIT_OK, CheckFailed, UsageError
 from .train import DEFAULT_ENTRY_POINT, Json, show
 from .verify import show_environment_diff
@@ -52,9 +51,22 @@ def _show_recorded_environment(store, run_id: str, folder: Path, record: dict) -
     show_environment_diff(recorded, record, "the recorded run ran in another environment: expect differences")
 
 
+def _replayed_params(store, run, project_dir: Path) -> dict[str, str]:
+    """Exactly the entry point's parameters the run had (never the params the user's code logged itself)."""
+    from ..train import tracking
+
+    with tracking.in_project(project_dir.resolve()):
+        return tracking.recorded_entry_params(store, run)
+
+
+def rerun_image(tags: dict) -> str | None:
+    """The image a re-run uses: the MLproject's docker_env image when it names one, else the image the run ran in."""
+    return tags.get("mlf.docker_env_image") or tags.get("mlf.image")
+
+
 def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
     """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
-    image = tags.get("mlf.image")
+    image = rerun_image(tags)
     if not image:
         return None
     line = ["docker", "run", "--rm"]
@@ -95,8 +107,7 @@ def reproduce(
     store = tracking.resolve(project_dir.resolve())
     run = _recorded_run(store, run_id)
     tags, recorded_params = run.data.tags, run.data.params
-    # Params mlf records for itself (train/pipeline.py _params) start with PARAM_PREFIX: the rest are the entry point's.
-    params = {k: v for k, v in recorded_params.items() if not k.startswith(PARAM_PREFIX)}
+    params = _replayed_params(store, run, project_dir)
     settings = {k: recorded_params[k] for k in _SETTINGS if k in recorded_params}
     if "mlf.seed" not in settings or "mlf.threads" not in settings:
         raise UsageError(f"run {run_id} records no seed or thread count: it was not an `mlf train` run")
@@ -104,7 +115,8 @@ def reproduce(
     from rich.markup import escape
 
     console.info(f"[bold]the recorded run[/] {run_id}: "
-                 + (f"ran in {escape(tags['mlf.image'])}; to re-run it there:\n  {escape(line)}" if line else
+                 + (f"ran in {escape(tags.get('mlf.image') or 'a venv')}; to re-run it in "
+                    f"{escape(rerun_image(tags) or '')}:\n  {escape(line)}" if line else
                     "did not run in an mlfcore image (no image tag recorded)"))
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
     request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
@@ -120,7 +132,8 @@ def reproduce(
     recorded, folder = pipeline.recorded_outputs(store, run_id, tags["mlf.fingerprint"])
     try:
         if tags.get("mlf.environment_key") != result.environment_key:
-            _show_recorded_environment(store, run_id, folder.parent, result.record)
+            with tracking.in_project(project_dir.resolve()):
+                _show_recorded_environment(store, run_id, folder.parent, result.record)
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)

@@ -44,6 +44,7 @@ def show(result) -> None:
             ("environment key", result.environment_key),
             ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {result.store.uri})"),
             ("outputs", str(result.output_base)),
+            ("fingerprinted", result.fingerprinted or "-"),
             ("open the UI", result.store.ui_command(result.project.root))]
     if "training" in result.seconds:
         rows.insert(3, ("training took", f"{result.seconds['training']:.1f} s"))

@@ -6,7 +6,9 @@ Each output file is one or more *artifacts*, read by its suffix (the table READE
   (an .npy header's layout, a zip's member order, a pickle's structure), and a mismatch can name the parameter and
   count its differing elements. (Measured: torch 2.13's torch.save and NumPy 2.4's savez write identical bytes for
   identical tensors, so the container alone would not break the fingerprint — it only hides which tensor differs.)
-- any other file by its content (xgboost's `model.json`, `metrics.json`, ...);
+- model formats with metadata that is not the model (`.keras`, `.h5`, JSON, XGBoost's `.ubj`, MLflow's `MLmodel`)
+  canonicalised by formats.py;
+- any other file by its content;
 - the run's final metrics (the last value MLflow holds for each) as `metric:<name>`.
 
 Artifacts are sorted (files first, then metrics, each by name), so "the first differing artifact" is well defined.
@@ -22,8 +24,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import formats
 from .datahash import file_sha256
 
+# The version of the algorithm below, recorded with every fingerprint. 2: model formats read by formats.py
+# (.keras, .h5, JSON, .ubj, MLmodel) instead of by their bytes.
+ALGORITHM = 2
 SEPARATOR = "::"  # file::key for the members of a state dict, .npz or .safetensors file
 FILE, TENSOR, METRIC = "file", "tensor", "metric"
 _KIND_ORDER = {FILE: 0, TENSOR: 0, METRIC: 1}
@@ -56,13 +62,17 @@ class Artifact:
 class Fingerprint:
     digest: str
     artifacts: tuple[Artifact, ...]
+    algorithm: int = ALGORITHM
 
     def to_dict(self) -> dict:
-        return {"fingerprint": self.digest, "artifacts": [a.to_dict() for a in self.artifacts]}
+        return {"fingerprint": self.digest, "algorithm": self.algorithm,
+                "artifacts": [a.to_dict() for a in self.artifacts]}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Fingerprint:
-        return cls(data["fingerprint"], tuple(Artifact.from_dict(a) for a in data["artifacts"]))
+        # Records written before the version was recorded are version 1.
+        return cls(data["fingerprint"], tuple(Artifact.from_dict(a) for a in data["artifacts"]),
+                   int(data.get("algorithm", 1)))
 
 
 # --- hashing tensors ------------------------------------------------------------------------------------------------
@@ -169,20 +179,47 @@ READERS: dict[str, Callable[[str, Path], Iterator[Artifact]]] = {
     ".pt": _state_dict,
     ".pth": _state_dict,
     ".safetensors": _safetensors,
+    **formats.BY_SUFFIX,
 }
+
+
+def _reader(path: Path) -> Callable[[str, Path], Iterator[Artifact]]:
+    return formats.BY_NAME.get(path.name) or READERS.get(path.suffix.lower(), _file)
 
 
 # --- the fingerprint ------------------------------------------------------------------------------------------------
 
-def output_files(base: Path, declared: tuple[str, ...] | list[str] = ()) -> dict[str, Path]:
-    """Relative name → path of every file to fingerprint: the declared outputs under `base`, or all of `base`."""
-    roots = [base / entry for entry in declared] if declared else [base]
-    found: dict[str, Path] = {}
+def _is_pattern(entry: str) -> bool:
+    return any(c in entry for c in "*?[")
+
+
+def _expand(base: Path, entry: str) -> list[Path]:
+    roots = sorted(base.glob(entry)) if _is_pattern(entry) else [base / entry]
+    paths: list[Path] = []
     for root in roots:
-        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in paths:
+        paths += [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    return paths
+
+
+def output_files(base: Path, declared: tuple[str, ...] | list[str] = ()) -> dict[str, Path]:
+    """Relative name → path of every file to fingerprint: the declared outputs under `base`, or all of `base`.
+
+    A declared entry is a path (a file, or a folder taken whole) or a glob (`models/*.keras`, `**/*.npy`; pathlib's
+    glob); an entry starting with `!` excludes what it names from the entries before it, like .gitignore."""
+    found: dict[str, Path] = {}
+    for entry in declared or ["."]:
+        if entry.startswith("!"):
+            for path in _expand(base, entry[1:]):
+                found.pop(path.relative_to(base).as_posix(), None)
+            continue
+        for path in _expand(base, entry):
             found[path.relative_to(base).as_posix()] = path
     return dict(sorted(found.items()))
+
+
+def missing_outputs(base: Path, declared: tuple[str, ...] | list[str]) -> list[str]:
+    """The declared entries that name nothing (a path that does not exist, a glob that matches no file)."""
+    return [entry for entry in declared if not entry.startswith("!") and not _expand(base, entry)]
 
 
 def _metric_artifact(name: str, value: float) -> Artifact:
@@ -192,7 +229,7 @@ def _metric_artifact(name: str, value: float) -> Artifact:
 
 
 def compute(files: Mapping[str, Path], metrics: Mapping[str, float] | None = None) -> Fingerprint:
-    artifacts = [a for name, path in files.items() for a in READERS.get(path.suffix.lower(), _file)(name, path)]
+    artifacts = [a for name, path in files.items() for a in _reader(path)(name, path)]
     artifacts += [_metric_artifact(name, value) for name, value in (metrics or {}).items()]
     artifacts.sort(key=lambda a: (_KIND_ORDER[a.kind], a.name))
     digest = hashlib.sha256()
@@ -244,6 +281,8 @@ def load_tensor(base: Path, name: str):
         loaded = torch.load(path, map_location="cpu", weights_only=True)
         value = dict(_flatten("", loaded if isinstance(loaded, Mapping) else {"": loaded}))[key]
         return value.detach().float().numpy() if value.dtype == torch.bfloat16 else value.detach().numpy()
+    if suffix in (".keras", ".h5", ".hdf5"):
+        return formats.load_tensor(path, key)
     if suffix == ".safetensors":
         header, start = _safetensors_header(path)
         spec = header[key]
@@ -276,8 +315,11 @@ def compare(first: Fingerprint, second: Fingerprint, first_base: Path | None = N
             second_base: Path | None = None) -> Mismatch | None:
     """None when the fingerprints are equal; otherwise the first differing artifact in canonical order, with the
     element-wise detail for tensors when both output folders are given."""
-    if first.digest == second.digest:
+    if first.digest == second.digest and first.algorithm == second.algorithm:
         return None
+    if first.algorithm != second.algorithm:
+        return Mismatch("(fingerprint)", f"the fingerprints were taken with algorithm versions {first.algorithm} and "
+                                         f"{second.algorithm}; train both runs with the same mlf version to compare")
     if not first.artifacts or not second.artifacts:
         return Mismatch("(fingerprint)", f"{first.digest[:16]} != {second.digest[:16]}; the artifacts of one run are "
                                          "not available here, so the first differing one cannot be named")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, fingerprint, project, tracking
+from . import datahash, envcheck, fingerprint, logged, project, tracking
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,15 @@ class Result:
     output_base: Path  # names in the fingerprint are relative to this folder
     fingerprint: fingerprint.Fingerprint | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    fingerprinted: str = ""  # what the fingerprint covers: declared outputs, the output folder, what was logged
 
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
                 "fingerprint": self.fingerprint.digest if self.fingerprint else None,
                 "environment_key": self.environment_key, "tracking_uri": self.store.uri,
                 "experiment": self.project.experiment, "outputs": str(self.output_base),
-                "ui": self.store.ui_command(self.project.root), "seconds": self.seconds}
+                "ui": self.store.ui_command(self.project.root), "seconds": self.seconds,
+                "fingerprinted": self.fingerprinted}
 
 
 def _lint(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> dict:
@@ -90,7 +92,7 @@ def _lint(spec: project.Project, values: Mapping[str, object], settings: contrac
 def _check_command(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> None:
     """The training command must name a program before a run exists: runner.run checks it too, but only after
     execute() has created the MLflow run and the output folder, which exit 2 must never leave behind."""
-    argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed)
+    argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed, root=spec.root)
     where = f"entry point {spec.entry_point.name!r} ({spec.entry_point.source})"
     if not argv or not argv[0].strip():
         raise UsageError(f"the command of {where} is empty",
@@ -114,6 +116,8 @@ def prepare(request: Request) -> Prepared:
         spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
                                request.experiment or request.example, spec.output_root, (), spec.data)
     values = spec.entry_point.values(request.params)
+    for problem in envcheck.check(spec.environment.kind, spec.environment.file):
+        console.warn(f"{spec.environment.file.name}: {problem} (the environment mlf runs in is used as it is)")
     settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
                                allow_nondeterministic=request.allow_nondeterministic)
     deviations = runner.check(settings)
@@ -158,12 +162,23 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
         tags["mlf.image_variant"] = os.environ.get(variables.MLF_IMAGE_VARIANT, "")
     if prep.data is not None:
         tags["mlf.data_tree_sha256"] = prep.data.tree
+    tags.update(_project_tags(prep))
     tags.update(prep.request.tags)
     return tags
 
 
+def _project_tags(prep: Prepared) -> dict[str, str]:
+    environment = prep.project.environment
+    tags = {"mlf.params": json.dumps({k: project._text(v) for k, v in prep.values.items()}, sort_keys=True)[:8000]}
+    if environment.docker_image:
+        tags["mlf.docker_env_image"] = environment.docker_image
+    if environment.file is not None:
+        tags["mlf.environment_file"] = environment.file.name
+    return tags
+
+
 def _params(prep: Prepared) -> dict[str, str]:
-    params = {name: project._text(value) for name, value in prep.values.items()}
+    params = tracking.entry_params(prep.values)
     params.update({"mlf.seed": prep.settings.seed, "mlf.threads": prep.settings.threads,
                    "mlf.portable": str(prep.settings.portable).lower(),
                    "mlf.allow_nondeterministic": str(prep.settings.allow_nondeterministic).lower()})
@@ -178,6 +193,9 @@ def _log_start(client, run_id: str, prep: Prepared, argv: list[str]) -> None:
     client.log_dict(run_id, prep.record, "mlf/sysinfo.json")
     client.log_dict(run_id, prep.lint, "mlf/lint.json")
     client.log_dict(run_id, contract.record(prep.settings), "mlf/contract.json")
+    client.log_dict(run_id, {"entry_point": prep.project.entry_point.name, "source": prep.project.entry_point.source,
+                             "parameters": {k: project._text(v) for k, v in prep.values.items()}},
+                    tracking.PARAMS_ARTIFACT)
     if prep.data is not None:
         client.log_dict(run_id, prep.data.to_dict(), "mlf/data.json")
 
@@ -188,10 +206,11 @@ def _final_metrics(client, run_id: str) -> dict[str, float]:
     return {name: value for name, value in sorted(metrics.items()) if not name.startswith("system/")}
 
 
-def _outputs(prep: Prepared, output_dir: Path, started: float) -> tuple[Path, dict[str, Path]]:
+def _outputs(prep: Prepared, output_dir: Path, started: float, client=None,
+             run_id: str = "") -> tuple[Path, dict[str, Path], str]:
     declared = prep.project.declared_outputs
     if declared:
-        missing = [entry for entry in declared if not (prep.project.root / entry).exists()]
+        missing = fingerprint.missing_outputs(prep.project.root, declared)
         if missing:
             raise CheckFailed(f"the training did not write the declared output {missing[0]!r}",
                               hint="check the training command, or fix [tool.mlf] outputs")
@@ -200,13 +219,18 @@ def _outputs(prep: Prepared, output_dir: Path, started: float) -> tuple[Path, di
         if stale:
             console.warn(f"{len(stale)} declared output file(s) were not written by this run, e.g. {stale[0]}: they "
                          "enter the fingerprint as they are")
-        return prep.project.root, files
+        return prep.project.root, files, "the declared outputs ([tool.mlf] outputs)"
     files = fingerprint.output_files(output_dir) if output_dir.is_dir() else {}
+    basis = "the run's output folder"
+    if not files and client is not None:
+        counts = logged.materialise(client, prep.experiment_id, run_id, output_dir)
+        files = fingerprint.output_files(output_dir) if counts else {}
+        basis = logged.describe(counts) + ": the output folder was empty"
     if not files:
         raise CheckFailed(f"the training wrote nothing to its output folder {output_dir}",
                           hint=f"write the results to {{output_dir}} (or ${variables.MLF_OUTPUT_DIR}), or declare "
-                               "them in [tool.mlf] outputs")
-    return output_dir, files
+                               "them in [tool.mlf] outputs, or log a model or artifacts to the run")
+    return output_dir, files, basis
 
 
 @contextmanager
@@ -224,6 +248,13 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
+def _python_fallback(env: dict[str, str]) -> None:
+    """MLproject commands say `python`; where none is on PATH (a venv used without activating it), the interpreter
+    mlf runs in answers, also inside a /bin/sh -c command: its folder goes last on PATH."""
+    if shutil.which("python", path=env.get("PATH")) is None:
+        env["PATH"] = os.pathsep.join(filter(None, (env.get("PATH"), os.path.dirname(sys.executable))))
+
+
 def execute(prep: Prepared) -> Result:
     """Start the MLflow run, train in a child, fingerprint, finish the run. Returns the Result (exit_code is the
     child's); raises CheckFailed when the training wrote no outputs."""
@@ -233,14 +264,16 @@ def execute(prep: Prepared) -> Result:
     run = client.create_run(prep.experiment_id)
     run_id = run.info.run_id
     output_dir = prep.project.output_root / run_id
-    argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed)
+    argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed,
+                                         root=prep.project.root)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
                     output_dir)
     status = "FAILED"
     try:
         _log_start(client, run_id, prep, argv)
         env = runner.child_environment(prep.settings)
-        env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id))
+        env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id, prep.project.experiment))
+        _python_fallback(env)
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
         # MLflow asks GitPython for the source commit; without a git executable (the images) GitPython prints a
@@ -257,7 +290,7 @@ def execute(prep: Prepared) -> Result:
         if result.exit_code != 0:
             status = "KILLED" if result.exit_code >= 128 else "FAILED"
             return result
-        result.output_base, files = _outputs(prep, output_dir, started)
+        result.output_base, files, result.fingerprinted = _outputs(prep, output_dir, started, client, run_id)
         result.fingerprint = fingerprint.compute(files, _final_metrics(client, run_id))
         client.log_dict(run_id, result.fingerprint.to_dict(), "mlf/fingerprint.json")
         for name, path in files.items():
@@ -273,7 +306,9 @@ def execute(prep: Prepared) -> Result:
 
 
 def train(request: Request) -> Result:
-    return execute(prepare(request))
+    prep = prepare(request)
+    with tracking.in_project(prep.project.root):
+        return execute(prep)
 
 
 def snapshot(result: Result, into: Path) -> Path:
@@ -297,6 +332,15 @@ def recorded_outputs(store: tracking.Store, run_id: str, digest: str) -> tuple[f
 
     When the artifacts cannot be read here (a store written in a container names /workspace/... paths), the
     fingerprint is the recorded `digest` alone, without artifacts: equality is still decided, the detail is not."""
+    from mlflow.exceptions import MlflowException
+
+    if store.default and store.local_path is not None:  # relative artifact locations: read from the project
+        with tracking.in_project(store.local_path.parent):
+            return _recorded_outputs(store, run_id, digest)
+    return _recorded_outputs(store, run_id, digest)
+
+
+def _recorded_outputs(store: tracking.Store, run_id: str, digest: str) -> tuple[fingerprint.Fingerprint, Path]:
     from mlflow.exceptions import MlflowException
 
     client = tracking.client(store)

@@ -6,8 +6,13 @@ An entry point comes from, in order:
 3. nothing at all (an empty /workspace in an image): the bundled example the image names in $MLF_IMAGE_EXAMPLE,
    else the one for the single framework installed.
 
-Commands are formatted like MLflow's (`{name}` → the shell-quoted value) and split with shlex, never run through a
-shell. Besides the parameters, `{output_dir}` (this run's own output folder) and `{seed}` may be used.
+An MLproject is read with MLflow's own loader (`mlflow.projects._project_spec.load_project`, the function `mlflow run`
+calls): its `name:` is the default experiment, its python_env/conda_env/docker_env are kept for the run's record.
+Commands are rendered as MLflow renders them (`EntryPoint.compute_command`: `command.format(**values)` with each
+value shell-quoted by MLflow's `_sanitize_value_dict`). Besides the parameters, `{output_dir}` (this run's own output
+folder) and `{seed}` may be used. A rendered command without shell syntax runs as a direct argv; one with shell
+syntax (a multi-line or backslash-continued `command: |`, pipes, `&&`, variables) runs under `/bin/sh -c`, as
+`mlflow run` runs every command under `bash -c` (mlflow/projects/backend/local.py, `_run_entry_point`).
 Every problem is a ConfigError / UsageError (exit 2) raised before anything is logged.
 """
 
@@ -33,6 +38,10 @@ DEFAULT_OUTPUT_DIR = "outputs"
 RESERVED = ("output_dir", "seed")
 # Keys of [tool.mlf.train] and their types (config.py leaves sub-tables to their owners).
 TRAIN_KEYS: dict[str, type] = {"command": str, "parameters": dict, "experiment": str, "output_dir": str}
+# Characters that make a rendered command need a shell (POSIX "Shell Command Language", 2.2 and 2.6): operators,
+# expansions, globs, comments, line continuations. Quoted values contain only what shlex.quote leaves bare, or quotes.
+SHELL_SYNTAX = frozenset("|&;<>()$`\\\n*?[#~")
+SHELL = "/bin/sh"
 
 
 def _to_int(raw: str) -> int:
@@ -46,9 +55,18 @@ def _to_int(raw: str) -> int:
 
 def _to_float(raw: str) -> float:
     value = float(raw)
-    if math.isnan(value):
+    if not math.isfinite(value):
         raise ValueError(raw)
     return value
+
+
+def _to_uri(raw: str) -> str:
+    # MLflow's check for `uri` parameters (mlflow/projects/_project_spec.py, Parameter._compute_uri_value).
+    from mlflow.utils import data_utils
+
+    if not data_utils.is_uri(raw):
+        raise ValueError(raw)
+    return raw
 
 
 def _to_bool(raw: str) -> bool:
@@ -62,7 +80,7 @@ def _to_bool(raw: str) -> bool:
 
 # Parameter types: MLflow's (string, float, path, uri) plus int and bool. Each converts the text of a -P value.
 TYPES: dict[str, Callable[[str], object]] = {
-    "string": str, "str": str, "path": str, "uri": str,
+    "string": str, "str": str, "path": str, "uri": _to_uri,
     "float": _to_float, "int": _to_int, "integer": _to_int, "bool": _to_bool, "boolean": _to_bool,
 }
 
@@ -98,8 +116,9 @@ class EntryPoint:
     source: str
     example: str | None = None
 
-    def values(self, given: Mapping[str, str]) -> dict[str, object]:
-        """Every parameter's typed value: the -P value, else the default. Unknown or missing → UsageError."""
+    def values(self, given: Mapping[str, str]) -> dict[str, str]:
+        """Every parameter's value as text (the -P value, else the default), checked against its type, as MLflow
+        passes it on: `-P alpha=.5` renders `.5`. Unknown or missing → UsageError."""
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             known = ", ".join(self.parameters) or "none"
@@ -111,19 +130,60 @@ class EntryPoint:
             if raw is None:
                 raise UsageError(f"parameter {name!r} of entry point {self.name!r} has no default",
                                  hint=f"pass -P {name}=<{parameter.type}>")
-            values[name] = parameter.convert(str(raw))
+            parameter.convert(str(raw))
+            values[name] = str(raw)
         return values
 
-    def argv(self, values: Mapping[str, object], *, output_dir: Path, seed: int) -> list[str]:
-        """The command line with every placeholder filled in, split like a POSIX shell would."""
-        fill = {name: shlex.quote(_text(value)) for name, value in values.items()}
-        fill.update(output_dir=shlex.quote(str(output_dir)), seed=str(seed))
-        command = self.command.format(**fill)
+    def render(self, values: Mapping[str, object], *, output_dir: Path, seed: int, root: Path) -> str:
+        """The command as MLflow renders it: MLflow's own quoting of each value, then str.format. A `path` value
+        names a local file that must exist (MLflow's check), made absolute against the project root."""
+        from mlflow.projects._project_spec import EntryPoint as MlflowEntryPoint
+
+        texts = {name: _text(value) for name, value in values.items()}
+        for name, parameter in self.parameters.items():
+            if parameter.type == "path" and name in texts:
+                texts[name] = _local_path(name, texts[name], root)
+        texts.update(output_dir=str(output_dir), seed=str(seed))
+        return self.command.format(**MlflowEntryPoint._sanitize_value_dict(texts))
+
+    def argv(self, values: Mapping[str, object], *, output_dir: Path, seed: int, root: Path | None = None) -> list[str]:
+        """The command to start: a direct argv, or [/bin/sh, -c, command] when the command needs a shell."""
+        command = self.render(values, output_dir=output_dir, seed=seed, root=root or Path.cwd())
+        if needs_shell(command):
+            return [SHELL, "-c", command]
         argv = shlex.split(command)
         # MLproject commands say `python`; run the interpreter mlf runs in when `python` is not on PATH (a venv).
         if argv and argv[0] in ("python", "python3") and not _on_path(argv[0]):
             argv[0] = sys.executable
         return argv
+
+
+def needs_shell(command: str) -> bool:
+    """Whether the rendered command may use shell syntax. A false "yes" (a quoted `|` in a value) costs one /bin/sh
+    and changes nothing, since the quoting is the shell's own; a multi-line command always needs one."""
+    return bool(set(command.strip()) & SHELL_SYNTAX)
+
+
+def _local_path(name: str, value: str, root: Path) -> str:
+    from mlflow.utils.file_utils import get_local_path_or_none
+
+    local = get_local_path_or_none(value)
+    if local is None:  # a remote URI: MLflow downloads it; mlf passes it on unchanged
+        return value
+    path = Path(local) if Path(local).is_absolute() else root / local
+    if not path.exists():
+        raise UsageError(f"parameter {name!r} is a path, and {value!r} does not exist (relative to {root})",
+                         hint=f"pass -P {name}=<an existing file or folder>")
+    return str(path.resolve())
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The MLproject's environment section, as MLflow's loader read it."""
+
+    kind: str | None = None  # "python_env", "conda_env", "docker_env" (MLflow's env_type values), None
+    file: Path | None = None  # python_env / conda_env file
+    docker_image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +195,7 @@ class Project:
     output_root: Path  # each run writes into output_root/<run id>
     declared_outputs: tuple[str, ...] = field(default=())
     data: tuple[str, ...] = field(default=())
+    environment: Environment = field(default=Environment())
 
 
 def _text(value: object) -> str:
@@ -227,6 +288,25 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
     return EntryPoint(name, spec["command"], parameters, MLPROJECT)
 
 
+def _mlflow_project(root: Path) -> tuple[str | None, Environment]:
+    """The MLproject's name and environment, read by MLflow's own loader (it also refuses two environment
+    sections, a docker_env without an image, and a python_env/conda_env file that does not exist)."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.projects._project_spec import load_project
+
+    try:
+        loaded = load_project(str(root))
+    except (MlflowException, AttributeError, TypeError) as err:
+        message = getattr(err, "message", str(err))
+        raise ConfigError(f"{root / MLPROJECT}: {message}", hint="see https://mlflow.org/docs/latest/projects.html")
+    docker = loaded.docker_env or {}
+    declared = loaded.env_type if (loaded.env_config_path or docker) else None
+    environment = Environment(declared, Path(loaded.env_config_path) if loaded.env_config_path else None,
+                              docker.get("image"))
+    name = loaded.name if isinstance(loaded.name, str) and loaded.name.strip() else None
+    return name, environment
+
+
 def _from_pyproject(table: dict, where: str, name: str) -> EntryPoint:
     parameters = _parameters(table.get("parameters"), where)
     _check_command(table["command"], parameters, where)
@@ -294,12 +374,14 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
     project_config = config.load(root)
     table = _train_table(project_config)
     mlproject = root / MLPROJECT
+    mlproject_name, environment = None, Environment()
     if mlproject.is_file():
         clash = sorted({"command", "parameters"} & set(table))
         if clash:
             raise ConfigError(f"{root}: both MLproject and [tool.mlf.train] {clash[0]} define the entry point",
                               hint="keep one of them")
         point = _from_mlproject(mlproject, entry_point)
+        mlproject_name, environment = _mlflow_project(root)
     elif "command" in table:
         if entry_point != DEFAULT_ENTRY_POINT:
             raise UsageError(f"[tool.mlf.train] defines one entry point, not {entry_point!r}")
@@ -308,12 +390,16 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
         raise ConfigError(f"{project_config.path}: [tool.mlf.train] has parameters but no command")
     else:
         point = example_entry_point(default_example(environ))
-    name = experiment or table.get("experiment") or point.example or root.name or "Default"
+    environ = os.environ if environ is None else environ
+    # MLflow's order: an explicit experiment, then MLFLOW_EXPERIMENT_NAME (mlflow.tracking.fluent); mlf adds
+    # [tool.mlf.train] experiment and the MLproject's name before the folder's name.
+    name = (experiment or environ.get(variables.MLFLOW_EXPERIMENT_NAME) or table.get("experiment")
+            or mlproject_name or point.example or root.name or "Default")
     output_dir = table.get("output_dir", DEFAULT_OUTPUT_DIR)
     if Path(output_dir).is_absolute() or ".." in Path(output_dir).parts:
         raise ConfigError(f"{project_config.path}: [tool.mlf.train] output_dir must be a path inside the project")
     return Project(root, project_config, point, name, root / output_dir, _strings(project_config, "outputs"),
-                   _strings(project_config, "data"))
+                   _strings(project_config, "data"), environment)
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:

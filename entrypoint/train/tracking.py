@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -29,6 +30,11 @@ STORE_FILE = "mlflow.db"
 ARTIFACT_DIR = "mlruns"
 # The params mlf records for itself (train/pipeline.py _params); `mlf reproduce` leaves them out of the entry point's.
 PARAM_PREFIX = "mlf."
+# The entry point's parameters: params `mlf.param.<name>` (shown in the UI) and the artifact PARAMS_ARTIFACT (what
+# `mlf reproduce` replays). Never plain params: the user's code logs its own (autolog logs an estimator's `alpha`),
+# and MLflow refuses a second, different value for a param ("Changing param values is not allowed").
+ENTRY_PARAM_PREFIX = "mlf.param."
+PARAMS_ARTIFACT = "mlf/params.json"
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Store:
 
     def ui_command(self, project_root: Path) -> str:
         if self.default:
-            return f"cd {project_root} && mlflow ui   (needs the full `mlflow` package; opens {self.uri})"
+            return f"cd {project_root} && mlflow ui   (pip install 'mlfcore[ui]' brings it; opens {self.uri})"
         return f"mlflow ui --backend-store-uri {self.uri}"
 
 
@@ -121,17 +127,46 @@ def experiment_id(store: Store, name: str) -> str:
             _check_artifact_location(found.artifact_location, name)
             return found.experiment_id
         location = (store.artifact_root / _slug(name)).as_uri() if store.artifact_root else None
-        return tracking.create_experiment(name, artifact_location=location)
+        created = tracking.create_experiment(name, artifact_location=location)
+        if store.artifact_root is not None and store.local_path is not None:
+            _make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
+        return created
     except MlflowException as err:
         raise UsageError(f"cannot use the MLflow tracking store {store.uri}: {err.message}",
                          hint=f"check {variables.MLFLOW_TRACKING_URI} and that the store is writable") from None
 
 
+def _make_relative(database: Path, experiment: str, relative: str) -> None:
+    """Store the experiment's artifact location relative to the project (`mlruns/<name>`), so a store written in a
+    container (/workspace/...) is usable on the host: every run's and logged model's artifact URI is derived from
+    it (SqlAlchemyStore.create_run and create_logged_model append to it), and MLflow's local artifact repository
+    resolves a relative path against the working directory, the project (`cd project && mlflow ui`). MLflow's
+    create_experiment makes any relative location absolute (mlflow/utils/uri.py, resolve_uri_if_local), so the
+    row is rewritten once, right after it was created."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
+                           (relative, int(experiment)))
+
+
+@contextmanager
+def in_project(root: Path):
+    """Run MLflow client calls from the project folder: relative artifact locations resolve against it."""
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
 def _check_artifact_location(location: str, name: str) -> None:
-    """A local artifact folder must exist here: a store written in a container names /workspace/mlruns/..., which
-    on the host does not exist (and root would create it at the file system's root)."""
+    """A local artifact folder must exist here: a store written in a container by an older mlf names
+    /workspace/mlruns/..., which on the host does not exist (and root would create it at the file system's root).
+    A relative location (what mlf writes now) is the project's own folder."""
     parsed = urlparse(location)
-    if parsed.scheme not in ("", "file"):
+    if parsed.scheme not in ("", "file") or not Path(unquote(parsed.path)).is_absolute():
         return
     folder = Path(unquote(parsed.path))
     if not folder.parent.is_dir():
@@ -141,10 +176,36 @@ def _check_artifact_location(location: str, name: str) -> None:
                               "line), or pass --experiment with a new name")
 
 
-def child_environment(store: Store, run_id: str, experiment: str) -> dict[str, str]:
+def child_environment(store: Store, run_id: str, experiment: str, experiment_name: str = "") -> dict[str, str]:
     """What the training child needs to log into the same run."""
     return {variables.MLFLOW_TRACKING_URI: store.uri, variables.MLFLOW_RUN_ID: run_id,
-            variables.MLFLOW_EXPERIMENT_ID: experiment}
+            variables.MLFLOW_EXPERIMENT_ID: experiment, variables.MLF_EXPERIMENT: experiment_name}
+
+
+def entry_params(values: Mapping[str, object]) -> dict[str, str]:
+    """The entry point's parameters as mlf's params (`mlf.param.<name>`)."""
+    return params_text({f"{ENTRY_PARAM_PREFIX}{name}": value for name, value in values.items()})
+
+
+def recorded_entry_params(store: Store, run) -> dict[str, str]:
+    """The entry point's parameters of a recorded run: mlf/params.json, else the `mlf.param.*` params, else (runs
+    of mlf before both existed) every param outside `mlf.*`."""
+    import json
+
+    from mlflow.exceptions import MlflowException
+
+    with tempfile.TemporaryDirectory(prefix="mlf-params-") as folder:
+        try:
+            path = client(store).download_artifacts(run.info.run_id, PARAMS_ARTIFACT, folder)
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            return {str(k): str(v) for k, v in document["parameters"].items()}
+        except (MlflowException, OSError, ValueError, KeyError):
+            pass
+    params = run.data.params
+    mine = {k[len(ENTRY_PARAM_PREFIX):]: v for k, v in params.items() if k.startswith(ENTRY_PARAM_PREFIX)}
+    if mine or "mlf.params" in run.data.tags:
+        return mine
+    return {k: v for k, v in params.items() if not k.startswith(PARAM_PREFIX)}
 
 
 def params_text(values: Mapping[str, object]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 and the MLflow store written inside the container is read back on the host with MLflow's client.
 
 The container runs as uid 1000 (images/base/Dockerfile): the test makes its tmp folder writable for it. Artifact
-URIs in the store name the container's paths (file:///workspace/...); the host reads them under the tmp folder.
+URIs in the store are relative to the project (mlruns/...); the host reads them under the tmp folder.
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ def mlf_in_container(engine, image, workspace: Path, *args: str, timeout: float 
 
 
 def on_host(uri: str, workspace: Path) -> Path:
-    """A file:///workspace/... URI written in the container, as a path under the host's folder."""
-    return workspace / Path(unquote(urlparse(uri).path)).relative_to(WORKSPACE)
+    """An artifact URI written in the container (relative to the project, or file:///workspace/... from older
+    stores), as a path under the host's folder."""
+    path = Path(unquote(urlparse(uri).path))
+    return workspace / (path.relative_to(WORKSPACE) if path.is_absolute() else path)
 
 
 def train(engine, image, workspace) -> dict:

@@ -20,21 +20,25 @@ def train(project, *args, env=None):
     return json.loads(result.stdout)
 
 
-def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny):
+def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny, monkeypatch):
     from mlflow.tracking import MlflowClient
 
     summary = train(tiny, "-P", "epochs=3")
+    monkeypatch.chdir(tiny)  # artifact locations are relative to the project (a store written in a container)
     client = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}")
     run = client.get_run(summary["run_id"])
     assert run.info.status == "FINISHED"
-    assert run.data.params == {"epochs": "3", "noise": "none", "mlf.seed": "0", "mlf.threads": "2",
-                               "mlf.portable": "true", "mlf.allow_nondeterministic": "false"}
+    assert run.data.params == {"mlf.param.epochs": "3", "mlf.param.noise": "none", "mlf.seed": "0",
+                               "mlf.threads": "2", "mlf.portable": "true", "mlf.allow_nondeterministic": "false"}
+    assert json.loads(run.data.tags["mlf.params"]) == {"epochs": "3", "noise": "none"}
+    assert run.info.artifact_uri == f"mlruns/tiny/{run.info.run_id}/artifacts"
     tags = run.data.tags
     assert tags["mlf.fingerprint"] == summary["fingerprint"]
     assert tags["mlf.environment_key"] == summary["environment_key"]
     assert tags["mlf.source"] == "MLproject" and tags["mlf.nondeterministic"] == "false"
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "mlf")}
-    assert logged == {"mlf/sysinfo.json", "mlf/lint.json", "mlf/contract.json", "mlf/fingerprint.json"}
+    assert logged == {"mlf/sysinfo.json", "mlf/lint.json", "mlf/contract.json", "mlf/fingerprint.json",
+                      "mlf/params.json"}
     sysinfo = json.loads((tiny / "mlruns" / "tiny" / run.info.run_id / "artifacts" / "mlf" / "sysinfo.json")
                          .read_text())
     assert sysinfo["environment_key"]["key"] == summary["environment_key"]
@@ -83,7 +87,7 @@ def test_reproduce_gives_the_recorded_fingerprint(tiny):
     from mlflow.tracking import MlflowClient
 
     again = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}").get_run(answer["run"]["run_id"])
-    assert again.data.params["epochs"] == "4" and again.data.params["mlf.seed"] == "5"
+    assert again.data.params["mlf.param.epochs"] == "4" and again.data.params["mlf.seed"] == "5"
     assert again.data.tags["mlf.reproduces"] == recorded["run_id"]
 
 

@@ -43,13 +43,14 @@ def test_example_run_reads_back_and_its_model_predicts(example, tmp_path, store_
     assert run.info.status == "FINISHED" and run.data.tags["mlf.example"] == example
     _, metric, epochs = SMALL[example]
     assert [m.step for m in client.get_metric_history(run.info.run_id, metric)] == list(range(epochs))
-    assert run.data.params[SMALL[example][0].split("=")[0]] == SMALL[example][0].split("=")[1]
+    assert run.data.params["mlf.param." + SMALL[example][0].split("=")[0]] == SMALL[example][0].split("=")[1]
     # The final metrics enter the fingerprint by name.
     manifest = json.loads((workspace / "mlruns" / example / run.info.run_id / "artifacts" / "mlf" /
                            "fingerprint.json").read_text())
     assert f"metric:{metric}" in [a["name"] for a in manifest["artifacts"]]
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", summary["tracking_uri"])  # runs:/ URIs resolve through it
+    monkeypatch.chdir(workspace)  # and artifact locations relative to the project
     model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
     shape = [3 if size == -1 else size for size in model.metadata.get_input_schema().inputs[0].shape]
     assert np.asarray(model.predict(np.zeros(shape, dtype=np.float32))).shape[0] == 3
@@ -65,7 +66,7 @@ def test_mlflow_models_predict_serves_the_logged_model(tmp_path, store_template)
     (tmp_path / "input.json").write_text(json.dumps({"inputs": np.zeros((2, 64)).tolist()}))
     command = [sys.executable, "-m", "mlflow", "models", "predict", "-m", f"runs:/{summary['run_id']}/model",
                "-i", str(tmp_path / "input.json"), "-t", "json", "--env-manager", "local"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=workspace,
                             env=environment(MLFLOW_TRACKING_URI=summary["tracking_uri"]))
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(json.loads(result.stdout)["predictions"]) == 2

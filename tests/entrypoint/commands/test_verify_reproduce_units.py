@@ -34,8 +34,17 @@ def test_docker_line_names_the_image_and_every_recorded_setting():
     assert reproduce.docker_line({}, {}, settings) is None
 
 
-def test_reproduce_leaves_out_the_params_tracking_names_as_mlf_own():
+def test_the_entry_points_params_are_mlf_own_names():
     from mlfcore.entrypoint.train import tracking
 
-    assert reproduce.PARAM_PREFIX == tracking.PARAM_PREFIX == "mlf."
+    assert tracking.ENTRY_PARAM_PREFIX.startswith(tracking.PARAM_PREFIX) and tracking.PARAM_PREFIX == "mlf."
+    assert tracking.entry_params({"eta": ".5"}) == {"mlf.param.eta": ".5"}
     assert not hasattr(tracking, "TAG_PREFIX")  # nothing read it
+
+
+def test_docker_line_uses_the_mlproject_docker_env_image():
+    settings = {"mlf.seed": "0", "mlf.threads": "2"}
+    tags = {"mlf.image": "mlfcore/xgboost:cpu", "mlf.docker_env_image": "ghcr.io/me/iris:1"}
+    assert reproduce.docker_line(tags, {}, settings).startswith('docker run --rm -v "$PWD":/workspace '
+                                                                "ghcr.io/me/iris:1 train ")
+    assert reproduce.docker_line({"mlf.docker_env_image": "me/iris"}, {}, settings) is not None

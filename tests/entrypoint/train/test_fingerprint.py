@@ -116,7 +116,7 @@ def test_a_bare_recorded_digest_still_decides_equality(tmp_path):
 def test_a_plain_file_enters_by_the_same_sha256_as_the_data_hashes(tmp_path):
     from mlfcore.entrypoint.train import datahash
 
-    (tmp_path / "model.json").write_text('{"trees": [1, 2, 3]}')
+    (tmp_path / "model.txt").write_text('trees: 1, 2, 3')
     (artifact,) = take(tmp_path).artifacts
-    assert (artifact.name, artifact.kind) == ("model.json", fingerprint.FILE)
-    assert artifact.sha256 == datahash.file_sha256(tmp_path / "model.json")
+    assert (artifact.name, artifact.kind) == ("model.txt", fingerprint.FILE)
+    assert artifact.sha256 == datahash.file_sha256(tmp_path / "model.txt")

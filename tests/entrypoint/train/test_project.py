@@ -32,10 +32,11 @@ def test_mlproject_entry_point_defaults_and_types(mlproject):
     spec = project.load(mlproject)
     assert spec.entry_point.source == "MLproject"
     values = spec.entry_point.values({"name": "x y", "epochs": "5"})
-    assert values == {"epochs": 5, "rate": 0.1, "name": "x y", "flag": False}
+    # Checked against their types, passed on as text, as MLflow passes them (the default's YAML value as text).
+    assert values == {"epochs": "5", "rate": "0.1", "name": "x y", "flag": "false"}
     argv = spec.entry_point.argv(values, output_dir=mlproject / "out", seed=7)
     assert argv[-6:] == ["--name", "x y", "--out", str(mlproject / "out"), "--seed", "7"]
-    assert spec.experiment == mlproject.name
+    assert spec.experiment == "demo"  # the MLproject's name:
     assert spec.output_root == mlproject / "outputs"
 
 
@@ -90,7 +91,7 @@ def test_pyproject_train_table(tmp_path):
     assert (spec.entry_point.source, spec.experiment, spec.output_root) == ("pyproject.toml", "exp",
                                                                             tmp_path / "results")
     assert spec.declared_outputs == ("results",) and spec.data == ("data",)
-    assert spec.entry_point.values({"n": "4"}) == {"n": 4}
+    assert spec.entry_point.values({"n": "4"}) == {"n": "4"}
 
 
 @pytest.mark.parametrize("table, message", [
@@ -143,3 +144,66 @@ def test_parse_assignments(pairs, message):
     with pytest.raises(UsageError, match=message):
         project.parse_assignments(pairs)
     assert project.parse_assignments(["a=1", "b=x=y"]) == {"a": "1", "b": "x=y"}
+
+
+BACKSLASHED = """\
+name: continued
+python_env: python_env.yaml
+entry_points:
+  main:
+    parameters:
+      rate: {type: float, default: 0.5}
+      note: {type: string, default: "a b"}
+    command: |
+        python train.py \\
+          --rate={rate} \\
+          --note {note}
+"""
+
+
+def test_a_backslash_continued_command_renders_as_mlflow_renders_it_and_runs_under_sh(tmp_path):
+    from mlflow.projects._project_spec import load_project
+
+    (tmp_path / "MLproject").write_text(BACKSLASHED)
+    (tmp_path / "python_env.yaml").write_text("dependencies: [numpy]\n")
+    spec = project.load(tmp_path)
+    values = spec.entry_point.values({"rate": ".25"})
+    assert values == {"rate": ".25", "note": "a b"}  # as given, as MLflow passes it on
+    rendered = spec.entry_point.render(values, output_dir=tmp_path, seed=0, root=tmp_path)
+    # MLflow's own rendering of the same entry point and values (what `mlflow run` executes under bash -c).
+    assert rendered == load_project(str(tmp_path)).get_entry_point("main").compute_command(values, None)
+    argv = spec.entry_point.argv(values, output_dir=tmp_path, seed=0, root=tmp_path)
+    assert argv[:2] == [project.SHELL, "-c"] and "--rate=.25 \\\n" in argv[2] and "--note 'a b'" in argv[2]
+    assert spec.experiment == "continued"
+    assert spec.environment == project.Environment("python_env", tmp_path / "python_env.yaml", None)
+
+
+def test_a_plain_command_stays_a_direct_argv():
+    assert not project.needs_shell("python train.py --rate 0.5 --note 'a b'\n")
+    assert project.needs_shell("python a.py && python b.py")
+    assert project.needs_shell("python a.py \\\n  --x 1")
+
+
+def test_docker_env_names_an_image_and_mlflows_loader_checks_it(tmp_path):
+    (tmp_path / "MLproject").write_text("docker_env: {image: 'me/iris:1'}\nentry_points: {main: {command: x}}\n")
+    assert project.load(tmp_path).environment.docker_image == "me/iris:1"
+    (tmp_path / "MLproject").write_text("docker_env: {}\npython_env: p.yaml\nentry_points: {main: {command: x}}\n")
+    with pytest.raises(ConfigError, match="multiple environment fields"):
+        project.load(tmp_path)
+
+
+@pytest.mark.parametrize("kind, value, accepted", [
+    ("uri", "s3://bucket/data", True), ("uri", "not a uri", False),
+    ("float", "inf", False), ("float", "nan", False), ("float", "1e-3", True),
+    ("path", "data.csv", True), ("path", "missing.csv", False),
+])
+def test_typed_parameters_follow_mlflows_checks(tmp_path, kind, value, accepted):
+    (tmp_path / "data.csv").write_text("x\n1\n")
+    (tmp_path / "MLproject").write_text(f"entry_points: {{main: {{parameters: {{p: {kind}}}, command: 'x {{p}}'}}}}\n")
+    point = project.load(tmp_path).entry_point
+    if accepted:
+        argv = point.argv(point.values({"p": value}), output_dir=tmp_path, seed=0, root=tmp_path)
+        assert argv[-1] == (str(tmp_path / value) if kind == "path" else value)
+    else:
+        with pytest.raises(UsageError, match="parameter 'p'"):
+            point.argv(point.values({"p": value}), output_dir=tmp_path, seed=0, root=tmp_path)
