@@ -32,10 +32,16 @@ sysinfo_command.register(app)
 train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
+_COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point. Expected failures become their exit code; anything else is a bug, shown once."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] not in _COMMANDS and os.environ.get(variables.MLF_DISPATCH) == "1":
+        from .dispatch import dispatch, wanted  # in the images only: `docker run IMAGE bash|python ...`
+
+        argv = dispatch(argv) if wanted(argv, _COMMANDS, os.environ) else argv
     try:
         result = app(args=argv, prog_name="mlf", standalone_mode=False)
     except MlfError as failure:

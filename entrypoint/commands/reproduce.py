@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import console, variables
+from ..train import provenance
 from ..train.tracking import PARAM_PREFIX
 from ..errors import EXIT_OK, CheckFailed, UsageError
 from .train import DEFAULT_ENTRY_POINT, Json, show
@@ -54,11 +55,11 @@ def _show_recorded_environment(store, run_id: str, folder: Path, record: dict) -
 
 def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
     """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
-    image = tags.get("mlf.image")
+    image = tags.get("mlf.image") or ("IMAGE" if tags.get(provenance.IMAGE_DERIVED) == "true" else None)
     if not image:
         return None
     line = ["docker", "run", "--rm"]
-    if tags.get("mlf.image_variant") == "cuda":
+    if provenance.had_gpus(tags):
         line += ["--gpus", "all"]
     line += ["-v", "$PWD:/workspace", image, "train"]
     if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
@@ -103,9 +104,11 @@ def reproduce(
     line = docker_line(tags, params, settings)
     from rich.markup import escape
 
-    console.info(f"[bold]the recorded run[/] {run_id}: "
-                 + (f"ran in {escape(tags['mlf.image'])}; to re-run it there:\n  {escape(line)}" if line else
-                    "did not run in an mlfcore image (no image tag recorded)"))
+    console.info(f"[bold]the recorded run[/] {run_id}: {escape(provenance.where(tags))}"
+                 + (f"; to re-run it there:\n  {escape(line)}" if line else ""))
+    differences = provenance.warnings(store, run_id, tags, project_dir)
+    for warning in differences:
+        console.warn(warning)
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
     request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
                                experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
@@ -127,6 +130,7 @@ def reproduce(
     if as_json:
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
+                                "differences": differences,
                                 "mismatch": mismatch.to_dict() if mismatch else None}, indent=2))
     if mismatch is not None:
         raise CheckFailed(f"NOT reproduced: run {result.run_id} differs from the recorded run {run_id}; first "

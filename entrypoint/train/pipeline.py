@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, fingerprint, project, tracking
+from . import datahash, fingerprint, project, provenance, tracking
 
 
 @dataclass(frozen=True)
@@ -130,11 +130,6 @@ def prepare(request: Request) -> Prepared:
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
 
-def _image() -> str | None:
-    name, tag = os.environ.get(variables.MLF_IMAGE_NAME), os.environ.get(variables.MLF_IMAGE_TAG)
-    return f"{name}:{tag}" if name and tag and tag != "unknown" else None
-
-
 def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
     record, spec = prep.record, prep.project
     commit = (record.get("project") or {}).get("commit")
@@ -153,10 +148,8 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
     if commit:
         tags["mlflow.source.git.commit"] = tags["mlf.git_commit"] = commit
         tags["mlf.git_dirty"] = str((record.get("project") or {}).get("dirty")).lower()
-    image = _image()
-    if image:
-        tags["mlf.image"] = image
-        tags["mlf.image_variant"] = os.environ.get(variables.MLF_IMAGE_VARIANT, "")
+    # The image (its ref, or derived from which), the package and source hashes, the GPU count.
+    tags.update(provenance.tags(record))
     if prep.data is not None:
         tags["mlf.data_tree_sha256"] = prep.data.tree
     tags.update(prep.request.tags)

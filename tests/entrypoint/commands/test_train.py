@@ -80,6 +80,7 @@ def test_reproduce_gives_the_recorded_fingerprint(tiny):
     assert answer["identical"] and answer["recorded_fingerprint"] == recorded["fingerprint"]
     assert answer["run"]["fingerprint"] == recorded["fingerprint"]
     assert answer["docker_run"] is None and "did not run in an mlfcore image" in result.stderr
+    assert answer["differences"] == [] and "the code changed" not in result.stderr
     from mlflow.tracking import MlflowClient
 
     again = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}").get_run(answer["run"]["run_id"])
@@ -93,6 +94,8 @@ def test_reproduce_notices_a_changed_training(tiny):
     result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), env=environment())
     assert result.returncode == 1, result.stderr[-3000:]
     assert "NOT reproduced" in result.stderr and "metrics.json" in result.stderr
+    assert "the code changed since the recorded run" in result.stderr
+    assert "1 source file(s) differ: train.py" in result.stderr
 
 
 def test_reproduce_of_an_unknown_run_is_bad_input(tiny):
