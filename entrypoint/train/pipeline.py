@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, fingerprint, project, provenance, tracking
+from . import datahash, fingerprint, gpu_notice, project, provenance, tracking
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,9 @@ def prepare(request: Request) -> Prepared:
     from .. import sysinfo
 
     record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)
+    note = gpu_notice.notice(record)  # GPUs going unused: said before any training starts
+    if note:
+        console.warn(note)
     experiment_id = tracking.experiment_id(store, spec.experiment)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
