@@ -22,9 +22,25 @@ app = typer.Typer(
     name="mlf",
     help="Deterministic machine learning: run, lint, record and verify under the determinism contract.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.out(f"mlf {version('mlfcore')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print mlf's version and exit.")) -> None:
+    """Deterministic machine learning: run, lint, record and verify under the determinism contract."""
+
+
 run_command.register(app)
 env_command.register(app)
 lint_command.register(app)

@@ -14,6 +14,7 @@ from .. import console, variables
 from ..train import provenance
 from ..train.tracking import PARAM_PREFIX
 from ..errors import EXIT_OK, CheckFailed, UsageError
+from .options import OutputFormat, TextOrJson, wants_json
 from .train import DEFAULT_ENTRY_POINT, Json, show
 from .verify import show_environment_diff
 
@@ -82,6 +83,7 @@ def reproduce(
                                                                      "run (unless MLFLOW_TRACKING_URI is set), "
                                                                      "and that is trained again.",
                                               file_okay=False)] = Path("."),
+    output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
 ) -> int:
     """Re-run a recorded run with its recorded parameters, seed and contract and compare its fingerprint with the
@@ -127,7 +129,7 @@ def reproduce(
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
-    if as_json:
+    if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
                                 "differences": differences,

@@ -14,8 +14,8 @@ def tiny(tmp_path, store_template):  # noqa: F811
     return make_project(tmp_path / "tiny", store_template)
 
 
-def train(project, *args, env=None):
-    result = mlf("train", str(project), "--json", *args, env=env or environment())
+def train(project, *args, env=None, output=("--json",)):
+    result = mlf("train", str(project), *output, *args, env=env or environment())
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
@@ -45,7 +45,8 @@ def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny):
 
 def test_the_seed_reaches_the_training_and_decides_the_fingerprint(tiny):
     first, again = train(tiny), train(tiny)
-    other = train(tiny, "--seed", "1")
+    other = train(tiny, "--seed", "1", output=("--format", "json"))  # --json's new spelling
+    assert {"run_id", "fingerprint", "environment_key"} <= set(other)
     assert first["fingerprint"] == again["fingerprint"] != other["fingerprint"]
     assert first["run_id"] != again["run_id"]
 
@@ -74,7 +75,7 @@ def test_verify_fails_on_an_unseeded_tensor_and_names_the_parameter(tiny):
 
 def test_reproduce_gives_the_recorded_fingerprint(tiny):
     recorded = train(tiny, "-P", "epochs=4", "--seed", "5")
-    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--json", env=environment())
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--format", "json", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     answer = json.loads(result.stdout)
     assert answer["identical"] and answer["recorded_fingerprint"] == recorded["fingerprint"]
