@@ -72,6 +72,6 @@ LABEL org.opencontainers.image.title="${MLF_IMAGE_NAME}" \
       io.mlfcore.lock.sha256="${MLF_IMAGE_LOCK_HASH}"
 
 # This image's own build manifest and constraints (the base's describe the base): last, to see every package.
-USER root
+USER 0:0
 RUN python -m mlfcore.entrypoint.sysinfo.image write /opt/mlfcore
 USER 1000:1000

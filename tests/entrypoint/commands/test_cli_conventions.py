@@ -52,3 +52,16 @@ def test_a_program_runs_only_where_the_image_asks_for_it(tmp_path):
     assert mlf("echo", "hi", env=inside).stdout == "hi\n"
     under_contract = mlf("python", "-c", "import os; print(os.environ['MLF_ACTIVE'])", env=inside, cwd=tmp_path)
     assert (under_contract.returncode, under_contract.stdout) == (0, "1\n"), under_contract.stderr
+
+
+def test_docs_name_every_field_of_train_json():
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from mlfcore.entrypoint.train import pipeline
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    store = SimpleNamespace(uri="sqlite:///x", ui_command=lambda root: "mlflow ui")
+    result = pipeline.Result("r", 0, store, SimpleNamespace(experiment="e", root=Path(".")), "k", {}, Path("."))
+    missing = [name for name in result.summary() if f"| `{name}` |" not in docs]
+    assert missing == [], f"docs/cli.md does not document {missing}"
