@@ -22,9 +22,25 @@ app = typer.Typer(
     name="mlf",
     help="Deterministic machine learning: run, lint, record and verify under the determinism contract.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.out(f"mlf {version('mlfcore')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print mlf's version and exit.")) -> None:
+    """Deterministic machine learning: run, lint, record and verify under the determinism contract."""
+
+
 run_command.register(app)
 env_command.register(app)
 lint_command.register(app)
@@ -32,10 +48,16 @@ sysinfo_command.register(app)
 train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
+_COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point. Expected failures become their exit code; anything else is a bug, shown once."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] not in _COMMANDS and os.environ.get(variables.MLF_DISPATCH) == "1":
+        from .dispatch import dispatch, wanted  # in the images only: `docker run IMAGE bash|python ...`
+
+        argv = dispatch(argv) if wanted(argv, _COMMANDS, os.environ) else argv
     try:
         result = app(args=argv, prog_name="mlf", standalone_mode=False)
     except MlfError as failure:

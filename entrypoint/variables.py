@@ -30,6 +30,13 @@ MLF_IMAGE_TAG = "MLF_IMAGE_TAG"  # e.g. 0.1.0-torch2.13.0-cpu
 MLF_IMAGE_VARIANT = "MLF_IMAGE_VARIANT"  # cpu | cuda
 MLF_IMAGE_LOCK_HASH = "MLF_IMAGE_LOCK_HASH"  # sha256 of the image's hash-locked requirements
 MLF_IMAGE_EXAMPLE = "MLF_IMAGE_EXAMPLE"  # framework images: the bundled example, e.g. pytorch_digits
+# Passed in by the host (`docker run -e MLF_IMAGE_REF=... -e MLF_IMAGE_DIGEST=...`): what the image is called and
+# its digest, which a container cannot read itself; recorded and used by `mlf reproduce` (sysinfo/image.py).
+MLF_IMAGE_REF = "MLF_IMAGE_REF"  # e.g. ghcr.io/me/trainer:1.2
+MLF_IMAGE_DIGEST = "MLF_IMAGE_DIGEST"  # e.g. sha256:0f3c...
+# Baked into the images: "1" makes `mlf CMD ...` run CMD when it is not an mlf command (entrypoint/dispatch.py), so
+# `docker run IMAGE bash` and `docker run IMAGE python x.py` work as in other images.
+MLF_DISPATCH = "MLF_DISPATCH"
 
 # `mlf train` (entrypoint/train/): with no project it runs the bundled example MLF_IMAGE_EXAMPLE names (above);
 # the training child gets its own output folder.

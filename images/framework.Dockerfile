@@ -36,7 +36,8 @@ RUN --mount=type=secret,id=ca \
 FROM ${BASE_IMAGE}
 # Re-declared: an ARG before the first FROM is not visible inside a stage (it names the parent in a label below).
 ARG BASE_IMAGE
-COPY --from=framework /opt/framework/ /opt/venv/
+# Owned by the image user, like the base's venv: a derived image installs packages without `USER root`.
+COPY --chown=1000:1000 --from=framework /opt/framework/ /opt/venv/
 
 # What this image is (entrypoint/variables.py), set by images/build.py from images/images.toml.
 ARG MLF_IMAGE_NAME
@@ -69,3 +70,8 @@ LABEL org.opencontainers.image.title="${MLF_IMAGE_NAME}" \
       io.mlfcore.framework="${MLF_FRAMEWORK}" \
       io.mlfcore.framework.version="${MLF_FRAMEWORK_VERSION}" \
       io.mlfcore.lock.sha256="${MLF_IMAGE_LOCK_HASH}"
+
+# This image's own build manifest and constraints (the base's describe the base): last, to see every package.
+USER 0:0
+RUN python -m mlfcore.entrypoint.sysinfo.image write /opt/mlfcore
+USER 1000:1000

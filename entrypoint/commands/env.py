@@ -14,11 +14,13 @@ from .options import Portable, Project, Seed, Threads
 
 class Format(str, Enum):
     table = "table"
+    text = "text"  # the same as table: `text` and `json` are the formats every command takes
     json = "json"
 
 
 def env(
-    output_format: Format = typer.Option(Format.table, "--format", "-f", help="table for people, json for programs."),
+    output_format: Format = typer.Option(Format.table, "--format", "-f",
+                                         help="table (or text) for people, json for programs."),
     seed: Seed = None,
     threads: Threads = None,
     portable: Portable = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -22,3 +23,18 @@ AllowNondeterministic = Annotated[bool, typer.Option("--allow-nondeterministic",
 Project = Annotated[Path, typer.Option("--project", "-C", help="Project directory: its pyproject.toml \\[tool.mlf] "
                                                                "is read and its Python files are linted.",
                                        file_okay=False, dir_okay=True)]
+
+
+class TextOrJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+# train, verify, reproduce: the summary for people goes to stderr either way; json adds the data on stdout.
+OutputFormat = Annotated[TextOrJson, typer.Option("--format", help="text for people; json for programs (on stdout; "
+                                                                   "--json is the same).")]
+
+
+def wants_json(output_format: TextOrJson, as_json: bool) -> bool:
+    """--format json, or its older spelling --json."""
+    return as_json or output_format is TextOrJson.json

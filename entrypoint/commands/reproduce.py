@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from .. import console, variables
+from ..train import provenance
 from ..errors import EXIT_OK, CheckFailed, UsageError
+from .options import OutputFormat, TextOrJson, wants_json
 from .train import DEFAULT_ENTRY_POINT, Json, show
 from .verify import show_environment_diff
 
@@ -66,11 +68,11 @@ def rerun_image(tags: dict) -> str | None:
 
 def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
     """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
-    image = rerun_image(tags)
+    image = rerun_image(tags) or ("IMAGE" if tags.get(provenance.IMAGE_DERIVED) == "true" else None)
     if not image:
         return None
     line = ["docker", "run", "--rm"]
-    if tags.get("mlf.image_variant") == "cuda":
+    if provenance.had_gpus(tags):
         line += ["--gpus", "all"]
     line += ["-v", "$PWD:/workspace", image, "train"]
     if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
@@ -93,6 +95,7 @@ def reproduce(
                                                                      "run (unless MLFLOW_TRACKING_URI is set), "
                                                                      "and that is trained again.",
                                               file_okay=False)] = Path("."),
+    output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
 ) -> int:
     """Re-run a recorded run with its recorded parameters, seed and contract and compare its fingerprint with the
@@ -114,10 +117,12 @@ def reproduce(
     line = docker_line(tags, params, settings)
     from rich.markup import escape
 
-    console.info(f"[bold]the recorded run[/] {run_id}: "
-                 + (f"ran in {escape(tags.get('mlf.image') or 'a venv')}; to re-run it in "
-                    f"{escape(rerun_image(tags) or '')}:\n  {escape(line)}" if line else
-                    "did not run in an mlfcore image (no image tag recorded)"))
+    console.info(f"[bold]the recorded run[/] {run_id}: {escape(provenance.where(tags))}"
+                 + (f"; to re-run it in {escape(rerun_image(tags) or 'the image')}:\n  {escape(line)}"
+                    if line else ""))
+    differences = provenance.warnings(store, run_id, tags, project_dir)
+    for warning in differences:
+        console.warn(warning)
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
     request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
                                experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
@@ -137,9 +142,10 @@ def reproduce(
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
-    if as_json:
+    if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
+                                "differences": differences,
                                 "mismatch": mismatch.to_dict() if mismatch else None}, indent=2))
     if mismatch is not None:
         raise CheckFailed(f"NOT reproduced: run {result.run_id} differs from the recorded run {run_id}; first "

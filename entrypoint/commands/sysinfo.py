@@ -20,12 +20,13 @@ Project = Annotated[Path, typer.Option("--project", "-C", file_okay=False, dir_o
 
 class Format(str, Enum):
     table = "table"
+    text = "text"  # the same as table: `text` and `json` are the formats every command takes
     json = "json"
     yaml = "yaml"
 
 
 def sysinfo(
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="table for people; json or yaml for "
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="table (or text) for people; json or yaml for "
                                                                          "programs.")] = Format.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of stdout.")] = None,
@@ -65,7 +66,8 @@ def sysinfo(
     record = library.collect(settings, fast=fast or key, project_dir=project)
     if key:
         data = record["environment_key"]
-        text = data["key"] + "\n" if output_format is Format.table else _render(output_format, data, None, output)
+        as_text = output_format in (Format.table, Format.text)
+        text = data["key"] + "\n" if as_text else _render(output_format, data, None, output)
     else:
         text = _render(output_format, record, lambda: render.record_table(record), output)
     _emit(text, output)

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import console
-from .options import AllowNondeterministic, Portable, Seed, Threads
+from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project: an MLproject file or [tool.mlf.train] in "
                                                  "pyproject.toml; with neither, the image's bundled example.",
@@ -22,7 +22,7 @@ Experiment = Annotated[Optional[str], typer.Option("--experiment", help="MLflow 
 EntryPointName = Annotated[str, typer.Option("--entry-point", "-e", help="The MLproject entry point.")]
 # The library loads only when a command runs: `mlf run`'s start-up does not pay for it (measured: 35 ms of imports).
 DEFAULT_ENTRY_POINT = "main"  # train/project.py DEFAULT_ENTRY_POINT, MLflow's convention
-Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (= --format json).")]
 NoLint = Annotated[bool, typer.Option("--no-lint", help="Train without the pre-run lint (the run records that it "
                                                         "was skipped).")]
 
@@ -62,6 +62,7 @@ def train(
     portable: Portable = None,
     allow_nondeterministic: AllowNondeterministic = False,
     no_lint: NoLint = False,
+    output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
 ) -> int:
     """Train under the determinism contract: lint, record the system, run the entry point tracked in MLflow, and
@@ -77,7 +78,7 @@ def train(
     if result.exit_code != 0:
         console.error(f"the training command exited with {result.exit_code}; run {result.run_id} is marked failed")
     show(result)
-    if as_json:
+    if wants_json(output_format, as_json):
         console.out(json.dumps(result.summary(), indent=2))
     return result.exit_code
 

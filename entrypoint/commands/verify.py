@@ -12,7 +12,7 @@ import typer
 
 from .. import console
 from ..errors import EXIT_OK, CheckFailed
-from .options import AllowNondeterministic, Portable, Seed, Threads
+from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
 from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, request, show
 
 
@@ -64,6 +64,7 @@ def verify(
                                                       help="Compare runs whose environment keys differ (the "
                                                            "sysinfo difference is shown first).")] = False,
     no_lint: NoLint = False,
+    output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
 ) -> int:
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
@@ -92,7 +93,7 @@ def verify(
         mismatch = compare_all(results, snapshots)
     summary = {"runs": [r.summary() for r in results], "identical": mismatch is None,
                "mismatch": mismatch.to_dict() if mismatch else None}
-    if as_json:
+    if wants_json(output_format, as_json):
         console.out(json.dumps(summary, indent=2))
     if mismatch is not None:
         raise CheckFailed(f"NOT reproducible: the {runs} runs differ; first differing artifact: {mismatch.describe()}",

@@ -27,7 +27,10 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, workers: int = 2)
     train_set = TensorDataset(torch.from_numpy(x_train).unsqueeze(1), torch.from_numpy(y_train))
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=workers,
                         persistent_workers=workers > 0, **dataloader_kwargs())
-    model = build_model()
+    # The GPU when one is visible (the cuda image under `docker run --gpus all`); the contract's CUBLAS and
+    # deterministic-algorithm settings keep it bitwise reproducible on one GPU model.
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = build_model().to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
     loss_fn = torch.nn.CrossEntropyLoss()  # mlf: ignore[torch-cross-entropy-nd] -- (N, C) logits of a Linear
     history = []
@@ -36,16 +39,18 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, workers: int = 2)
         total = 0.0
         for images, labels in loader:
             optimiser.zero_grad()
+            images, labels = images.to(device), labels.to(device)
             loss = loss_fn(model(images), labels)
             loss.backward()
             optimiser.step()
             total += loss.item() * len(labels)
         model.eval()
         with torch.no_grad():
-            predicted = model(torch.from_numpy(x_test).unsqueeze(1)).argmax(1).numpy()
+            predicted = model(torch.from_numpy(x_test).unsqueeze(1).to(device)).argmax(1).cpu().numpy()
         history.append({"epoch": epoch, "loss": total / len(train_set),
                         "accuracy": float((predicted == y_test).mean())})
         tracking.log_epoch(history[-1])
+    model.to("cpu")  # saved and logged from the CPU: the files and the logged model do not depend on the device
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import contract
 
 # Bump when a field is added, removed or read differently: keys of different versions never compare equal.
-KEY_VERSION = 1
+KEY_VERSION = 2
 
 
 def lookup(record: dict, *path: str):
@@ -88,6 +88,16 @@ def _contract_environment(record: dict) -> dict | None:
     return {name: value for name, value in environment.items() if name not in _PER_RUN}
 
 
+def _image_set(which: str) -> Callable[[dict], str | None]:
+    """An image's installed package set (sysinfo/image.py), where a build manifest shows it is one of ours or built
+    FROM one: a derived image then gets its own key. Outside images the set is not a field: a venv's tools
+    (pytest, ipython) come and go without changing the bits, and the fields above name the libraries that do."""
+    def read(record: dict) -> str | None:
+        image = lookup(record, "system", "container", "image") or {}
+        return image.get(which) if image.get("manifest") else None
+    return read
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -150,6 +160,10 @@ FIELDS: tuple[Field, ...] = (
           "cpu and cuda variants carry different libraries"),
     Field("image.lock_hash", lambda r: lookup(r, "system", "container", "image", "lock_hash"),
           "the image's hash-locked requirements: any pinned package differs"),
+    Field("image.python_packages", _image_set("packages_sha256"),
+          "the image's installed Python distributions: an image built FROM ours with one more package differs"),
+    Field("image.debian_packages", _image_set("debian_sha256"),
+          "the image's installed Debian packages: system libraries (BLAS, libgomp) can change the bits"),
 )
 
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}

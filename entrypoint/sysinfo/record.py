@@ -48,7 +48,7 @@ def collect(settings: contract.Settings | None = None, *, fast: bool = False,
         # Volatile facts live here and in a few named fields (free memory): none of them enters the key.
         "collected": {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fast": fast,
                       "hostname": socket.gethostname(), "pid": os.getpid(), "seconds": None},
-        "system": _section(system.collect),
+        "system": _section(system.collect, installed),
         "cpu": _section(cpu.collect, settings),
         "memory": _section(memory.collect),
         "gpu": _section(gpu.collect),

@@ -39,6 +39,11 @@ def _system_rows(record: dict) -> list[tuple[str, str, str]]:
     image_text = None
     if image.get("name"):
         image_text = f"{image['name']}:{image.get('tag')} ({image.get('variant')}), lock {image.get('lock_hash')}"
+    if image.get("derived"):  # built FROM ours: sysinfo/image.py
+        image_text = (f"{image.get('ref') or 'unnamed'}, built FROM {image.get('parent')} (+ "
+                      f"{len(image.get('differences') or [])} package change(s))")
+    elif image.get("ref"):
+        image_text = f"{image['ref']}" + (f" = {image_text}" if image_text else "")
     return [
         ("system", "os", _or(distribution.get("pretty_name") or system.get("os"), distribution.get("reason"))),
         ("", "kernel", _or(system.get("kernel"))),

@@ -19,10 +19,26 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# version → a function turning a record of that version into one of the next. Empty: version 1 is the first.
-UPGRADES: dict[int, Callable[[dict], dict]] = {}
+
+def _upgrade_1(record: dict) -> dict:
+    """Version 2 identifies the image by its package sets (sysinfo/image.py) and hashes the project's source files.
+    A version-1 record knew neither: the new fields are null ("not recorded"), never guessed."""
+    upgraded = json.loads(json.dumps(record))
+    image = (((upgraded.get("system") or {}).get("container") or {}).get("image"))
+    if isinstance(image, dict):
+        for name in ("ref", "digest", "manifest", "derived", "parent", "packages_sha256", "debian_sha256"):
+            image.setdefault(name, None)
+        image.setdefault("differences", [])
+    if isinstance(upgraded.get("project"), dict):
+        upgraded["project"].setdefault("source", None)
+    upgraded["schema_version"] = 2
+    return upgraded
+
+
+# version → a function turning a record of that version into one of the next.
+UPGRADES: dict[int, Callable[[dict], dict]] = {1: _upgrade_1}
 
 _TYPES: dict[str, Callable[[object], bool]] = {
     "object": lambda v: isinstance(v, dict),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, envcheck, fingerprint, logged, project, tracking
+from . import datahash, envcheck, fingerprint, gpu_notice, logged, project, provenance, tracking
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,11 @@ def prepare(request: Request) -> Prepared:
     from .. import sysinfo
 
     record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)
+    note = gpu_notice.notice(record)  # GPUs going unused: said before any training starts
+    if note:
+        console.warn(note)
     experiment_id = tracking.experiment_id(store, spec.experiment)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
-
-
-def _image() -> str | None:
-    name, tag = os.environ.get(variables.MLF_IMAGE_NAME), os.environ.get(variables.MLF_IMAGE_TAG)
-    return f"{name}:{tag}" if name and tag and tag != "unknown" else None
 
 
 def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
@@ -156,10 +154,8 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
     if commit:
         tags["mlflow.source.git.commit"] = tags["mlf.git_commit"] = commit
         tags["mlf.git_dirty"] = str((record.get("project") or {}).get("dirty")).lower()
-    image = _image()
-    if image:
-        tags["mlf.image"] = image
-        tags["mlf.image_variant"] = os.environ.get(variables.MLF_IMAGE_VARIANT, "")
+    # The image (its ref, or derived from which), the package and source hashes, the GPU count.
+    tags.update(provenance.tags(record))
     if prep.data is not None:
         tags["mlf.data_tree_sha256"] = prep.data.tree
     tags.update(_project_tags(prep))

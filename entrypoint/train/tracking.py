@@ -76,7 +76,8 @@ def _probe(folder: Path, what: str) -> None:
     except OSError as err:
         raise UsageError(f"the MLflow tracking store is not writable: {what} {folder}: {err.strerror or err}",
                          hint=f"make it writable, or set {variables.MLFLOW_TRACKING_URI} to a store you can write "
-                              "(in a container: mount the project read-write and writable for uid 1000)") from None
+                              "(in a container: run it as the folder's owner, docker run --user \"$(id -u):$(id -g)\" "
+                              "...)") from None
 
 
 def check_writable(store: Store) -> None:

@@ -14,8 +14,8 @@ def tiny(tmp_path, store_template):  # noqa: F811
     return make_project(tmp_path / "tiny", store_template)
 
 
-def train(project, *args, env=None):
-    result = mlf("train", str(project), "--json", *args, env=env or environment())
+def train(project, *args, env=None, output=("--json",)):
+    result = mlf("train", str(project), *output, *args, env=env or environment())
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
@@ -49,7 +49,8 @@ def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny, monkeypatch)
 
 def test_the_seed_reaches_the_training_and_decides_the_fingerprint(tiny):
     first, again = train(tiny), train(tiny)
-    other = train(tiny, "--seed", "1")
+    other = train(tiny, "--seed", "1", output=("--format", "json"))  # --json's new spelling
+    assert {"run_id", "fingerprint", "environment_key"} <= set(other)
     assert first["fingerprint"] == again["fingerprint"] != other["fingerprint"]
     assert first["run_id"] != again["run_id"]
 
@@ -78,12 +79,13 @@ def test_verify_fails_on_an_unseeded_tensor_and_names_the_parameter(tiny):
 
 def test_reproduce_gives_the_recorded_fingerprint(tiny):
     recorded = train(tiny, "-P", "epochs=4", "--seed", "5")
-    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--json", env=environment())
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--format", "json", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     answer = json.loads(result.stdout)
     assert answer["identical"] and answer["recorded_fingerprint"] == recorded["fingerprint"]
     assert answer["run"]["fingerprint"] == recorded["fingerprint"]
     assert answer["docker_run"] is None and "did not run in an mlfcore image" in result.stderr
+    assert answer["differences"] == [] and "the code changed" not in result.stderr
     from mlflow.tracking import MlflowClient
 
     again = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}").get_run(answer["run"]["run_id"])
@@ -97,6 +99,8 @@ def test_reproduce_notices_a_changed_training(tiny):
     result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), env=environment())
     assert result.returncode == 1, result.stderr[-3000:]
     assert "NOT reproduced" in result.stderr and "metrics.json" in result.stderr
+    assert "the code changed since the recorded run" in result.stderr
+    assert "1 source file(s) differ: train.py" in result.stderr
 
 
 def test_reproduce_of_an_unknown_run_is_bad_input(tiny):

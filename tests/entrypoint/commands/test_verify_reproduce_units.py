@@ -34,6 +34,16 @@ def test_docker_line_names_the_image_and_every_recorded_setting():
     assert reproduce.docker_line({}, {}, settings) is None
 
 
+def test_docker_line_asks_for_gpus_only_when_the_run_had_some():
+    settings = {"mlf.seed": "0", "mlf.threads": "2"}
+    cuda = {"mlf.image": "mlfcore/pytorch:0.1.0-torch2.13.0-cuda", "mlf.image_variant": "cuda"}
+    assert "--gpus all" not in reproduce.docker_line({**cuda, "mlf.gpu_count": "0"}, {}, settings)
+    assert "--gpus all" in reproduce.docker_line({**cuda, "mlf.gpu_count": "2"}, {}, settings)
+    # A derived image the host did not name: the line says where its name goes.
+    derived = {"mlf.image_derived": "true", "mlf.image_parent": "mlfcore/xgboost:cpu", "mlf.gpu_count": "0"}
+    assert ' IMAGE train ' in reproduce.docker_line(derived, {}, settings)
+
+
 def test_the_entry_points_params_are_mlf_own_names():
     from mlfcore.entrypoint.train import tracking
 

@@ -34,7 +34,7 @@ def test_yaml_says_the_same(project):
     result = mlf("sysinfo", "--fast", "-f", "yaml", "-C", str(project))
     assert result.returncode == 0, result.stderr
     record = yaml.safe_load(result.stdout)
-    assert record["schema_version"] == 1 and len(record["environment_key"]["key"]) == 64
+    assert record["schema_version"] == sysinfo.SCHEMA_VERSION and len(record["environment_key"]["key"]) == 64
 
 
 def test_table_for_people(project):
@@ -57,7 +57,7 @@ def test_output_writes_the_file_and_nothing_on_stdout(project, tmp_path):
     target = tmp_path / "record.json"
     result = mlf("sysinfo", "--fast", "-f", "json", "-o", str(target), "-C", str(project))
     assert result.returncode == 0 and result.stdout == ""
-    assert sysinfo.load(target)["schema_version"] == 1
+    assert sysinfo.load(target)["schema_version"] == sysinfo.SCHEMA_VERSION
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "record.json"]  # no temporary file left
 
 

@@ -34,8 +34,10 @@ def test_a_clean_repository(repository):
     section = project.collect(repository)
     head = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], capture_output=True,
                           text=True).stdout.strip()
+    source = section.pop("source")
     assert section == {"directory": str(repository.resolve()), "commit": head, "dirty": False, "changed_files": 0,
                        "untracked_files": 0}
+    assert source["count"] == 1 and list(source["files"]) == ["train.py"]
 
 
 @needs_git
@@ -73,3 +75,33 @@ def test_without_git_the_commit_is_read_from_the_repository_files(repository, mo
     assert project.collect(repository)["commit"] == head
     _git(repository, "checkout", "-q", "--detach")
     assert project.collect(repository)["commit"] == head
+
+
+def _tree(root, files: dict[str, str]):
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_the_source_hash_covers_code_and_configuration_only(tmp_path):
+    _tree(tmp_path, {"train.py": "print(1)\n", "MLproject": "name: x\n", "conf/params.yaml": "lr: 1\n",
+                     "requirements-dev.txt": "pytest\n", "data/train.csv": "1,2\n", "outputs/run/model.py": "",
+                     ".venv/lib/site.py": "", "mlruns/0/meta.yaml": "", "pkg.egg-info/setup.cfg": "",
+                     "notes.md": "hi\n", "mlflow.db": ""})
+    found = project.source(tmp_path)
+    assert list(found["files"]) == ["MLproject", "conf/params.yaml", "requirements-dev.txt", "train.py"]
+    assert found["count"] == 4 and len(found["sha256"]) == 64
+
+
+def test_editing_or_renaming_a_source_file_changes_the_hash_and_names_it(tmp_path):
+    _tree(tmp_path, {"train.py": "print(1)\n", "model.py": "W = 1\n"})
+    before = project.source(tmp_path)
+    (tmp_path / "data.csv").write_text("1\n")  # not source: the hash stays
+    assert project.source(tmp_path)["sha256"] == before["sha256"]
+    (tmp_path / "model.py").write_text("W = 2\n")
+    edited = project.source(tmp_path)
+    assert edited["sha256"] != before["sha256"] and project.changed_files(before, edited) == ["model.py"]
+    (tmp_path / "model.py").rename(tmp_path / "net.py")
+    renamed = project.source(tmp_path)
+    assert project.changed_files(edited, renamed) == ["model.py", "net.py"]

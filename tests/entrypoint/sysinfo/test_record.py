@@ -46,7 +46,7 @@ def test_without_proc_sys_or_etc_every_section_says_why(tmp_path, monkeypatch):
 
 
 def test_a_bug_in_one_section_is_kept_in_that_section(monkeypatch):
-    def broken():
+    def broken(*args):
         raise KeyError("oops")
 
     monkeypatch.setattr(system, "collect", broken)

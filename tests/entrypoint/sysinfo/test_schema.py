@@ -13,7 +13,7 @@ from mlfcore.entrypoint.sysinfo import schema
 
 
 def test_a_record_conforms(record):
-    assert record["schema_version"] == sysinfo.SCHEMA_VERSION == 1
+    assert record["schema_version"] == sysinfo.SCHEMA_VERSION == 2
     assert sysinfo.validate(record) == []
 
 
@@ -61,11 +61,19 @@ def test_load_refuses_with_a_usage_error(tmp_path, content, words):
     assert words in caught.value.message and caught.value.exit_code == 2
 
 
-def test_older_records_are_upgraded(record, tmp_path, monkeypatch):
-    # The mechanism for schema 2: a record of version 1 is converted on load.
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.UPGRADES, 1, lambda old: {**old, "schema_version": 2, "upgraded": True})
+def test_version_1_records_are_upgraded(record, tmp_path):
+    # A record as schema 1 wrote it: no image identity, no source hash.
+    old = json.loads(json.dumps(record))
+    old["schema_version"] = 1
+    image = old["system"]["container"]["image"]
+    for name in ("ref", "digest", "manifest", "derived", "parent", "differences", "packages_sha256",
+                 "debian_sha256"):
+        image.pop(name)
+    old["project"].pop("source")
     path = tmp_path / "old.json"
-    path.write_text(json.dumps(record))
+    path.write_text(json.dumps(old))
+    assert schema.validate(old), "a version-1 record must not pass the version-2 schema as it is"
     loaded = schema.load(path)
-    assert loaded["schema_version"] == 2 and loaded["upgraded"] is True
+    assert loaded["schema_version"] == 2 and loaded["project"]["source"] is None
+    assert loaded["system"]["container"]["image"]["derived"] is None
+    assert loaded["system"]["container"]["image"]["differences"] == []

@@ -27,19 +27,23 @@ def test_container_evidence_and_image_facts(tmp_path):
     cgroup.write_text("0::/system.slice/docker-0123.scope\n")
     environ = {variables.MLF_IMAGE_NAME: "mlfcore/pytorch", variables.MLF_IMAGE_TAG: "0.1.0-torch2.13.0-cpu",
                variables.MLF_IMAGE_VARIANT: "cpu", variables.MLF_IMAGE_LOCK_HASH: "ab" * 32}
-    found = system.container(environ, files=(marker, tmp_path / "no-containerenv"), proc_1_cgroup=cgroup)
+    found = system.container(environ, files=(marker, tmp_path / "no-containerenv"), proc_1_cgroup=cgroup,
+                             manifest_dir=tmp_path / "no-manifest")
     assert found["inside"] is True
     assert f"{marker} exists" in found["evidence"] and any("docker" in e for e in found["evidence"])
-    assert found["image"] == {"name": "mlfcore/pytorch", "tag": "0.1.0-torch2.13.0-cpu", "variant": "cpu",
-                              "lock_hash": "ab" * 32}
+    # Without a build manifest (an image built before manifests) the baked variables still name it.
+    assert {k: found["image"][k] for k in ("name", "tag", "variant", "lock_hash", "derived")} == {
+        "name": "mlfcore/pytorch", "tag": "0.1.0-torch2.13.0-cpu", "variant": "cpu", "lock_hash": "ab" * 32,
+        "derived": None}
 
 
 def test_no_container(tmp_path):
     cgroup = tmp_path / "cgroup"
     cgroup.write_text("0::/init.scope\n")
-    found = system.container({}, files=(tmp_path / "nope",), proc_1_cgroup=cgroup)
-    assert found == {"inside": False, "evidence": [],
-                     "image": {"name": None, "tag": None, "variant": None, "lock_hash": None}}
+    found = system.container({}, files=(tmp_path / "nope",), proc_1_cgroup=cgroup, manifest_dir=tmp_path)
+    assert found["inside"] is False and found["evidence"] == []
+    assert {k: found["image"][k] for k in ("name", "tag", "ref", "manifest", "derived")} == {
+        "name": None, "tag": None, "ref": None, "manifest": None, "derived": None}
 
 
 def test_this_machine():

@@ -1,0 +1,67 @@
+"""CLI conventions: `mlf --version`, typer's shell completion, `--format text|json` on every command with output
+for programs, and (inside the images only) a first word that is not an mlf command runs as a program."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+
+import pytest
+import typer
+
+from mlfcore.entrypoint import cli, variables
+
+from ..conftest import clean_environment, mlf
+
+# Every command prints data for programs, except `run`, whose stdout is the command's own (--record writes a file).
+NO_DATA = {"run"}
+
+
+def test_version():
+    result = mlf("--version")
+    assert (result.returncode, result.stdout) == (0, f"mlf {version('mlfcore')}\n")
+
+
+def test_shell_completion_completes_commands_and_format_values():
+    environment = {**clean_environment(), "_MLF_COMPLETE": "complete_bash", "COMP_WORDS": "mlf sysinfo --format ",
+                   "COMP_CWORD": "3"}
+    result = mlf(env=environment)
+    assert result.returncode == 0 and result.stdout.split() == ["table", "text", "json", "yaml"]
+    result = mlf("--show-completion", "bash")
+    assert result.returncode == 0 and "_MLF_COMPLETE=complete_bash" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(cli._COMMANDS - NO_DATA))
+def test_every_command_with_data_takes_text_and_json(name):
+    command = typer.main.get_command(cli.app).commands[name]
+    formats = next(p for p in command.params if "--format" in p.opts)
+    assert {"text", "json"} <= set(formats.type.choices)
+
+
+def test_text_is_the_table_and_json_is_data():
+    text, table = mlf("env", "--format", "text"), mlf("env", "--format", "table")
+    assert text.returncode == 0 and text.stdout == table.stdout
+    key = mlf("sysinfo", "--key", "--format", "text")
+    assert key.returncode == 0 and len(key.stdout.strip()) == 64
+    assert json.loads(mlf("env", "--format", "json").stdout)["settings"]["seed"] == 0
+
+
+def test_a_program_runs_only_where_the_image_asks_for_it(tmp_path):
+    assert mlf("echo", "hi").returncode == 2  # on a host: "No such command"
+    inside = {**clean_environment(), variables.MLF_DISPATCH: "1"}
+    assert mlf("echo", "hi", env=inside).stdout == "hi\n"
+    under_contract = mlf("python", "-c", "import os; print(os.environ['MLF_ACTIVE'])", env=inside, cwd=tmp_path)
+    assert (under_contract.returncode, under_contract.stdout) == (0, "1\n"), under_contract.stderr
+
+
+def test_docs_name_every_field_of_train_json():
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from mlfcore.entrypoint.train import pipeline
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    store = SimpleNamespace(uri="sqlite:///x", ui_command=lambda root: "mlflow ui")
+    result = pipeline.Result("r", 0, store, SimpleNamespace(experiment="e", root=Path(".")), "k", {}, Path("."))
+    missing = [name for name in result.summary() if f"| `{name}` |" not in docs]
+    assert missing == [], f"docs/cli.md does not document {missing}"
