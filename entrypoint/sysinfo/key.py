@@ -130,6 +130,8 @@ FIELDS: tuple[Field, ...] = (
           "the highest CUDA version the driver supports"),
     Field("contract.environment", _contract_environment,
           "the determinism contract's environment variables (other than seed and thread count)"),
+    Field("contract.kept_from_environment", lambda r: lookup(r, "contract", "kept_from_environment") or None,
+          "contract values the environment set itself and the run kept (OPENBLAS_CORETYPE)"),
     Field("contract.portable", lambda r: lookup(r, "contract", "portable"),
           "portable mode pins CPU kernel dispatch to a level every host of the arch has"),
     Field("contract.deviations", lambda r: lookup(r, "contract", "deviations"),
