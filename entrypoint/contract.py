@@ -145,6 +145,10 @@ CONTRACT: tuple[Entry, ...] = (
           "NVLink SHARP reductions change the summation order", read=AT_USE),
     Entry("torch.use_deterministic_algorithms", SWITCH, _fixed("True"), ("torch",),
           "replaces atomics-based kernels by deterministic ones, or raises where none exists"),
+    Entry("torch.utils.deterministic.fill_uninitialized_memory", SWITCH, _fixed("True"), ("torch",),
+          "with deterministic algorithms torch fills new uninitialised memory (NaN for floats) so a read of it gives "
+          "the same bits; Megatron-LM reports it costs about 15% and is safe to turn off in most code (`mlf bench` "
+          "measures it; relax it with [tool.mlf] allow)"),
     Entry("torch.backends.cudnn.deterministic", SWITCH, _fixed("True"), ("torch",),
           "deterministic cuDNN convolution algorithms"),
     Entry("torch.backends.cudnn.benchmark", SWITCH, _fixed("False"), ("torch",),

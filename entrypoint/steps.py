@@ -19,10 +19,12 @@ takes milliseconds for the bundled examples (the grace period is Slurm's `--sign
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from . import variables
 
@@ -73,7 +75,9 @@ class Steps:
         self.stop_at = stop_at if stop_at is not None else _int_from(environ, variables.MLF_STOP_AT_STEP)
         self.step = 0
         self.signalled: int | None = None
-        self.times: list[float] | None = [] if keep_times else None
+        # `mlf bench` asks for each step's duration in a file, written when the training stops
+        self.times_file = environ.get(variables.MLF_STEP_TIMES) or None
+        self.times: list[float] | None = [] if keep_times or self.times_file else None
         self._previous = None
         self._last = time.perf_counter()
 
@@ -116,6 +120,9 @@ class Steps:
             self.save(self.step, reason)
         if reason is None:
             return False
+        if self.times_file:
+            Path(self.times_file).write_text(json.dumps({"first_step": self.step - len(self.times) + 1,
+                                                         "seconds": self.times}))
         if raise_on_stop:
             self.close()
             raise Preempted(self.step, reason)
