@@ -2,11 +2,10 @@
 
 One small API serves resume, preemption, `mlf verify --resume-at` and `mlf bench`. A step is:
 
-| framework | one step | where the hook sits |
-| --- | --- | --- |
-| PyTorch | one `optimizer.step()` (with any per-step scheduler step) | the loop calls `steps.done()` after it |
-| Keras | one batch of `model.fit` | `KerasSteps`, a callback's `on_train_batch_end`; mid-epoch state is Keras' own `BackupAndRestore(save_freq=N)` |
-| XGBoost | one boosting round, with `seed_per_iteration=True` (the contract) | `xgboost_callback()`, a `TrainingCallback.after_iteration` |
+- PyTorch: one `optimizer.step()` (with any per-step scheduler step); the loop calls `steps.done()` after it.
+- Keras: one batch of `model.fit`, through `keras_callback()` (`on_train_batch_end`); mid-epoch Keras state is
+  Keras' own `BackupAndRestore(save_freq=N)`.
+- XGBoost: one boosting round, through `xgboost_callback()` (`TrainingCallback.after_iteration`).
 
 At the end of every step the hook may checkpoint (every N steps, `MLF_CHECKPOINT_EVERY`), and it stops the training
 — after a checkpoint — when SIGTERM arrived (what Slurm's `--signal` and Kubernetes send before the kill), or when

@@ -6,7 +6,7 @@ import signal
 import pytest
 
 from mlfcore.entrypoint import variables
-from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Preempted, Steps
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Preempted, Steps, keras_callback, xgboost_callback
 
 
 def test_checkpoints_every_n_steps_and_counts_from_the_restored_step():
@@ -54,3 +54,31 @@ def test_another_ranks_stop_stops_this_one_at_the_same_step():
 def test_a_bad_environment_value_is_a_clear_error():
     with pytest.raises(ValueError, match="MLF_CHECKPOINT_EVERY must be a non-negative integer, got 'ten'"):
         Steps(environ={variables.MLF_CHECKPOINT_EVERY: "ten"})
+
+
+def test_an_xgboost_round_is_a_step_and_a_stop_ends_the_boosting():
+    import numpy as np
+    import xgboost
+
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), stop_at=3, environ={}).start()
+    rows = np.random.default_rng(0).random((64, 4))
+    booster = xgboost.train({"nthread": 1}, xgboost.DMatrix(rows, label=rows[:, 0]), 10,
+                            callbacks=[xgboost_callback(steps)])
+    assert booster.num_boosted_rounds() == 3
+    assert saved == [(3, "MLF_STOP_AT_STEP=3")] and steps.model is not None
+
+
+@pytest.mark.slow  # imports TensorFlow (about 10 s)
+def test_a_keras_batch_is_a_step_and_a_stop_ends_fit():
+    import keras
+    import numpy as np
+
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), stop_at=2, environ={}).start()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    rows = np.zeros((40, 3), dtype="float32")
+    model.fit(rows, rows[:, :1], batch_size=4, epochs=3, verbose=0, callbacks=[keras_callback(steps)])
+    assert steps.step == 2 and saved == [(2, "MLF_STOP_AT_STEP=2")]
+    assert int(model.optimizer.iterations.numpy()) == 2
