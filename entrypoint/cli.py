@@ -9,6 +9,7 @@ import traceback
 import typer
 
 from . import console, variables
+from .commands import bench as bench_command
 from .commands import env as env_command
 from .commands import lint as lint_command
 from .commands import reproduce as reproduce_command
@@ -48,6 +49,7 @@ sysinfo_command.register(app)
 train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
+bench_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 

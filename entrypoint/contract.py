@@ -86,6 +86,9 @@ class Entry:
     # Other values that give the same guarantee (torch accepts either cuBLAS workspace setting).
     also_accepted: tuple[str, ...] = field(default=())
     read: str = AT_LOAD  # environment entries: when the variable is read (apply_contract reports late ones)
+    # A value the environment already sets is kept (recorded, warned about) rather than a conflict: some machines
+    # set it for correctness (OPENBLAS_CORETYPE on CPUs OpenBLAS misdetects).
+    yields: bool = False
 
     def required(self, settings: Settings, arch: str | None = None) -> str | None:
         """The value this entry requires under `settings` on `arch`; None when it is not applied there."""
@@ -128,6 +131,12 @@ CONTRACT: tuple[Entry, ...] = (
     # kernels an AVX2 host runs. Names differ in NumPy 1.x, which then ignores them with an ImportWarning.
     Entry("NPY_DISABLE_CPU_FEATURES", ENV, _portable({"x86_64": "X86_V4 AVX512_ICL AVX512_SPR"}), ("numpy",),
           "NumPy picks SIMD kernels at run time by CPU; pinned to the AVX2 level like the other dispatchers"),
+    # OpenBLAS (NumPy's and SciPy's BLAS) picks kernels by core type at load. Measured with NumPy 2.4.6's OpenBLAS
+    # 0.3.31 on an AVX2 host: a 300x300 float64 matmul gives other bits with Prescott than with Haswell (the
+    # detected default there), and SkylakeX kernels die with SIGILL, so Haswell (AVX2) is the portable x86-64 level.
+    Entry("OPENBLAS_CORETYPE", ENV, _portable({"x86_64": "Haswell"}), ("numpy",),
+          "OpenBLAS picks kernels by CPU core type; measured, Prescott and Haswell kernels give different matmul "
+          "bits", yields=True),
     Entry("TF_ENABLE_ONEDNN_OPTS", ENV, _portable({"x86_64": "0", "aarch64": "0"}), ("tensorflow",),
           "TensorFlow turns oneDNN on by default on AVX-512 hosts only; measured, on vs off differ"),
     Entry("NCCL_ALGO", ENV, _fixed("Ring"), ("torch", "tensorflow"),
@@ -136,6 +145,10 @@ CONTRACT: tuple[Entry, ...] = (
           "NVLink SHARP reductions change the summation order", read=AT_USE),
     Entry("torch.use_deterministic_algorithms", SWITCH, _fixed("True"), ("torch",),
           "replaces atomics-based kernels by deterministic ones, or raises where none exists"),
+    Entry("torch.utils.deterministic.fill_uninitialized_memory", SWITCH, _fixed("True"), ("torch",),
+          "with deterministic algorithms torch fills new uninitialised memory (NaN for floats) so a read of it gives "
+          "the same bits; Megatron-LM reports it costs about 15% and is safe to turn off in most code (`mlf bench` "
+          "measures it; relax it with [tool.mlf] allow)"),
     Entry("torch.backends.cudnn.deterministic", SWITCH, _fixed("True"), ("torch",),
           "deterministic cuDNN convolution algorithms"),
     Entry("torch.backends.cudnn.benchmark", SWITCH, _fixed("False"), ("torch",),
@@ -196,7 +209,7 @@ def conflicts(settings: Settings, environ: Mapping[str, str] | None = None, arch
     found = []
     for name, required in environment(settings, arch).items():
         current = environ.get(name)
-        if current is None or current == baked.get(name):
+        if current is None or current == baked.get(name) or BY_NAME[name].yields:
             continue
         if current != required and current not in BY_NAME[name].also_accepted:
             found.append(Conflict(name, current, required, BY_NAME[name].reason))
@@ -219,7 +232,7 @@ def child_environment(settings: Settings, environ: Mapping[str, str] | None = No
         if name not in wanted and environ.get(name) == value:
             del environ[name]
     for name, value in wanted.items():
-        if name not in kept:
+        if name not in kept and name not in kept_from_environment(settings, environ, arch):
             environ[name] = value
     environ[variables.MLF_ACTIVE] = "1"
     environ[variables.MLF_SEED] = str(settings.seed)
@@ -227,6 +240,17 @@ def child_environment(settings: Settings, environ: Mapping[str, str] | None = No
     environ[variables.MLF_RELAX] = ",".join(name for name in settings.allow if BY_NAME[name].kind != ENV)
     environ[variables.MLF_NONDETERMINISTIC] = "1" if settings.allow_nondeterministic else "0"
     return environ
+
+
+def kept_from_environment(settings: Settings, environ: Mapping[str, str] | None = None,
+                          arch: str | None = None) -> dict[str, str]:
+    """Entries that yield to a value the environment sets (and an image did not bake): that value is used and
+    recorded, with a warning, instead of being a conflict."""
+    environ = os.environ if environ is None else environ
+    baked = _baked(environ)
+    return {name: environ[name] for name, value in environment(settings, arch).items()
+            if BY_NAME[name].yields and name in environ and environ[name] != value
+            and environ[name] != baked.get(name)}
 
 
 def allowed(settings: Settings, name: str) -> bool:
@@ -278,4 +302,5 @@ def record(settings: Settings, environ: Mapping[str, str] | None = None, arch: s
         "allow": list(settings.allow),
         "deviations": [{"name": c.name, "value": c.current, "required": c.required} for c in deviations],
         "environment": environment(settings, arch),
+        "kept_from_environment": kept_from_environment(settings, environ, arch),
     }

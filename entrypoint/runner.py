@@ -31,6 +31,9 @@ def check(settings: contract.Settings, environ: Mapping[str, str] | None = None)
         if threads:
             hint += f"; to keep {threads[0].current} threads, pass --threads {threads[0].current}"
         raise ContractConflict(f"the environment contradicts the determinism contract:\n{lines}", refused, hint=hint)
+    for name, value in contract.kept_from_environment(settings, environ).items():
+        console.warn(f"{name}={value} is kept from the environment instead of the contract's "
+                     f"{contract.environment(settings)[name]} (recorded in the environment key)")
     return found
 
 

@@ -52,3 +52,12 @@ MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"  # the default experiment, as 
 MLF_EXPERIMENT = "MLF_EXPERIMENT"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
 GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)
+
+# Resume and preemption (entrypoint/steps.py, entrypoint/checkpoint.py): set by `mlf train` for the training child,
+# readable by any training that uses the step hook.
+MLF_CHECKPOINT_DIR = "MLF_CHECKPOINT_DIR"  # the folder the training checkpoints to and resumes from
+MLF_CHECKPOINT_EVERY = "MLF_CHECKPOINT_EVERY"  # checkpoint every N steps (unset: only when stopping)
+MLF_STOP_AT_STEP = "MLF_STOP_AT_STEP"  # checkpoint after step N and stop (mlf verify --resume-at, mlf bench)
+MLF_ENVIRONMENT_KEY = "MLF_ENVIRONMENT_KEY"  # the run's environment key, written into checkpoints and checked
+MLF_WORLD_SIZE = "MLF_WORLD_SIZE"  # ranks in all (mlf --nproc x --nnodes), for the record and the key
+MLF_STEP_TIMES = "MLF_STEP_TIMES"  # mlf bench: a file the step hook writes each step's duration to when it stops

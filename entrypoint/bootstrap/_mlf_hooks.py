@@ -40,6 +40,9 @@ def apply_torch(torch, opts):
     warn_only = "torch.use_deterministic_algorithms" in opts.relax
     torch.use_deterministic_algorithms(True, warn_only=warn_only)
     _note("torch.use_deterministic_algorithms", "warn_only" if warn_only else True)
+    if "torch.utils.deterministic.fill_uninitialized_memory" in opts.relax:
+        torch.utils.deterministic.fill_uninitialized_memory = False
+        _note("torch.utils.deterministic.fill_uninitialized_memory", False)
     if "torch.backends.cudnn.deterministic" not in opts.relax:
         torch.backends.cudnn.deterministic = True
         _note("torch.backends.cudnn.deterministic", True)

@@ -9,6 +9,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import config, console, contract, files, runner
+from .launch_options import (MasterAddr, MasterPort, Nnodes, NodeRank, Nproc, RdzvBackend, RdzvEndpoint,
+                             RdzvId)
 from .options import AllowNondeterministic, Portable, Project, Seed, Threads
 
 
@@ -26,6 +28,9 @@ def run(
     no_lint: Annotated[bool, typer.Option("--no-lint", help="Start CMD without linting the project's Python files "
                                                             "first (by default error-level findings stop the "
                                                             "run).")] = False,
+    nproc: Nproc = 1, nnodes: Nnodes = "1", node_rank: NodeRank = None, rdzv_endpoint: RdzvEndpoint = None,
+    rdzv_backend: RdzvBackend = None, rdzv_id: RdzvId = None, master_addr: MasterAddr = None,
+    master_port: MasterPort = None,
 ) -> int:
     """Run CMD under the determinism contract: pinned environment, seeds, threads and kernel dispatch.
 
@@ -34,6 +39,11 @@ def run(
     """
     if record is not None:
         files.check_target(record)  # before anything runs: a bad path must not cost the run, or its exit code
+    from ..launch import Launch
+
+    launch = Launch(nproc, nnodes, node_rank, rdzv_endpoint, rdzv_backend, rdzv_id, master_addr, master_port)
+    if command:
+        command = launch.wrap(command)
     project_config = config.load(project)
     settings = config.settings(project_config, seed=seed, threads=threads, portable=portable,
                                allow_nondeterministic=allow_nondeterministic)
@@ -46,7 +56,8 @@ def run(
     code = 1 if stopped else runner.run(command or [], runner.child_environment(settings))
     if record is not None:
         payload = {"command": command, "exit_code": code, "contract": contract.record(settings),
-                   "lint": gate.record() if gate is not None else None}
+                   "lint": gate.record() if gate is not None else None,
+                   "distributed": launch.record()}
         if stopped:
             payload["stopped"] = "lint findings at error level"
         files.write_atomically(record, json.dumps(payload, indent=2) + "\n")

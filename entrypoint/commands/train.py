@@ -9,6 +9,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import console
+from .launch_options import (MasterAddr, MasterPort, Nnodes, NodeRank, Nproc, RdzvBackend, RdzvEndpoint,
+                             RdzvId)
 from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project: an MLproject file or [tool.mlf.train] in "
@@ -64,6 +66,9 @@ def train(
     no_lint: NoLint = False,
     output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
+    nproc: Nproc = 1, nnodes: Nnodes = "1", node_rank: NodeRank = None, rdzv_endpoint: RdzvEndpoint = None,
+    rdzv_backend: RdzvBackend = None, rdzv_id: RdzvId = None, master_addr: MasterAddr = None,
+    master_port: MasterPort = None,
 ) -> int:
     """Train under the determinism contract: lint, record the system, run the entry point tracked in MLflow, and
     fingerprint the result.
@@ -71,12 +76,16 @@ def train(
     Exit code: the training command's own; 1 when the pre-run lint finds errors or the training wrote no outputs;
     2 for bad input (project, MLproject, -P, tracking store); 3 when the environment contradicts the contract.
     """
+    from ..launch import Launch
     from ..train import pipeline
 
     result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                                    allow_nondeterministic, lint=not no_lint))
+                                    allow_nondeterministic, lint=not no_lint,
+                                    launch=Launch(nproc, nnodes, node_rank, rdzv_endpoint, rdzv_backend, rdzv_id,
+                                                  master_addr, master_port)))
     if result.exit_code != 0:
-        console.error(f"the training command exited with {result.exit_code}; run {result.run_id} is marked failed")
+        state = "killed (resumable: train again)" if result.exit_code >= 128 else "failed"
+        console.error(f"the training command exited with {result.exit_code}; run {result.run_id} is marked {state}")
     show(result)
     if wants_json(output_format, as_json):
         console.out(json.dumps(result.summary(), indent=2))

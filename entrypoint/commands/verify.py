@@ -6,7 +6,7 @@ import json
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -66,6 +66,9 @@ def verify(
     no_lint: NoLint = False,
     output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
+    resume_at: Annotated[Optional[int], typer.Option("--resume-at", min=1, metavar="K",
+                                                     help="Compare an uninterrupted run with one stopped after step "
+                                                          "K and resumed from its checkpoint.")] = None,
 ) -> int:
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
 
@@ -78,10 +81,20 @@ def verify(
     results: list[pipeline.Result] = []
     with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace:
         snapshots: list[Path] = []
+
+        def make_request():
+            return request(project_dir, params, entry_point, experiment, seed, threads, portable,
+                           allow_nondeterministic, tags={"mlf.verify": group}, lint=not no_lint)
+
+        runs = 2 if resume_at is not None else runs
         for index in range(1, runs + 1):
             console.info(f"[bold]verify: run {index} of {runs}[/]")
-            result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                                            allow_nondeterministic, tags={"mlf.verify": group}, lint=not no_lint))
+            if index == 2 and resume_at is not None:
+                from .verify_resume import interrupted_run
+
+                result = interrupted_run(pipeline.train, make_request, resume_at)
+            else:
+                result = pipeline.train(make_request())
             show(result)
             if result.exit_code != 0:
                 console.error(f"run {index} failed (exit {result.exit_code}): nothing to compare")

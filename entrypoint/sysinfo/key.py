@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import contract
 
 # Bump when a field is added, removed or read differently: keys of different versions never compare equal.
-KEY_VERSION = 2
+KEY_VERSION = 2  # 2: the image's package sets (derived images) and the world size (distributed runs)
 
 
 def lookup(record: dict, *path: str):
@@ -120,6 +120,8 @@ FIELDS: tuple[Field, ...] = (
     Field("framework.keras", _framework("keras"), _FRAMEWORK_WHY),
     Field("framework.xgboost", _framework("xgboost"), _FRAMEWORK_WHY),
     Field("framework.jax", _framework("jax"), _FRAMEWORK_WHY),
+    Field("world_size", lambda r: lookup(r, "distributed", "world_size") or 1,
+          "the number of ranks decides how the data is partitioned and the order in which gradients are summed"),
     Field("arch", lambda r: lookup(r, "cpu", "arch"), "another CPU architecture runs other kernels altogether"),
     Field("cpu.dispatch", _dispatch,
           "CPU kernel dispatch decides the bits: measured, torch's default and avx2 kernels differ, and so do "
@@ -138,6 +140,8 @@ FIELDS: tuple[Field, ...] = (
           "the highest CUDA version the driver supports"),
     Field("contract.environment", _contract_environment,
           "the determinism contract's environment variables (other than seed and thread count)"),
+    Field("contract.kept_from_environment", lambda r: lookup(r, "contract", "kept_from_environment") or None,
+          "contract values the environment set itself and the run kept (OPENBLAS_CORETYPE)"),
     Field("contract.portable", lambda r: lookup(r, "contract", "portable"),
           "portable mode pins CPU kernel dispatch to a level every host of the arch has"),
     Field("contract.deviations", lambda r: lookup(r, "contract", "deviations"),

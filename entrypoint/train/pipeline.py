@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, envcheck, fingerprint, gpu_notice, logged, project, provenance, tracking
+from . import datahash, envcheck, fingerprint, gpu_notice, logged, project, provenance, resume, tracking
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Request:
     tags: Mapping[str, str] = field(default_factory=dict)
     full_sysinfo: bool = False
     lint: bool = True
+    launch: object = None  # launch.Launch: --nproc and the multi-node options (None: one process)
 
 
 @dataclass
@@ -132,6 +133,10 @@ def prepare(request: Request) -> Prepared:
     note = gpu_notice.notice(record)  # GPUs going unused: said before any training starts
     if note:
         console.warn(note)
+    resume.annotate(record, request.launch)  # the world size enters the environment key
+    if request.launch is not None:
+        request.launch.wrap(spec.entry_point.argv(values, output_dir=spec.output_root, seed=settings.seed,
+                                                  root=spec.root))
     experiment_id = tracking.experiment_id(store, spec.experiment)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
@@ -257,11 +262,16 @@ def execute(prep: Prepared) -> Result:
     from mlflow.entities import RunStatus
 
     client = tracking.client(prep.store)
-    run = client.create_run(prep.experiment_id)
+    root, key = prep.project.root, prep.record["environment_key"]["key"]
+    previous = resume.find(client, root, prep.experiment_id, _params(prep), prep.project.entry_point.name)
+    resumed = resume.reopen(client, previous, root, key, prep.settings.allow_nondeterministic) if previous else None
+    run = previous or client.create_run(prep.experiment_id)
     run_id = run.info.run_id
     output_dir = prep.project.output_root / run_id
     argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed,
                                          root=prep.project.root)
+    if prep.request.launch is not None:
+        argv = prep.request.launch.wrap(argv)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
                     output_dir)
     status = "FAILED"
@@ -271,6 +281,7 @@ def execute(prep: Prepared) -> Result:
         env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id, prep.project.experiment))
         _python_fallback(env)
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
+        env.update(resume.child_environment(root, run_id, key))
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
         # MLflow asks GitPython for the source commit; without a git executable (the images) GitPython prints a
         # 20-line warning three times. mlf records the commit itself (sysinfo's project section).
@@ -283,8 +294,11 @@ def execute(prep: Prepared) -> Result:
         with _stdout_to_stderr():
             result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
         result.seconds["training"] = round(time.time() - started, 2)
+        reached = resume.progress(client, run_id, root, prep.request.launch, resumed)
         if result.exit_code != 0:
-            status = "KILLED" if result.exit_code >= 128 else "FAILED"
+            # torchrun ends with 1 when its ranks stopped on SIGTERM: the checkpoint says they were stopped
+            stopped = result.exit_code >= 128 or reached["stopped"] is not None
+            status = "KILLED" if stopped else "FAILED"
             return result
         result.output_base, files, result.fingerprinted = _outputs(prep, output_dir, started, client, run_id)
         result.fingerprint = fingerprint.compute(files, _final_metrics(client, run_id))
@@ -292,6 +306,7 @@ def execute(prep: Prepared) -> Result:
         for name, path in files.items():
             client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
         client.set_tag(run_id, "mlf.fingerprint", result.fingerprint.digest)
+        resume.finished(root, run_id)
         status = "FINISHED"
         return result
     except KeyboardInterrupt:

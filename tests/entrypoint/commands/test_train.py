@@ -38,7 +38,7 @@ def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny, monkeypatch)
     assert tags["mlf.source"] == "MLproject" and tags["mlf.nondeterministic"] == "false"
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "mlf")}
     assert logged == {"mlf/sysinfo.json", "mlf/lint.json", "mlf/contract.json", "mlf/fingerprint.json",
-                      "mlf/params.json"}
+                      "mlf/params.json", "mlf/distributed.json"}
     sysinfo = json.loads((tiny / "mlruns" / "tiny" / run.info.run_id / "artifacts" / "mlf" / "sysinfo.json")
                          .read_text())
     assert sysinfo["environment_key"]["key"] == summary["environment_key"]

@@ -1,0 +1,143 @@
+"""`mlf bench [PROJECT_DIR] [--steps N] [--repeats R]`: what determinism costs this project's training, per step.
+
+The training runs N steps (the step hook stops it: MLF_STOP_AT_STEP) in each mode, the modes alternating, R times:
+
+- `deterministic`: under the contract, as `mlf train` runs it;
+- `deterministic, no fill`: the same with torch's `fill_uninitialized_memory` off (relaxed);
+- `default`: the framework's defaults — no contract, no seeds, no switches — at the contract's thread count;
+- `default, host threads`: the same with the thread count the libraries pick on this host.
+
+Each run's time per step is the median of its step durations after the first (warm-up); a mode's figure is the
+median over the repeats. Ratios are taken within one repeat (the runs ran back to back) and reported as their median
+with the lowest and highest. The result is logged to MLflow as a run tagged mlf.bench.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import config, console, contract, runner, variables
+from ..errors import CheckFailed
+from ..steps import EXIT_PREEMPTED
+from .options import Seed, Threads
+from .train import DEFAULT_ENTRY_POINT, EntryPointName, Json, Params, ProjectDir
+
+FILL = "torch.utils.deterministic.fill_uninitialized_memory"
+MODES = ("deterministic", "deterministic, no fill", "default", "default, host threads")
+# (numerator, denominator, what the ratio says)
+RATIOS = (("deterministic", "default", "determinism"),
+          ("deterministic", "deterministic, no fill", "fill_uninitialized_memory"),
+          ("default", "default, host threads", "pinned threads vs host default"))
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                     "TF_NUM_INTEROP_THREADS")
+
+
+def _plain(settings: contract.Settings, pinned_threads: bool) -> dict[str, str]:
+    """The environment without anything of the contract or of mlf; the thread count pinned when asked."""
+    names = set(contract.NAMES) | {value for key, value in vars(variables).items() if key.startswith("MLF_")}
+    env = {name: value for name, value in os.environ.items() if name not in names}
+    if pinned_threads:
+        env.update({name: str(settings.threads) for name in _THREAD_VARIABLES})
+    return env
+
+
+def environments(settings: contract.Settings) -> dict[str, dict[str, str]]:
+    relaxed = contract.Settings(settings.seed, settings.threads, settings.portable, settings.allow_nondeterministic,
+                                tuple(sorted({*settings.allow, FILL})))
+    return {"deterministic": runner.child_environment(settings),
+            "deterministic, no fill": runner.child_environment(relaxed),
+            "default": _plain(settings, True), "default, host threads": _plain(settings, False)}
+
+
+def time_steps(argv: list[str], env: dict[str, str], steps: int, cwd: Path, scratch: Path) -> float:
+    """Run the training until it has done `steps` steps; the median seconds per step after the first."""
+    times = scratch / "steps.json"
+    times.unlink(missing_ok=True)
+    env = {**env, variables.MLF_STOP_AT_STEP: str(steps), variables.MLF_STEP_TIMES: str(times)}
+    env.pop(variables.MLF_CHECKPOINT_DIR, None)
+    done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != EXIT_PREEMPTED or not times.is_file():
+        raise CheckFailed(f"the training did not stop after {steps} steps through the step hook (exit "
+                          f"{done.returncode}): {done.stderr.strip().splitlines()[-1:] or ''}",
+                          hint="mlf bench needs a training that calls mlfcore.entrypoint.steps (the PyTorch "
+                               "example does), and at least --steps steps")
+    seconds = json.loads(times.read_text())["seconds"]
+    return statistics.median(seconds[1:] if len(seconds) > 1 else seconds)
+
+
+def summarise(per_repeat: list[dict[str, float]]) -> dict:
+    modes = {mode: statistics.median(run[mode] for run in per_repeat) for mode in MODES}
+    ratios = {}
+    for top, bottom, what in RATIOS:
+        values = [run[top] / run[bottom] for run in per_repeat]
+        ratios[what] = {"median": statistics.median(values), "min": min(values), "max": max(values),
+                        "of": f"{top} / {bottom}"}
+    return {"seconds_per_step": modes, "ratios": ratios, "repeats": per_repeat}
+
+
+def _log(project_root: Path, experiment: str, summary: dict, steps: int, repeats: int) -> str:
+    from ..train import tracking
+
+    store = tracking.resolve(project_root)
+    client = tracking.client(store)
+    run = client.create_run(tracking.experiment_id(store, experiment), tags={"mlf.bench": "true"})
+    run_id = run.info.run_id
+    client.log_param(run_id, "mlf.bench.steps", steps)
+    client.log_param(run_id, "mlf.bench.repeats", repeats)
+    for mode, seconds in summary["seconds_per_step"].items():
+        client.log_metric(run_id, f"bench.seconds_per_step.{mode.replace(', ', '.').replace(' ', '_')}", seconds)
+    for what, ratio in summary["ratios"].items():
+        client.log_metric(run_id, f"bench.ratio.{what.replace(' ', '_')}", ratio["median"])
+    client.log_dict(run_id, summary, "mlf/bench.json")
+    client.set_terminated(run_id, "FINISHED")
+    return run_id
+
+
+def bench(
+    project_dir: ProjectDir = Path("."),
+    steps: Annotated[int, typer.Option("--steps", min=2, help="Steps per run (the first is warm-up).")] = 20,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Runs per mode, the modes alternating.")] = 3,
+    params: Params = None,
+    entry_point: EntryPointName = DEFAULT_ENTRY_POINT,
+    seed: Seed = None,
+    threads: Threads = None,
+    as_json: Json = False,
+) -> int:
+    """Time N training steps with and without determinism, alternating, R times; report medians and ratios.
+
+    Exit code: 0 with the figures; 1 when the training does not stop through the step hook; 2 for bad input.
+    """
+    from ..train import project
+
+    spec = project.load(project_dir, entry_point)
+    values = spec.entry_point.values(project.parse_assignments(params or []))
+    settings = config.settings(spec.config, seed=seed, threads=threads)
+    runner.check(settings)
+    envs = environments(settings)
+    per_repeat = []
+    with tempfile.TemporaryDirectory(prefix="mlf-bench-") as scratch:
+        argv = spec.entry_point.argv(values, output_dir=Path(scratch) / "outputs", seed=settings.seed)
+        for repeat in range(1, repeats + 1):
+            console.info(f"[bold]bench: repeat {repeat} of {repeats}[/]")
+            per_repeat.append({mode: time_steps(argv, envs[mode], steps, spec.root, Path(scratch)) for mode in MODES})
+    summary = summarise(per_repeat)
+    summary["run_id"] = _log(spec.root, spec.experiment, summary, steps, repeats)
+    lines = [f"{mode:<24} {seconds * 1000:9.2f} ms/step" for mode, seconds in summary["seconds_per_step"].items()]
+    lines += [f"{what:<32} x{r['median']:.3f} (x{r['min']:.3f}..x{r['max']:.3f}; {r['of']})"
+              for what, r in summary["ratios"].items()]
+    console.info("\n".join(console.escape(line) for line in lines))
+    if as_json:
+        console.out(json.dumps(summary, indent=2))
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench)

@@ -1,0 +1,171 @@
+"""The step hook: what one training step is, per framework, and what happens at a step's end.
+
+One small API serves resume, preemption, `mlf verify --resume-at` and `mlf bench`. A step is:
+
+- PyTorch: one `optimizer.step()` (with any per-step scheduler step); the loop calls `steps.done()` after it.
+- Keras: one batch of `model.fit`, through `keras_callback()` (`on_train_batch_end`); mid-epoch Keras state is
+  Keras' own `BackupAndRestore(save_freq=N)`.
+- XGBoost: one boosting round, through `xgboost_callback()` (`TrainingCallback.after_iteration`).
+
+At the end of every step the hook may checkpoint (every N steps, `MLF_CHECKPOINT_EVERY`), and it stops the training
+— after a checkpoint — when SIGTERM arrived (what Slurm's `--signal` and Kubernetes send before the kill), or when
+the step named by `MLF_STOP_AT_STEP` is reached (`mlf verify --resume-at`, `mlf bench`). A stopped training exits
+with `EXIT_PREEMPTED` (143, the code of a process ended by SIGTERM), so supervisors and `mlf train` see it as killed.
+Checkpoints happen only at step boundaries: a signal in the middle of a step is acted on when the step ends, which
+takes milliseconds for the bundled examples (the grace period is Slurm's `--signal` lead time or Kubernetes'
+`terminationGracePeriodSeconds`, 30 s by default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import variables
+
+EXIT_PREEMPTED = 128 + signal.SIGTERM
+
+
+class Preempted(SystemExit):
+    """Raised by `Steps.done()` after the checkpoint when the training must stop; exits the process with 143."""
+
+    def __init__(self, step: int, reason: str) -> None:
+        super().__init__(EXIT_PREEMPTED)
+        self.step = step
+        self.reason = reason
+
+
+def _int_from(environ, name: str) -> int | None:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a non-negative integer, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {raw!r}")
+    return value
+
+
+class Steps:
+    """Counts steps and decides, at each step's end, whether to checkpoint and whether to stop.
+
+    `save(step, stopping)` writes the checkpoint of the state after `step` steps (`stopping`: why the training
+    stops after it, or None). `every` (default: MLF_CHECKPOINT_EVERY,
+    else never) checkpoints periodically; `stop_at` (default: MLF_STOP_AT_STEP) stops after that step. SIGTERM is
+    caught from `start()` to `close()` and acted on at the next step end. `times` keeps each step's duration when
+    asked (`mlf bench`).
+    """
+
+    def __init__(self, save: Callable[[int, str | None], None] | None = None, *, every: int | None = None,
+                 stop_at: int | None = None, environ=None, keep_times: bool = False,
+                 agree: Callable[[bool], bool] | None = None) -> None:
+        environ = os.environ if environ is None else environ
+        self.save = save
+        # In a distributed run every rank must stop at the same step (a checkpoint is a collective): `agree` turns
+        # this rank's wish into the group's decision (torch_agreement: an all-reduce of the flag).
+        self.agree = agree
+        self.every = every if every is not None else _int_from(environ, variables.MLF_CHECKPOINT_EVERY)
+        self.stop_at = stop_at if stop_at is not None else _int_from(environ, variables.MLF_STOP_AT_STEP)
+        self.step = 0
+        self.signalled: int | None = None
+        # `mlf bench` asks for each step's duration in a file, written when the training stops
+        self.times_file = environ.get(variables.MLF_STEP_TIMES) or None
+        self.times: list[float] | None = [] if keep_times or self.times_file else None
+        self._previous = None
+        self._last = time.perf_counter()
+
+    def start(self, step: int = 0) -> Steps:
+        """Begin counting at `step` (the step a checkpoint restored) and catch SIGTERM. Idempotent."""
+        self.step = step
+        self._last = time.perf_counter()
+        if self._previous is None:
+            self._previous = signal.signal(signal.SIGTERM, self._on_signal)
+        return self
+
+    def _on_signal(self, signum, _frame) -> None:
+        self.signalled = signum  # acted on at the step's end: state is only consistent between steps
+
+    def close(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+            self._previous = None
+
+    def stop_reason(self) -> str | None:
+        if self.signalled is not None:
+            return f"signal {signal.Signals(self.signalled).name}"
+        if self.stop_at is not None and self.step >= self.stop_at:
+            return f"{variables.MLF_STOP_AT_STEP}={self.stop_at}"
+        return None
+
+    def done(self, *, raise_on_stop: bool = True) -> bool:
+        """One step ended. Checkpoint when due; when the training must stop, checkpoint and raise Preempted (or
+        return True with `raise_on_stop=False`, for frameworks that stop through their own flag)."""
+        now = time.perf_counter()
+        if self.times is not None:
+            self.times.append(now - self._last)
+        self._last = now
+        self.step += 1
+        reason = self.stop_reason()
+        if self.agree is not None and self.agree(reason is not None) and reason is None:
+            reason = "another rank stops"
+        due = reason is not None or (self.every and self.step % self.every == 0)
+        if due and self.save is not None:
+            self.save(self.step, reason)
+        if reason is None:
+            return False
+        if self.times_file:
+            Path(self.times_file).write_text(json.dumps({"first_step": self.step - len(self.times) + 1,
+                                                         "seconds": self.times}))
+        if raise_on_stop:
+            self.close()
+            raise Preempted(self.step, reason)
+        return True
+
+
+def torch_agreement():
+    """For `Steps(agree=...)` under torch.distributed: True on every rank when any rank must stop (an all-reduce
+    of one integer per step); None outside a process group."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return None
+
+    def agree(stop: bool) -> bool:
+        flag = torch.tensor([1 if stop else 0])
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        return bool(flag.item())
+
+    return agree
+
+
+def keras_callback(steps: Steps):
+    """A Keras callback: one batch of `fit` is one step; a stop sets `model.stop_training` (Keras ends the epoch
+    loop through it) and the caller checks `steps.stop_reason()` after `fit` returns."""
+    import keras
+
+    class KerasSteps(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if steps.done(raise_on_stop=False):
+                self.model.stop_training = True
+
+    return KerasSteps()
+
+
+def xgboost_callback(steps: Steps):
+    """An XGBoost callback: one boosting round is one step; returning True stops training (XGBoost's protocol,
+    xgboost.callback.TrainingCallback.after_iteration)."""
+    import xgboost
+
+    class XGBoostSteps(xgboost.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            steps.model = model  # the booster after this round, for the save callback
+            return steps.done(raise_on_stop=False)
+
+    return XGBoostSteps()

@@ -1,0 +1,84 @@
+"""The step hook: counting, periodic checkpoints, stopping at a step and on SIGTERM, agreement across ranks."""
+
+import os
+import signal
+
+import pytest
+
+from mlfcore.entrypoint import variables
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Preempted, Steps, keras_callback, xgboost_callback
+
+
+def test_checkpoints_every_n_steps_and_counts_from_the_restored_step():
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), every=3, environ={}).start(4)
+    for _ in range(5):
+        assert steps.done() is False
+    assert steps.step == 9
+    assert saved == [(6, None), (9, None)]
+    steps.close()
+
+
+def test_stop_at_step_checkpoints_then_raises_preempted_with_143():
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)),
+                  environ={variables.MLF_STOP_AT_STEP: "2"}).start()
+    steps.done()
+    with pytest.raises(Preempted) as stopped:
+        steps.done()
+    assert stopped.value.code == EXIT_PREEMPTED == 143
+    assert saved == [(2, "MLF_STOP_AT_STEP=2")]
+
+
+def test_sigterm_is_acted_on_at_the_end_of_the_step_not_before():
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), environ={}).start()
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler only records it: this process keeps running
+        assert saved == []
+        assert steps.done(raise_on_stop=False) is True
+        assert saved == [(1, "signal SIGTERM")]
+    finally:
+        steps.close()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_another_ranks_stop_stops_this_one_at_the_same_step():
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), environ={}, agree=lambda mine: True).start()
+    with pytest.raises(Preempted):
+        steps.done()
+    assert saved == [(1, "another rank stops")]
+
+
+def test_a_bad_environment_value_is_a_clear_error():
+    with pytest.raises(ValueError, match="MLF_CHECKPOINT_EVERY must be a non-negative integer, got 'ten'"):
+        Steps(environ={variables.MLF_CHECKPOINT_EVERY: "ten"})
+
+
+def test_an_xgboost_round_is_a_step_and_a_stop_ends_the_boosting():
+    import numpy as np
+    import xgboost
+
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), stop_at=3, environ={}).start()
+    rows = np.random.default_rng(0).random((64, 4))
+    booster = xgboost.train({"nthread": 1}, xgboost.DMatrix(rows, label=rows[:, 0]), 10,
+                            callbacks=[xgboost_callback(steps)])
+    assert booster.num_boosted_rounds() == 3
+    assert saved == [(3, "MLF_STOP_AT_STEP=3")] and steps.model is not None
+
+
+@pytest.mark.slow  # imports TensorFlow (about 10 s)
+def test_a_keras_batch_is_a_step_and_a_stop_ends_fit():
+    import keras
+    import numpy as np
+
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), stop_at=2, environ={}).start()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    rows = np.zeros((40, 3), dtype="float32")
+    model.fit(rows, rows[:, :1], batch_size=4, epochs=3, verbose=0, callbacks=[keras_callback(steps)])
+    assert steps.step == 2 and saved == [(2, "MLF_STOP_AT_STEP=2")]
+    assert int(model.optimizer.iterations.numpy()) == 2
