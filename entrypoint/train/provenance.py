@@ -71,13 +71,14 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:SHOWN]) + more
 
 
-def _recorded_record(store, run_id: str) -> dict | None:
+def _recorded_record(store, run_id: str, project_dir: Path) -> dict | None:
     """The recorded run's sysinfo record, or None when it cannot be read here."""
     from mlflow.exceptions import MlflowException
 
     from . import tracking
 
-    with tempfile.TemporaryDirectory(prefix="mlf-provenance-") as folder:
+    # Artifact locations are relative to the project (the store travels): resolve them from there.
+    with tempfile.TemporaryDirectory(prefix="mlf-provenance-") as folder, tracking.in_project(project_dir.resolve()):
         try:
             path = tracking.client(store).download_artifacts(run_id, "mlf/sysinfo.json", folder)
             return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -121,7 +122,7 @@ def warnings(store, run_id: str, recorded_tags: dict, project_dir: Path) -> list
     Debian packages. Empty when all match (or the run recorded none of them)."""
     from ..sysinfo import image as image_identity
 
-    recorded_record = _recorded_record(store, run_id) if recorded_tags.get(SOURCE) or recorded_tags.get(PACKAGES) \
+    recorded_record = _recorded_record(store, run_id, project_dir) if recorded_tags.get(SOURCE) or recorded_tags.get(PACKAGES) \
         else None
     found = [code_warning(recorded_tags, recorded_record, project_dir),
              packages_warning(recorded_tags, recorded_record)]
