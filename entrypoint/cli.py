@@ -10,6 +10,7 @@ import typer
 
 from . import console, variables
 from .commands import env as env_command
+from .commands import hash as hash_command
 from .commands import lint as lint_command
 from .commands import reproduce as reproduce_command
 from .commands import run as run_command
@@ -32,6 +33,7 @@ sysinfo_command.register(app)
 train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
+hash_command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

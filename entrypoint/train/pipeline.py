@@ -121,7 +121,7 @@ def prepare(request: Request) -> Prepared:
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
-    data = datahash.hash_data(spec.root, spec.data) if spec.data else None
+    data = datahash.hash_data(spec.root, spec.data, cache_folder=datahash.cache_folder(store)) if spec.data else None
     lint = _lint(spec.root, spec.config, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
@@ -159,6 +159,7 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
         tags["mlf.image_variant"] = os.environ.get(variables.MLF_IMAGE_VARIANT, "")
     if prep.data is not None:
         tags["mlf.data_tree_sha256"] = prep.data.tree
+        tags["mlf.data_hash_algorithm"] = datahash.ALGORITHM
     tags.update(prep.request.tags)
     return tags
 
