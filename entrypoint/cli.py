@@ -51,12 +51,17 @@ def main(argv: list[str] | None = None) -> int:
         failure.show()
         return failure.exit_code
     except Exception as failure:  # the one broad handler, at the top (STYLE.md, hatch)
-        console.error(f"internal error: {type(failure).__name__}: {failure}",
-                      "set MLF_DEBUG=1 for the traceback and report it")
-        if os.environ.get(variables.MLF_DEBUG) == "1":
-            traceback.print_exc()
-        return EXIT_INTERNAL
+        return internal_error(failure)
     return result if isinstance(result, int) else 0
+
+
+def internal_error(failure: Exception) -> int:
+    """A bug in mlf: one line, the traceback only when asked for (launch.py's fast path reports through here)."""
+    console.error(f"internal error: {type(failure).__name__}: {failure}",
+                  "set MLF_DEBUG=1 for the traceback and report it")
+    if os.environ.get(variables.MLF_DEBUG) == "1":
+        traceback.print_exc()
+    return EXIT_INTERNAL
 
 
 def run() -> None:

@@ -50,8 +50,9 @@ def default_folder(store_path: Path | None) -> Path:
     """Beside a local MLflow store (its folder for sqlite, the folder above a file store); else the user cache."""
     if store_path is not None:
         return store_path.parent
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mlfcore"
+    from ..cachedir import user_cache
+
+    return user_cache()
 
 
 @contextmanager

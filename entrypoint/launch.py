@@ -1,0 +1,94 @@
+"""The `mlf` console script: `mlf run` starts without building the Typer app; everything else goes to cli.py.
+
+`mlf run` sits in front of every training command, so its start-up is paid on every run. Importing typer (and
+click and rich through it) and registering every command cost 143 ms of a 180 ms `mlf run -- python -c pass`
+(`python -X importtime -c "import mlfcore.entrypoint.cli"`, loaded machine). This module reads the common shapes
+of an `mlf run` command line itself and calls the same `run_command.execute` as the Typer command. Anything it does
+not recognise with certainty — `--help`, an unknown or malformed option, a value Typer would refuse — is passed to
+the Typer app unchanged, so errors, help and messages stay Typer's alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The options of commands/run.py (`mlf run --help`): name → (keyword, how to read the value; None for a flag).
+# tests/entrypoint/test_launch.py checks this table against the Typer command's own parameters.
+_SEED_MAX = 2**32 - 1
+VALUED = {"--seed": "seed", "--threads": "threads", "--project": "project", "-C": "project", "--record": "record"}
+FLAGS = {"--portable": ("portable", True), "--no-portable": ("portable", False),
+         "--allow-nondeterministic": ("allow_nondeterministic", True), "--no-lint": ("no_lint", True)}
+
+
+def _value(keyword: str, text: str) -> object | None:
+    """The option's value as Typer would give it, or None when Typer must judge it (it says why)."""
+    if keyword in ("seed", "threads"):
+        if not text.isdigit() or not text.isascii():
+            return None
+        number = int(text)
+        lowest = 0 if keyword == "seed" else 1
+        return number if lowest <= number <= (_SEED_MAX if keyword == "seed" else number) else None
+    path = Path(text)
+    if not text or (keyword == "project" and path.is_file()) or (keyword == "record" and path.is_dir()):
+        return None
+    return path
+
+
+def parse(args: list[str]) -> dict | None:
+    """The keyword arguments of `run_command.execute` for `mlf run ARGS`, or None to leave it to Typer."""
+    found: dict[str, object] = {}
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            index += 1
+            break
+        if not token.startswith("-"):  # allow_interspersed_args=False: the command starts here
+            break
+        name, equals, inline = token.partition("=")
+        if name in FLAGS and not equals:
+            keyword, value = FLAGS[name]
+        elif name in VALUED and not (equals and not name.startswith("--")):  # click reads -C=x as "=x"
+            if not equals and index + 1 >= len(args):
+                return None
+            keyword = VALUED[name]
+            value = _value(keyword, inline if equals else args[index + 1])
+            if value is None:
+                return None
+            index += 0 if equals else 1
+        else:
+            return None
+        found[keyword] = value
+        index += 1
+    command = args[index:]
+    return {**found, "command": command or None} if command else None
+
+
+def run() -> None:
+    args = sys.argv[1:]
+    parsed = parse(args[1:]) if args[:1] == ["run"] else None
+    if parsed is None:
+        from .cli import run as typer_run
+
+        typer_run()
+        return
+    from .errors import MlfError
+    from .run_command import execute
+
+    try:
+        code = execute(**parsed)
+    except MlfError as failure:
+        from . import console
+
+        console.error(failure.message, failure.hint)
+        code = failure.exit_code
+    except Exception as failure:  # the one broad handler: cli.py's, so an internal error reads the same
+        from .cli import internal_error
+
+        code = internal_error(failure)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()

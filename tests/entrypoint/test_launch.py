@@ -1,0 +1,78 @@
+"""The `mlf` console script's fast path for `mlf run`: it reads exactly what the Typer command would, and leaves
+everything else (help, bad values, unknown options) to Typer."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlfcore.entrypoint import cli, launch, run_command
+
+from .conftest import clean_environment
+
+
+def typer_reads(monkeypatch, args):
+    """The keyword arguments the Typer command hands to run_command.execute for `mlf run ARGS`."""
+    seen = {}
+
+    def capture(command, **kwargs):
+        seen.update(kwargs, command=command)
+        return 0
+
+    monkeypatch.setattr(run_command, "execute", capture)
+    assert cli.main(["run", *args]) == 0
+    return seen
+
+
+DEFAULTS = {"seed": None, "threads": None, "portable": None, "allow_nondeterministic": False,
+            "project": Path("."), "record": None, "no_lint": False}
+
+SHAPES = [
+    ["--", "python", "-c", "pass"],
+    ["python", "train.py", "--seed", "9"],  # options after the command are the command's
+    ["--seed", "7", "--threads=3", "--", "python", "x.py"],
+    ["--no-portable", "--allow-nondeterministic", "--no-lint", "-C", "proj", "--record", "r.json", "--", "echo"],
+    ["--portable", "--seed=4294967295", "--project=proj", "--", "echo", "--", "-x"],
+    ["--seed", "1", "--seed", "2", "echo"],  # the last one wins, as in click
+]
+
+
+@pytest.mark.parametrize("args", SHAPES)
+def test_the_fast_path_reads_what_typer_reads(monkeypatch, tmp_path, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    assert {**DEFAULTS, **launch.parse(args)} == typer_reads(monkeypatch, args)
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], [], ["--"], ["--seed", "-1", "--", "x"], ["--seed", "2x", "--", "x"], ["--threads", "0", "x"],
+    ["--seed=", "x"], ["--unknown", "x"], ["-C=proj", "x"], ["--no-lint=1", "x"], ["--seed"],
+    ["--seed", "4294967296", "x"], ["--project", "afile", "x"], ["--record", "adir", "x"],
+])
+def test_what_it_does_not_recognise_goes_to_typer(monkeypatch, tmp_path, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "adir").mkdir()
+    assert launch.parse(args) is None
+
+
+def test_every_option_of_the_typer_command_is_in_the_fast_table():
+    import typer.main
+
+    command = typer.main.get_command(cli.app).commands["run"]
+    names = {name for param in command.params if param.param_type_name == "option"
+             for name in (*param.opts, *param.secondary_opts)}
+    assert names == set(launch.VALUED) | set(launch.FLAGS)
+
+
+def test_the_console_script_runs_and_reports_through_the_fast_path(tmp_path):
+    env = clean_environment(OMP_NUM_THREADS="5")
+    code = "from mlfcore.entrypoint.launch import run; import sys; sys.argv[0] = 'mlf'; run()"
+    conflict = subprocess.run([sys.executable, "-c", code, "run", "--", "true"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+    assert conflict.returncode == 3 and "OMP_NUM_THREADS" in conflict.stderr
+    ran = subprocess.run([sys.executable, "-c", code, "run", "--seed", "11", "--", sys.executable, "-c",
+                          "import os, sys; sys.exit(int(os.environ['PYTHONHASHSEED']) + 1)"],
+                         env=clean_environment(), cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 12, ran.stderr
