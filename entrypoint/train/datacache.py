@@ -86,15 +86,15 @@ class Cache:
         with _locked(folder):
             self._entries = _read(folder / CACHE_FILE, algorithm)
 
-    def get(self, path: Path, key: Key) -> str | None:
-        entry = self._entries.get(str(path))
+    def get(self, path: str, key: Key) -> str | None:
+        entry = self._entries.get(path)
         if entry and len(entry) == 5 and Key(*entry[:4]) == key:
             return entry[4]
         return None
 
-    def put(self, path: Path, key: Key, digest: str, stat_time_ns: int) -> None:
+    def put(self, path: str, key: Key, digest: str, stat_time_ns: int) -> None:
         if not key.racy(stat_time_ns):
-            self._new[str(path)] = [key.size, key.mtime_ns, key.ctime_ns, key.inode, digest]
+            self._new[path] = [key.size, key.mtime_ns, key.ctime_ns, key.inode, digest]
 
     def save(self) -> None:
         if not self._new:
