@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"measuring: {title} ({timing.load()})", file=sys.stderr, flush=True)
         parts += section(title, command, measure())
-    args.out.write_text("\n".join(parts) + "\n")
+        args.out.write_text("\n".join(parts) + "\n")  # after each section: a long run keeps what it measured
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
