@@ -83,6 +83,8 @@ def run() -> None:
 
         console.error(failure.message, failure.hint)
         code = failure.exit_code
+    except KeyboardInterrupt:  # before the child started: what cli.main returns for click's Abort
+        code = 130
     except Exception as failure:  # the one broad handler: cli.py's, so an internal error reads the same
         from .cli import internal_error
 
