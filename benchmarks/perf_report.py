@@ -19,6 +19,8 @@ from pathlib import Path
 from . import bench_hash, bench_images, bench_startup, timing
 
 ROOT = Path(__file__).resolve().parent.parent
+# What follows this line in the output file is written by hand (what the figures mean, profiles) and kept.
+ANALYSIS = "<!-- analysis: written by hand about the figures above; make bench keeps it -->"
 
 
 def machine() -> list[str]:
@@ -60,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     args = parser.parse_args(argv)
     runs = args.runs
+    previous = args.out.read_text() if args.out.is_file() else ""
+    kept = previous[previous.index(ANALYSIS):] if ANALYSIS in previous else ""
     parts = ["# Performance", "", "Written by `make bench` (`python -m benchmarks.perf_report`); every figure below "
              "comes from the one run described here.", "", *machine(), ""]
     plan = [
@@ -82,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"measuring: {title} ({timing.load()})", file=sys.stderr, flush=True)
         parts += section(title, command, measure())
-        args.out.write_text("\n".join(parts) + "\n")  # after each section: a long run keeps what it measured
+        # After each section: a long run keeps what it measured.
+        args.out.write_text("\n".join(parts) + "\n" + (f"\n{kept}" if kept else ""))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

@@ -9,7 +9,6 @@ switch replaces by a deterministic implementation are `info`.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,6 +82,8 @@ def _document(path: Path) -> dict[str, Any]:
         return json.loads(cached.read_bytes())
     except (OSError, ValueError):
         pass
+    import tomllib  # only without a cached copy: its import is part of every `mlf run`'s start-up otherwise
+
     document = tomllib.loads(text.decode("utf-8"))
     try:
         from ..files import write_atomically

@@ -15,7 +15,7 @@ def test_the_cached_copy_is_the_toml_document_and_spares_the_parse(tmp_path, mon
     def refuse(text):
         raise AssertionError("parsed the TOML although a cached copy exists")
 
-    monkeypatch.setattr(tables.tomllib, "loads", refuse)
+    monkeypatch.setattr(tomllib, "loads", refuse)
     assert tables._document(path) == first
 
 
