@@ -81,7 +81,9 @@ def _listing(root: Path, declared: tuple[str, ...] | list[str]) -> dict[str, os.
     base = str(root)
     for entry in declared:
         for name in _expand(root, entry):
-            if name in found:
+            # mlf's own cache beside a default store (the project folder) is never data: `data = ["."]` would
+            # otherwise hash a file that each run rewrites.
+            if name in found or os.path.basename(name).startswith(datacache.CACHE_FILE):
                 continue
             try:
                 info = os.stat(os.path.join(base, name))

@@ -114,3 +114,10 @@ def test_a_path_outside_the_project_is_bad_input(project):
 
     with pytest.raises(UsageError, match="not inside the project"):
         datahash.hash_data(project, ["../elsewhere"])
+
+
+def test_the_cache_file_is_never_part_of_the_data(project):
+    first = datahash.hash_data(project, ["."], cache_folder=project)
+    assert (project / datacache.CACHE_FILE).exists()
+    second = datahash.hash_data(project, ["."], cache_folder=project)
+    assert first == second and not any(datacache.CACHE_FILE in name for name in second.files)
