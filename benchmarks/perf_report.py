@@ -48,7 +48,8 @@ def lint_throughput(repeat: int) -> list[str]:
         return ["torch is not installed: no tree to lint."]
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), str(tree), "--repeat",
                            str(repeat)], capture_output=True, text=True, cwd=ROOT)
-    return ["```", *(done.stdout.strip() or done.stderr.strip()[-2000:]).splitlines(), "```"]
+    text = (done.stdout.strip() or done.stderr.strip()[-2000:]).replace(str(tree.parent.parent), "<site-packages>")
+    return ["```", *text.splitlines(), "```"]
 
 
 def main(argv: list[str] | None = None) -> int:
