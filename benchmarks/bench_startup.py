@@ -24,7 +24,7 @@ def environment() -> dict[str, str]:
 
 
 def _row(label: str, wall: float, cpu: float, floor: tuple[float, float] | None = None) -> str:
-    extra = (f" | +{(wall - floor[0]) * 1000:.0f} ms ({wall / floor[0]:.2f}x) | +{(cpu - floor[1]) * 1000:.0f} ms"
+    extra = (f" | {(wall - floor[0]) * 1000:+.0f} ms ({wall / floor[0]:.2f}x) | {(cpu - floor[1]) * 1000:+.0f} ms"
              if floor else " | floor | floor")
     return f"| {label} | {wall * 1000:.0f} | {cpu * 1000:.0f}{extra} |"
 
