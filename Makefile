@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-all test-unit demo lint
+.PHONY: help venv test test-all test-unit demo lint bench
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,9 @@ TABLE = $(BIN)/python -m mlfcore.scaffold.images.table
 lint: venv ## lint mlfcore's own code with `mlf lint --strict` and its Dockerfiles with hadolint
 	$(BIN)/mlf lint --strict entrypoint scaffold images benchmarks
 	$(BIN)/hadolint images/base/Dockerfile images/framework.Dockerfile
+
+bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed) and images; writes docs/PERFORMANCE.md
+	$(BIN)/python -m benchmarks.perf_report $(BENCH_FLAGS)
 
 demo: venv ## the main job: build the cpu images, train the PyTorch example twice in its container, same fingerprint
 	@set -e; base=$$($(BIN)/python -m mlfcore.scaffold.provision); \

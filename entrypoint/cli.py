@@ -11,6 +11,7 @@ import typer
 from . import console, variables
 from .commands import bench as bench_command
 from .commands import env as env_command
+from .commands import hash as hash_command
 from .commands import lint as lint_command
 from .commands import reproduce as reproduce_command
 from .commands import run as run_command
@@ -50,6 +51,7 @@ train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
 bench_command.register(app)
+hash_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 
@@ -73,12 +75,17 @@ def main(argv: list[str] | None = None) -> int:
         failure.show()
         return failure.exit_code
     except Exception as failure:  # the one broad handler, at the top (STYLE.md, hatch)
-        console.error(f"internal error: {type(failure).__name__}: {failure}",
-                      "set MLF_DEBUG=1 for the traceback and report it")
-        if os.environ.get(variables.MLF_DEBUG) == "1":
-            traceback.print_exc()
-        return EXIT_INTERNAL
+        return internal_error(failure)
     return result if isinstance(result, int) else 0
+
+
+def internal_error(failure: Exception) -> int:
+    """A bug in mlf: one line, the traceback only when asked for (launch.py's fast path reports through here)."""
+    console.error(f"internal error: {type(failure).__name__}: {failure}",
+                  "set MLF_DEBUG=1 for the traceback and report it")
+    if os.environ.get(variables.MLF_DEBUG) == "1":
+        traceback.print_exc()
+    return EXIT_INTERNAL
 
 
 def run() -> None:

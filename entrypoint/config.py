@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,8 @@ def load(project_dir: Path | str = ".") -> ProjectConfig:
     path = root / "pyproject.toml"
     if not path.is_file():
         return ProjectConfig(root)
+    import tomllib  # here: a project without pyproject.toml (and `mlf run` there) does not pay for the parser
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:

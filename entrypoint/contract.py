@@ -8,7 +8,6 @@ concerns and why.
 from __future__ import annotations
 
 import os
-import platform
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -52,7 +51,7 @@ class Settings:
 
 def machine_arch() -> str:
     """The CPU architecture as the dispatch entries key it: 'x86_64', 'aarch64' or what the platform says."""
-    arch = platform.machine().lower()
+    arch = os.uname().machine.lower()  # what platform.machine() returns on POSIX, without importing platform
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
 
 

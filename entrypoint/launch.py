@@ -1,76 +1,96 @@
-"""`--nproc N`: launch a Python training through torch.distributed.run (torchrun), one process per rank.
+"""The `mlf` console script: `mlf run` starts without building the Typer app; everything else goes to cli.py.
 
-torchrun passes its environment to every rank, so the contract's variables and mlf's bootstrap (on PYTHONPATH)
-reach each of them: every rank is seeded and switched like a single process. Multi-node options pass through to
-torchrun unchanged (https://pytorch.org/docs/stable/elastic/run.html). A single node without a rendezvous endpoint
-uses `--standalone`, which picks a free port, so two trainings on one host never collide on torchrun's default
-port 29500.
+`mlf run` sits in front of every training command, so its start-up is paid on every run. Importing typer (and
+click and rich through it) and registering every command cost 143 ms of a 180 ms `mlf run -- python -c pass`
+(`python -X importtime -c "import mlfcore.entrypoint.cli"`, loaded machine). This module reads the common shapes
+of an `mlf run` command line itself and calls the same `run_command.execute` as the Typer command. Anything it does
+not recognise with certainty — `--help`, an unknown or malformed option, a value Typer would refuse — is passed to
+the Typer app unchanged, so errors, help and messages stay Typer's alone.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import sys
+from pathlib import Path
 
-from .errors import UsageError
+# The options of commands/run.py (`mlf run --help`): name → (keyword, how to read the value; None for a flag).
+# tests/entrypoint/test_launch.py checks this table against the Typer command's own parameters.
+_SEED_MAX = 2**32 - 1
+VALUED = {"--seed": "seed", "--threads": "threads", "--project": "project", "-C": "project", "--record": "record"}
+FLAGS = {"--portable": ("portable", True), "--no-portable": ("portable", False),
+         "--allow-nondeterministic": ("allow_nondeterministic", True), "--no-lint": ("no_lint", True)}
 
 
-@dataclass(frozen=True)
-class Launch:
-    """How many processes, on how many nodes. The defaults run the command as it is, in one process."""
+def _value(keyword: str, text: str) -> object | None:
+    """The option's value as Typer would give it, or None when Typer must judge it (it says why)."""
+    if keyword in ("seed", "threads"):
+        if not text.isdigit() or not text.isascii():
+            return None
+        number = int(text)
+        lowest = 0 if keyword == "seed" else 1
+        return number if lowest <= number <= (_SEED_MAX if keyword == "seed" else number) else None
+    path = Path(text)
+    if not text or (keyword == "project" and path.is_file()) or (keyword == "record" and path.is_dir()):
+        return None
+    return path
 
-    nproc: int = 1
-    nnodes: str = "1"  # torchrun accepts N or MIN:MAX
-    node_rank: int | None = None
-    rdzv_endpoint: str | None = None
-    rdzv_backend: str | None = None
-    rdzv_id: str | None = None
-    master_addr: str | None = None
-    master_port: int | None = None
 
-    def __post_init__(self) -> None:
-        if self.nproc < 1:
-            raise UsageError(f"--nproc must be at least 1, got {self.nproc}", hint="pass --nproc 2 for two ranks")
-        parts = str(self.nnodes).split(":")
-        if not all(part.isdigit() and int(part) >= 1 for part in parts) or len(parts) > 2:
-            raise UsageError(f"--nnodes must be N or MIN:MAX with positive integers, got {self.nnodes!r}",
-                             hint="pass --nnodes 2 for two nodes")
+def parse(args: list[str]) -> dict | None:
+    """The keyword arguments of `run_command.execute` for `mlf run ARGS`, or None to leave it to Typer."""
+    found: dict[str, object] = {}
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            index += 1
+            break
+        if not token.startswith("-"):  # allow_interspersed_args=False: the command starts here
+            break
+        name, equals, inline = token.partition("=")
+        if name in FLAGS and not equals:
+            keyword, value = FLAGS[name]
+        elif name in VALUED and not (equals and not name.startswith("--")):  # click reads -C=x as "=x"
+            if not equals and index + 1 >= len(args):
+                return None
+            keyword = VALUED[name]
+            value = _value(keyword, inline if equals else args[index + 1])
+            if value is None:
+                return None
+            index += 0 if equals else 1
+        else:
+            return None
+        found[keyword] = value
+        index += 1
+    command = args[index:]
+    return {**found, "command": command or None} if command else None
 
-    @property
-    def distributed(self) -> bool:
-        return self.nproc > 1 or self.nnodes != "1" or self.rdzv_endpoint is not None
 
-    @property
-    def world_size(self) -> int:
-        """Ranks in all: processes per node times nodes (the maximum of an elastic MIN:MAX range)."""
-        return self.nproc * int(str(self.nnodes).split(":")[-1])
+def run() -> None:
+    args = sys.argv[1:]
+    parsed = parse(args[1:]) if args[:1] == ["run"] else None
+    if parsed is None:
+        from .cli import run as typer_run
 
-    def torchrun_options(self) -> list[str]:
-        options = [f"--nproc-per-node={self.nproc}", f"--nnodes={self.nnodes}"]
-        named = (("--node-rank", self.node_rank), ("--rdzv-endpoint", self.rdzv_endpoint),
-                 ("--rdzv-backend", self.rdzv_backend), ("--rdzv-id", self.rdzv_id),
-                 ("--master-addr", self.master_addr), ("--master-port", self.master_port))
-        options += [f"{flag}={value}" for flag, value in named if value is not None]
-        if self.nnodes == "1" and not any(v is not None for v in (self.rdzv_endpoint, self.master_addr,
-                                                                   self.master_port)):
-            options.append("--standalone")
-        return options
+        typer_run()
+        return
+    from .errors import MlfError
+    from .run_command import execute
 
-    def wrap(self, argv: list[str]) -> list[str]:
-        """`python [-m mod | script] args` as `python -m torch.distributed.run OPTIONS [-m mod | script] args`."""
-        if not self.distributed:
-            return list(argv)
-        if not argv or not os.path.basename(argv[0]).startswith("python") or len(argv) < 2:
-            raise UsageError(f"--nproc launches Python through torch.distributed.run, but the command starts with "
-                             f"{argv[0] if argv else 'nothing'!r}",
-                             hint="give the training as `python script.py ...` or `python -m module ...`")
-        rest = argv[1:]
-        if rest[0].startswith("-") and rest[0] != "-m":
-            raise UsageError(f"--nproc cannot pass the interpreter option {rest[0]!r} to torch.distributed.run",
-                             hint="set it through the environment instead (e.g. PYTHONUNBUFFERED=1 for -u)")
-        return [argv[0], "-m", "torch.distributed.run", *self.torchrun_options(), *rest]
+    try:
+        code = execute(**parsed)
+    except MlfError as failure:
+        from . import console
 
-    def record(self) -> dict:
-        """What the run's record says about the launch (docs/distributed.md names the fields)."""
-        return {"world_size": self.world_size, "nproc_per_node": self.nproc, "nnodes": self.nnodes,
-                "node_rank": self.node_rank, "launcher": "torch.distributed.run" if self.distributed else None}
+        console.error(failure.message, failure.hint)
+        code = failure.exit_code
+    except KeyboardInterrupt:  # before the child started: what cli.main returns for click's Abort
+        code = 130
+    except Exception as failure:  # the one broad handler: cli.py's, so an internal error reads the same
+        from .cli import internal_error
+
+        code = internal_error(failure)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -27,7 +27,7 @@ import typer
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed
 from ..steps import EXIT_PREEMPTED
-from .options import Seed, Threads
+from .options import OutputFormat, Seed, TextOrJson, Threads, wants_json
 from .train import DEFAULT_ENTRY_POINT, EntryPointName, Json, Params, ProjectDir
 
 FILL = "torch.utils.deterministic.fill_uninitialized_memory"
@@ -87,17 +87,19 @@ def _log(project_root: Path, experiment: str, summary: dict, steps: int, repeats
     from ..train import tracking
 
     store = tracking.resolve(project_root)
-    client = tracking.client(store)
-    run = client.create_run(tracking.experiment_id(store, experiment), tags={"mlf.bench": "true"})
-    run_id = run.info.run_id
-    client.log_param(run_id, "mlf.bench.steps", steps)
-    client.log_param(run_id, "mlf.bench.repeats", repeats)
-    for mode, seconds in summary["seconds_per_step"].items():
-        client.log_metric(run_id, f"bench.seconds_per_step.{mode.replace(', ', '.').replace(' ', '_')}", seconds)
-    for what, ratio in summary["ratios"].items():
-        client.log_metric(run_id, f"bench.ratio.{what.replace(' ', '_')}", ratio["median"])
-    client.log_dict(run_id, summary, "mlf/bench.json")
-    client.set_terminated(run_id, "FINISHED")
+    # Artifact locations are relative to the project (the store travels): log from there.
+    with tracking.in_project(project_root.resolve()):
+        client = tracking.client(store)
+        run = client.create_run(tracking.experiment_id(store, experiment), tags={"mlf.bench": "true"})
+        run_id = run.info.run_id
+        client.log_param(run_id, "mlf.bench.steps", steps)
+        client.log_param(run_id, "mlf.bench.repeats", repeats)
+        for mode, seconds in summary["seconds_per_step"].items():
+            client.log_metric(run_id, f"bench.seconds_per_step.{mode.replace(', ', '.').replace(' ', '_')}", seconds)
+        for what, ratio in summary["ratios"].items():
+            client.log_metric(run_id, f"bench.ratio.{what.replace(' ', '_')}", ratio["median"])
+        client.log_dict(run_id, summary, "mlf/bench.json")
+        client.set_terminated(run_id, "FINISHED")
     return run_id
 
 
@@ -109,6 +111,7 @@ def bench(
     entry_point: EntryPointName = DEFAULT_ENTRY_POINT,
     seed: Seed = None,
     threads: Threads = None,
+    output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
 ) -> int:
     """Time N training steps with and without determinism, alternating, R times; report medians and ratios.
@@ -124,7 +127,8 @@ def bench(
     envs = environments(settings)
     per_repeat = []
     with tempfile.TemporaryDirectory(prefix="mlf-bench-") as scratch:
-        argv = spec.entry_point.argv(values, output_dir=Path(scratch) / "outputs", seed=settings.seed)
+        argv = spec.entry_point.argv(values, output_dir=Path(scratch) / "outputs", seed=settings.seed,
+                                     root=spec.root)
         for repeat in range(1, repeats + 1):
             console.info(f"[bold]bench: repeat {repeat} of {repeats}[/]")
             per_repeat.append({mode: time_steps(argv, envs[mode], steps, spec.root, Path(scratch)) for mode in MODES})
@@ -134,7 +138,7 @@ def bench(
     lines += [f"{what:<32} x{r['median']:.3f} (x{r['min']:.3f}..x{r['max']:.3f}; {r['of']})"
               for what, r in summary["ratios"].items()]
     console.info("\n".join(console.escape(line) for line in lines))
-    if as_json:
+    if wants_json(output_format, as_json):
         console.out(json.dumps(summary, indent=2))
     return 0
 

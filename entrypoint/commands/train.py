@@ -76,7 +76,7 @@ def train(
     Exit code: the training command's own; 1 when the pre-run lint finds errors or the training wrote no outputs;
     2 for bad input (project, MLproject, -P, tracking store); 3 when the environment contradicts the contract.
     """
-    from ..launch import Launch
+    from ..torchrun import Launch
     from ..train import pipeline
 
     result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,

@@ -31,6 +31,10 @@ MAX_BYTES = 16 * 1024 * 1024
 SUFFIXES = (".py", ".ipynb")  # notebooks: their code cells (lint/notebook.py)
 # Below this many files, a pool costs more than it saves (starting 2 workers: ~50 ms; a file: ~1 ms).
 PARALLEL_MIN_FILES = 32
+# ... and below this many bytes: 50 files of 5,000 lines (160 kB) took 17 ms of CPU in one process but 154 ms wall
+# through the pool of 2 (benchmarks/bench_startup.py pre_run, load 7.5); mlf lint checks ~150,000 lines per CPU
+# second, so 1 MB (~30,000 lines) is ~200 ms of work, which 2 workers start to pay back.
+PARALLEL_MIN_BYTES = 1 << 20
 
 _RULESET: RuleSet | None = None  # the worker's rule set, set by _init
 
@@ -156,13 +160,23 @@ def _check_in_worker(item: tuple[str, str]) -> tuple[list[Finding], int]:
     return check_file(item[0], item[1], _RULESET)
 
 
+def _total_bytes(items: list[tuple[str, str]]) -> int:
+    total = 0
+    for _, path in items:
+        try:
+            total += os.path.getsize(path)
+        except OSError:  # check_file reports it
+            pass
+    return total
+
+
 def check_files(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None = None) -> tuple[list[Finding],
                                                                                                   int]:
     """All findings and the total line count of `items`, checked on `jobs` processes (default: the cores)."""
     jobs = cores() if jobs is None else max(1, jobs)
     findings: list[Finding] = []
     total = 0
-    if jobs == 1 or len(items) < PARALLEL_MIN_FILES:
+    if jobs == 1 or len(items) < PARALLEL_MIN_FILES or _total_bytes(items) < PARALLEL_MIN_BYTES:
         results = (check_file(display, path, ruleset) for display, path in items)
         for found, lines in results:
             findings += found

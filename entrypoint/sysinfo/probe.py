@@ -3,8 +3,8 @@
 Runs as a child of `mlf sysinfo` (frameworks.py) so that a slow or crashing framework import cannot take `mlf` down;
 prints one JSON line: framework → what it reports, or {"error": ...}. Nothing here creates a CUDA context: these
 calls read compile-time facts or load a library to ask its version (cudnnGetVersion, ncclGetVersion); none of them
-selects a device. TensorFlow and XGBoost answer from their build-info file and library without the Python package's
-import (seconds each, measured below); torch and NumPy are imported.
+selects a device. torch, TensorFlow and XGBoost answer from their installed files and library without the Python
+package's import (seconds each, measured below and in torchfiles.py); NumPy is imported.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 
 def _torch() -> dict:
+    """What an imported torch reports (tests compare torchfiles.py's reading of the files with it)."""
     import torch
 
     report = {"version": torch.__version__, "cuda": torch.version.cuda, "hip": getattr(torch.version, "hip", None),
@@ -110,7 +111,13 @@ def _numpy() -> dict:
     return report
 
 
-PROBES = {"torch": _torch, "tensorflow": _tensorflow, "xgboost": _xgboost, "numpy": _numpy}
+def _torch_from_files() -> dict:
+    from .torchfiles import report
+
+    return report()
+
+
+PROBES = {"torch": _torch_from_files, "tensorflow": _tensorflow, "xgboost": _xgboost, "numpy": _numpy}
 MODULES = {"torch": "torch", "tensorflow": "tensorflow", "xgboost": "xgboost", "numpy": "numpy"}
 
 

@@ -40,7 +40,7 @@ class Request:
     tags: Mapping[str, str] = field(default_factory=dict)
     full_sysinfo: bool = False
     lint: bool = True
-    launch: object = None  # launch.Launch: --nproc and the multi-node options (None: one process)
+    launch: object = None  # torchrun.Launch: --nproc and the multi-node options (None: one process)
 
 
 @dataclass
@@ -125,7 +125,7 @@ def prepare(request: Request) -> Prepared:
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
-    data = datahash.hash_data(spec.root, spec.data) if spec.data else None
+    data = datahash.hash_data(spec.root, spec.data, cache_folder=datahash.cache_folder(store)) if spec.data else None
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
@@ -163,6 +163,7 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
     tags.update(provenance.tags(record))
     if prep.data is not None:
         tags["mlf.data_tree_sha256"] = prep.data.tree
+        tags["mlf.data_hash_algorithm"] = datahash.ALGORITHM
     tags.update(_project_tags(prep))
     tags.update(prep.request.tags)
     return tags

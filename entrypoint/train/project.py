@@ -89,6 +89,9 @@ EXAMPLES: dict[str, dict] = {
     "pytorch_digits": {"framework": "torch", "parameters": {"epochs": ("int", 3), "workers": ("int", 2)}},
     "keras_digits": {"framework": "tensorflow", "parameters": {"epochs": ("int", 3)}},
     "xgboost_digits": {"framework": "xgboost", "parameters": {"rounds": ("int", 30)}},
+    # Opt-in (MLF_IMAGE_EXAMPLE names it): never picked as the default, so the pytorch image keeps pytorch_digits.
+    "unet_segmentation": {"framework": "torch", "parameters": {"epochs": ("int", 6), "images": ("int", 192)},
+                          "opt_in": True},
 }
 
 
@@ -323,7 +326,8 @@ def default_example(environ: Mapping[str, str] | None = None) -> str:
             raise UsageError(f"{variables.MLF_IMAGE_EXAMPLE}={named!r} names no bundled example",
                              hint=f"bundled examples: {', '.join(EXAMPLES)}")
         return named
-    found = [name for name, spec in EXAMPLES.items() if importlib.util.find_spec(spec["framework"]) is not None]
+    found = [name for name, spec in EXAMPLES.items()
+             if not spec.get("opt_in") and importlib.util.find_spec(spec["framework"]) is not None]
     if len(found) == 1:
         return found[0]
     reason = "no framework is installed" if not found else f"several frameworks are installed ({', '.join(found)})"

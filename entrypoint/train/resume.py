@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from .. import checkpoint, variables
-from ..launch import Launch
+from ..torchrun import Launch
 from ..sysinfo import key
 
 CHECKPOINTS = Path(".mlf") / "checkpoints"

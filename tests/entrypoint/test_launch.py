@@ -1,46 +1,87 @@
-"""--nproc: the torchrun command line, its options, and the world size in the record and the environment key."""
+"""The `mlf` console script's fast path for `mlf run`: it reads exactly what the Typer command would, and leaves
+everything else (help, bad values, unknown options) to Typer."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from mlfcore.entrypoint.errors import UsageError
-from mlfcore.entrypoint.launch import Launch
-from mlfcore.entrypoint.sysinfo import key
-from mlfcore.entrypoint.train import resume
+from mlfcore.entrypoint import cli, launch, run_command
+
+from .conftest import clean_environment
+
+TORCHRUN_OPTIONS = {"--nproc", "--nnodes", "--node-rank", "--rdzv-endpoint", "--rdzv-backend", "--rdzv-id",
+                    "--master-addr", "--master-port"}
 
 
-def test_one_process_runs_the_command_unchanged():
-    assert Launch().wrap(["python", "train.py"]) == ["python", "train.py"]
+def typer_reads(monkeypatch, args):
+    """The keyword arguments the Typer command hands to run_command.execute for `mlf run ARGS`."""
+    seen = {}
+
+    def capture(command, **kwargs):
+        seen.update(kwargs, command=command)
+        return 0
+
+    monkeypatch.setattr(run_command, "execute", capture)
+    assert cli.main(["run", *args]) == 0
+    return seen
 
 
-def test_a_script_and_a_module_go_through_torch_distributed_run_standalone_on_one_node():
-    assert Launch(nproc=2).wrap(["python", "train.py", "--lr", "1"]) == [
-        "python", "-m", "torch.distributed.run", "--nproc-per-node=2", "--nnodes=1", "--standalone",
-        "train.py", "--lr", "1"]
-    assert Launch(nproc=2).wrap(["/venv/bin/python3", "-m", "pkg.train"])[-2:] == ["-m", "pkg.train"]
+DEFAULTS = {"seed": None, "threads": None, "portable": None, "allow_nondeterministic": False,
+            "project": Path("."), "record": None, "no_lint": False, "launch": None}
+
+SHAPES = [
+    ["--", "python", "-c", "pass"],
+    ["python", "train.py", "--seed", "9"],  # options after the command are the command's
+    ["--seed", "7", "--threads=3", "--", "python", "x.py"],
+    ["--no-portable", "--allow-nondeterministic", "--no-lint", "-C", "proj", "--record", "r.json", "--", "echo"],
+    ["--portable", "--seed=4294967295", "--project=proj", "--", "echo", "--", "-x"],
+    ["--seed", "1", "--seed", "2", "echo"],  # the last one wins, as in click
+]
 
 
-def test_multi_node_options_pass_through_and_the_world_size_counts_every_node():
-    launch = Launch(nproc=4, nnodes="1:2", node_rank=1, rdzv_endpoint="10.0.0.1:29400", rdzv_backend="c10d",
-                    rdzv_id="job7")
-    options = launch.torchrun_options()
-    assert options == ["--nproc-per-node=4", "--nnodes=1:2", "--node-rank=1", "--rdzv-endpoint=10.0.0.1:29400",
-                       "--rdzv-backend=c10d", "--rdzv-id=job7"]
-    assert launch.world_size == 8
+@pytest.mark.parametrize("args", SHAPES)
+def test_the_fast_path_reads_what_typer_reads(monkeypatch, tmp_path, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proj").mkdir()
+    assert {**DEFAULTS, **launch.parse(args)} == typer_reads(monkeypatch, args)
 
 
-@pytest.mark.parametrize("bad", [dict(nproc=0), dict(nnodes="two"), dict(nnodes="1:2:3")])
-def test_bad_launch_options_are_usage_errors(bad):
-    with pytest.raises(UsageError):
-        Launch(**bad)
+@pytest.mark.parametrize("args", [
+    ["--help"], [], ["--"], ["--seed", "-1", "--", "x"], ["--seed", "2x", "--", "x"], ["--threads", "0", "x"],
+    ["--seed=", "x"], ["--unknown", "x"], ["-C=proj", "x"], ["--no-lint=1", "x"], ["--seed"],
+    ["--seed", "4294967296", "x"], ["--project", "afile", "x"], ["--record", "adir", "x"],
+])
+def test_what_it_does_not_recognise_goes_to_typer(monkeypatch, tmp_path, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "adir").mkdir()
+    assert launch.parse(args) is None
 
 
-def test_interpreter_options_cannot_pass_through():
-    with pytest.raises(UsageError, match="'-u'"):
-        Launch(nproc=2).wrap(["python", "-u", "train.py"])
+def test_every_option_of_the_typer_command_is_in_the_fast_table():
+    import typer.main
+
+    command = typer.main.get_command(cli.app).commands["run"]
+    names = {name for param in command.params if param.param_type_name == "option"
+             for name in (*param.opts, *param.secondary_opts)}
+    # torchrun's options (--nproc, --nnodes, ...) are left to Typer: a distributed start is no start-up race.
+    assert names - TORCHRUN_OPTIONS == set(launch.VALUED) | set(launch.FLAGS)
+    assert not TORCHRUN_OPTIONS & (set(launch.VALUED) | set(launch.FLAGS))
 
 
-def test_the_world_size_changes_the_environment_key_and_one_process_keeps_the_plain_key():
-    record = {"contract": {"seed": 0, "threads": 2}}
-    plain = key.environment_key(record)["key"]
-    assert resume.annotate(dict(record), Launch())["environment_key"]["key"] == plain
-    assert resume.annotate(dict(record), Launch(nproc=2))["environment_key"]["key"] != plain
+def test_a_torchrun_option_goes_to_typer(tmp_path):
+    assert launch.parse(["--nproc", "2", "--", "python", "-c", "pass"]) is None
+
+
+def test_the_console_script_runs_and_reports_through_the_fast_path(tmp_path):
+    env = clean_environment(OMP_NUM_THREADS="5")
+    code = "from mlfcore.entrypoint.launch import run; import sys; sys.argv[0] = 'mlf'; run()"
+    conflict = subprocess.run([sys.executable, "-c", code, "run", "--", "true"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)
+    assert conflict.returncode == 3 and "OMP_NUM_THREADS" in conflict.stderr
+    ran = subprocess.run([sys.executable, "-c", code, "run", "--seed", "11", "--", sys.executable, "-c",
+                          "import os, sys; sys.exit(int(os.environ['PYTHONHASHSEED']) + 1)"],
+                         env=clean_environment(), cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 12, ran.stderr

@@ -130,3 +130,27 @@ def test_apply_contract_names_variables_a_loaded_library_already_read():
     missed = json.loads(result.stdout)
     assert "OMP_NUM_THREADS" in missed and "NPY_DISABLE_CPU_FEATURES" in missed  # numpy read them at import
     assert "CUBLAS_WORKSPACE_CONFIG" not in missed  # read when cuBLAS is first used: setting it now still works
+
+
+def test_the_deterministic_switch_does_not_import_inductor_until_the_program_does():
+    # torch 2.13's use_deterministic_algorithms imports torch._inductor.config (and with it dynamo and sympy); the
+    # bootstrap sets the same two flags without that import, the inductor one when inductor's config is imported.
+    out = run_child("""
+        import json, sys, torch
+        before = [torch.are_deterministic_algorithms_enabled(), "torch._inductor" in sys.modules,
+                  "sympy" in sys.modules]
+        import torch._inductor.config as inductor_config
+        print(json.dumps(before + [inductor_config.deterministic]))
+    """)
+    assert json.loads(out) == [True, False, False, True]
+    bare = subprocess.run([PY, "-c", "import torch._inductor.config as c; print(c.deterministic)"],
+                          env=clean_environment(), capture_output=True, text=True, check=True)
+    assert bare.stdout.strip() == "False"  # the negative control: it is mlf that set it
+
+
+def test_a_relaxed_deterministic_switch_warns_instead_of_raising(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mlf]\nallow = ["torch.use_deterministic_algorithms"]\n')
+    code = ("import torch; print(torch.are_deterministic_algorithms_enabled(), "
+            "torch.is_deterministic_algorithms_warn_only_enabled())")
+    assert run_child(code, "-C", str(tmp_path), "--no-lint").split() == ["True", "True"]
+    assert run_child(code).split() == ["True", "False"]

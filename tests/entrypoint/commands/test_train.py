@@ -131,6 +131,11 @@ def test_declared_data_is_hashed_and_logged(tiny):
     data = json.loads((tiny / "mlruns" / "tiny" / summary["run_id"] / "artifacts" / "mlf" / "data.json").read_text())
     assert run.data.tags["mlf.data_tree_sha256"] == data["tree_sha256"]
     assert list(data["files"]) == ["data/x.csv"]
+    # `mlf hash` prints the hashes train records, cached or not.
+    for extra in ((), ("--no-cache",)):
+        printed = mlf("hash", "-C", str(tiny), "--format", "json", *extra, env=environment())
+        assert printed.returncode == 0, printed.stderr
+        assert json.loads(printed.stdout) == data
 
 
 def test_declared_outputs_are_what_is_fingerprinted(tiny):

@@ -102,7 +102,8 @@ def test_a_missing_path_is_a_usage_error(tmp_path):
         lint_paths([tmp_path / "nope.py"], base=tmp_path)
 
 
-def test_parallel_and_serial_agree(tmp_path):
+def test_parallel_and_serial_agree(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)  # these files are tiny: the pool must run anyway
     for n in range(engine.PARALLEL_MIN_FILES + 8):
         body = BAD_CALL if n % 3 else b"import torch\nx.median(0)\nbroken(\n" if n % 5 == 0 else b"x = 1\n"
         (tmp_path / f"m{n:03}.py").write_bytes(body)
@@ -134,3 +135,16 @@ def test_a_bug_in_a_rule_costs_one_file_not_the_run(tmp_path, monkeypatch):
     found = by_path(lint_folder(tmp_path))
     assert found["a.py"].rule == "file-skipped" and "internal error" in found["a.py"].message
     assert found["b.py"].rule == "torch-bincount"
+
+
+def test_a_small_project_is_checked_without_a_pool(tmp_path, monkeypatch):
+    for n in range(engine.PARALLEL_MIN_FILES + 8):
+        (tmp_path / f"m{n:03}.py").write_bytes(BAD_CALL)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a few kB of code")
+
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    assert lint_folder(tmp_path, jobs=2).files == engine.PARALLEL_MIN_FILES + 8

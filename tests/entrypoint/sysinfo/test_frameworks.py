@@ -46,9 +46,7 @@ def test_the_probe_reports_what_torch_and_numpy_run_with_under_the_contract(tmp_
     installed = {"torch": {"version": metadata.version("torch")}, "numpy": {"version": metadata.version("numpy")}}
     found = frameworks.runtime(installed, tmp_path, runner.child_environment(settings))
     assert found["torch"]["version"] == metadata.version("torch")
-    # The child ran as a run under `mlf run` does: torch alone caps OMP_NUM_THREADS=3 at this machine's 2 cores, the
-    # bootstrap's torch.set_num_threads(3) does not.
-    assert found["torch"]["num_threads"] == 3
+    # The child ran as a run under `mlf run` does (torch is read from its files, not imported: torchfiles.py).
     if contract.machine_arch() == "x86_64" and "avx2" in open("/proc/cpuinfo").read():
         assert found["torch"]["cpu_capability"] == "AVX2"  # ATEN_CPU_CAPABILITY=avx2, the portable pin
     assert found["numpy"]["version"] == metadata.version("numpy") and "error" not in found["numpy"]

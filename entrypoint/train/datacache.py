@@ -1,0 +1,117 @@
+"""The data-hash cache: a file's SHA-256 is re-used while its path, size, mtime, ctime and inode are unchanged.
+
+DVC's state database keys a cached hash on inode, size and mtime (dvc-data `hashfile/state.py`); ctime is added
+here because a rewrite whose mtime was set back (`touch -d`, `os.utime`, `rsync --times`) keeps the mtime but never
+the ctime, which no user call can set. A new file under the same name has a new inode.
+
+Racy entries (git's "racy git" problem, Documentation/technical/racy-git.txt): a file written within the
+timestamp granularity of the moment it was hashed can change again without its mtime or ctime moving. An entry
+whose mtime or ctime is less than RACY_NS before the moment it was stat'ed is therefore not stored; the next run
+hashes that file again and caches it then.
+
+The cache is one JSON file beside the MLflow store (in the user cache folder when the store is remote), read and
+written under an exclusive `flock` on a lock file next to it, and replaced atomically. A cache written by another
+hash algorithm version is ignored whole.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+CACHE_FILE = ".mlf-datahash-cache.json"
+# 1 s covers filesystems with whole-second timestamps (ext3, HFS+, many NFS servers); ext4, xfs and tmpfs stamp
+# files from the kernel's coarse clock, one jiffy (1-10 ms).
+RACY_NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Key:
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> Key:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+    def racy(self, stat_time_ns: int) -> bool:
+        return max(self.mtime_ns, self.ctime_ns) > stat_time_ns - RACY_NS
+
+
+def default_folder(store_path: Path | None) -> Path:
+    """Beside a local MLflow store (its folder for sqlite, the folder above a file store); else the user cache."""
+    if store_path is not None:
+        return store_path.parent
+    from ..cachedir import user_cache
+
+    return user_cache()
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{CACHE_FILE}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read(path: Path, algorithm: str) -> dict[str, list]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or damaged: a cache, so start again rather than fail a run
+        return {}
+    if not isinstance(payload, dict) or payload.get("algorithm") != algorithm:
+        return {}
+    entries = payload.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+class Cache:
+    """Look-ups against what was loaded; `save` merges this run's new entries into the file under the lock."""
+
+    def __init__(self, folder: Path, algorithm: str) -> None:
+        self.folder, self.algorithm = folder, algorithm
+        self._new: dict[str, list] = {}
+        with _locked(folder):
+            self._entries = _read(folder / CACHE_FILE, algorithm)
+
+    def get(self, path: str, key: Key) -> str | None:
+        entry = self._entries.get(path)
+        if entry and len(entry) == 5 and Key(*entry[:4]) == key:
+            return entry[4]
+        return None
+
+    def put(self, path: str, key: Key, digest: str, stat_time_ns: int) -> None:
+        if not key.racy(stat_time_ns):
+            self._new[path] = [key.size, key.mtime_ns, key.ctime_ns, key.inode, digest]
+
+    def save(self) -> None:
+        if not self._new:
+            return
+        target = self.folder / CACHE_FILE
+        with _locked(self.folder):
+            entries = {**_read(target, self.algorithm), **self._new}
+            _write(target, {"algorithm": self.algorithm, "entries": entries})
+        self._new = {}
+
+
+def _write(target: Path, payload: Mapping) -> None:
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(payload, stream, separators=(",", ":"))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
