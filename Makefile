@@ -44,7 +44,8 @@ demo: venv ## the main job: build the cpu images, train the PyTorch example twic
 
 # ---- Images: one table, images/images.toml, read through mlfcore.scaffold (images.table, identity) --------------
 # VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,
-# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. Exported, so the image
+# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. CACHE_FROM=<an image whose
+# layers BuildKit may reuse (the workflow passes the published :<variant> tag)>. Exported, so the image
 # tests (which build what they test, with the cache) see the same settings as `make images`.
 VARIANT ?= cpu
 WHEELHOUSE ?=

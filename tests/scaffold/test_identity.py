@@ -75,8 +75,8 @@ def test_docker_hub_joins_only_when_its_credentials_are_configured(monkeypatch):
 
 def test_published_refs_carry_the_immutable_sha_tags():
     refs = identity.published_refs("pytorch", "cuda", "ghcr.io", revision="0123456789abcdef")
-    assert refs[:3] == [f"ghcr.io/mlfcore/pytorch:{VERSION}-torch2.13.0-cuda", "ghcr.io/mlfcore/pytorch:sha-0123456789ab-cuda",
-                        "ghcr.io/mlfcore/pytorch:sha-0123456789ab"]
+    assert refs[:3] == [f"ghcr.io/mlfcore/pytorch:{VERSION}-torch2.13.0-cuda",
+                        "ghcr.io/mlfcore/pytorch:sha-0123456789ab-cuda", "ghcr.io/mlfcore/pytorch:sha-0123456789ab"]
     cpu = identity.published_refs("pytorch", "cpu", "ghcr.io", revision="0123456789abcdef")
     assert "ghcr.io/mlfcore/pytorch:sha-0123456789ab" not in cpu  # one image per immutable tag
 
