@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Bootstrap the Debian bookworm OS base from Debian packages and import it as a Docker image, for machines that
-# reach no container registry (this project's own CI; MACHINE.md). Usage: images/os_base.sh [TAG] [MIRROR]
+# reach no container registry (this project's own CI). Usage: images/os_base.sh [TAG] [MIRROR] [ARCH]
+# ARCH is Debian's name (amd64, arm64; default: this machine's); a foreign one runs debootstrap's second stage
+# through qemu-user-static and binfmt_misc, and the image is imported with that platform.
 set -euo pipefail
 tag=${1:-local/debian:bookworm}
 mirror=${2:-}
+arch=${3:-$(dpkg --print-architecture)}
 if [[ -z $mirror ]]; then
     # The mirror apt already uses (deb822 or one-line sources), so a proxy-only machine keeps working.
     mirror=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
@@ -14,10 +17,12 @@ command -v debootstrap >/dev/null || { echo "error: debootstrap not found: apt-g
 docker info >/dev/null 2>&1 || { echo "error: no Docker engine answers: start dockerd (see .ci/run)" >&2; exit 2; }
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 \
+debootstrap --variant=minbase --arch="$arch" bookworm "$root" "$mirror" >"$root.log" 2>&1 \
     || { tail -n 5 "$root.log" >&2; echo "error: debootstrap from $mirror failed (log above)" >&2; exit 1; }
 rm -f "$root.log"
 # apt's lists and caches are not part of an OS base (the slim image ships without them too).
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
-tar -C "$root" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$tag" >/dev/null
+platform=()
+[[ $arch == "$(dpkg --print-architecture)" ]] || platform=(--platform "linux/$arch")
+tar -C "$root" --numeric-owner -c . | docker import "${platform[@]}" --change 'CMD ["bash"]' - "$tag" >/dev/null
 echo "$tag"
