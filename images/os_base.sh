@@ -2,7 +2,7 @@
 # Bootstrap the Debian bookworm OS base from Debian packages and import it as a Docker image, for machines that
 # reach no container registry (this project's own CI). Usage: images/os_base.sh [TAG] [MIRROR] [ARCH]
 # ARCH is Debian's name (amd64, arm64; default: this machine's); a foreign one runs debootstrap's second stage
-# through qemu-user-static and binfmt_misc, and the image is imported with that platform.
+# through qemu-user-static and binfmt_misc, and the image records that architecture.
 set -euo pipefail
 tag=${1:-local/debian:bookworm}
 mirror=${2:-}
@@ -22,7 +22,32 @@ debootstrap --variant=minbase --arch="$arch" bookworm "$root" "$mirror" >"$root.
 rm -f "$root.log"
 # apt's lists and caches are not part of an OS base (the slim image ships without them too).
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
-platform=()
-[[ $arch == "$(dpkg --print-architecture)" ]] || platform=(--platform "linux/$arch")
-tar -C "$root" --numeric-owner -c . | docker import "${platform[@]}" --change 'CMD ["bash"]' - "$tag" >/dev/null
+tar -C "$root" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$tag" >/dev/null
+if [[ $arch != "$(dpkg --print-architecture)" ]]; then
+    # docker import records the engine's architecture (its --platform needs an experimental daemon: measured with
+    # docker 20.10), so a foreign image would claim amd64. Rewrite the image config's architecture in a
+    # `docker save` archive and load it back, so `docker build --platform linux/$arch` finds it.
+    docker save "$tag" | python3 -c '
+import hashlib, io, json, sys, tarfile
+arch = sys.argv[1]
+source = tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read()))
+files = {member.name: source.extractfile(member).read() for member in source if member.isfile()}
+manifest = json.loads(files["manifest.json"])
+config = json.loads(files.pop(manifest[0]["Config"]))
+config["architecture"] = arch
+config.pop("variant", None)
+if arch == "arm64":
+    config["variant"] = "v8"
+data = json.dumps(config, separators=(",", ":")).encode()
+manifest[0]["Config"] = hashlib.sha256(data).hexdigest() + ".json"
+files[manifest[0]["Config"]] = data
+files["manifest.json"] = json.dumps(manifest).encode()
+out = tarfile.open(fileobj=sys.stdout.buffer, mode="w|")
+for name, body in files.items():
+    info = tarfile.TarInfo(name)
+    info.size = len(body)
+    out.addfile(info, io.BytesIO(body))
+out.close()
+' "$arch" | docker load >/dev/null
+fi
 echo "$tag"
