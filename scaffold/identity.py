@@ -139,16 +139,19 @@ def sha_tags(image: str, variant: str, revision: str) -> list[str]:
     return [f"sha-{short}-{variant}"] + ([f"sha-{short}"] if variant == spec.default_variant else [])
 
 
-def tags(image: str, variant: str, version: str | None = None) -> list[str]:
-    """Every local reference IMAGE:VARIANT is tagged with, the full (immutable) one first, then the moving ones."""
+def tags(image: str, variant: str, version: str | None = None, arch: str = table.DEFAULT_ARCH) -> list[str]:
+    """Every local reference IMAGE:VARIANT is tagged with, the full (immutable) one first, then the moving ones.
+    A build for another architecture than x86_64 is tagged apart locally (`…-cpu-aarch64`), never over it."""
     repo = repository(image)
-    return [f"{repo}:{tag}" for tag in [full_tag(image, variant, version), *moving_tags(image, variant, version)]]
+    suffix = "" if arch == table.DEFAULT_ARCH else f"-{arch}"
+    return [f"{repo}:{tag}{suffix}" for tag in [full_tag(image, variant, version),
+                                                 *moving_tags(image, variant, version)]]
 
 
-def parent_ref(image: str, variant: str) -> str:
+def parent_ref(image: str, variant: str, arch: str = table.DEFAULT_ARCH) -> str:
     """The full local reference of the parent image (empty for the base, which starts FROM the OS image)."""
     spec = table.check_variant(image, variant)
-    return tags(spec.parent, table.parent_variant(image, variant))[0] if spec.parent else ""
+    return tags(spec.parent, table.parent_variant(image, variant), arch=arch)[0] if spec.parent else ""
 
 
 def _registry(registry: str | None) -> str:

@@ -57,13 +57,14 @@ def check_inputs(args: argparse.Namespace) -> table.Image:
         if not (path.is_file() and os.access(path, os.R_OK) and path.stat().st_size > 0):
             raise BuildError(f"CA_BUNDLE={args.ca_bundle} is not a readable, non-empty file: pass the proxy's PEM "
                              "bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or leave it empty")
-    if not spec.lock_file(args.variant).is_file():
-        raise BuildError(f"{spec.lock_file(args.variant).relative_to(table.ROOT)} is missing: run `make lock`")
+    if not spec.lock_file(args.variant, args.arch).is_file():
+        raise BuildError(f"{spec.lock_file(args.variant, args.arch).relative_to(table.ROOT)} is missing: run "
+                         f"`make lock`{'' if args.arch == table.DEFAULT_ARCH else f' ARCH={args.arch}'}")
     return spec
 
 
-def check_parent(spec: table.Image, variant: str) -> str:
-    parent = identity.parent_ref(spec.name, variant)
+def check_parent(spec: table.Image, variant: str, arch: str = table.DEFAULT_ARCH) -> str:
+    parent = identity.parent_ref(spec.name, variant, arch)
     if parent and docker("image", "inspect", parent).returncode != 0:
         raise BuildError(f"parent image {parent} is not built: run `make image/{spec.parent}` first")
     return parent
@@ -76,15 +77,15 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def stage(spec: table.Image, variant: str, wheelhouse: str | None) -> Path:
-    context = STAGING / f"{spec.name}-{variant}"
+def stage(spec: table.Image, variant: str, wheelhouse: str | None, arch: str = table.DEFAULT_ARCH) -> Path:
+    context = STAGING / f"{spec.name}-{variant}{'' if arch == table.DEFAULT_ARCH else '-' + arch}"
     shutil.rmtree(context, ignore_errors=True)
     (context / "wheelhouse").mkdir(parents=True)
     shutil.copy2(spec.dockerfile, context / "Dockerfile")
-    shutil.copy2(spec.lock_file(variant), context / "requirements.lock")
+    shutil.copy2(spec.lock_file(variant, arch), context / "requirements.lock")
     # Only the wheels the lock names: the context is sent to the builder on every build (measured: a 200 MB torch
     # wheel in every image's context cost about 10 s per cached build).
-    pins = lock.read_lock(spec.lock_file(variant))
+    pins = lock.read_lock(spec.lock_file(variant, arch))
     for wheel in sorted(Path(wheelhouse).glob("*.whl")) if wheelhouse else []:
         # A wheel's file name is name-version-...whl (PEP 427); one without a '-' is no wheel pip would install,
         # and could match no pin: skip it rather than fail the build on a stray file in the wheelhouse.
@@ -112,18 +113,18 @@ def base_digest(ref: str) -> str:
     return (found or [image_id])[0] or "unknown"
 
 
-def labels(spec: table.Image, variant: str, base: str) -> dict[str, str]:
+def labels(spec: table.Image, variant: str, base: str, arch: str = table.DEFAULT_ARCH) -> dict[str, str]:
     return identity.labels(spec.name, variant, base_name=base, base_digest=base_digest(base),
-                           lock_hash=lock.lock_hash(spec.name, variant))
+                           lock_hash=lock.lock_hash(spec.name, variant, arch))
 
 
 def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent: str) -> dict[str, str]:
-    refs = identity.tags(spec.name, variant)
+    refs = identity.tags(spec.name, variant, arch=args.arch)
     values = {
         "MLF_IMAGE_NAME": identity.repository(spec.name),
         "MLF_IMAGE_TAG": refs[0].partition(":")[2],
         "MLF_IMAGE_VARIANT": variant,
-        "MLF_IMAGE_LOCK_HASH": lock.lock_hash(spec.name, variant),
+        "MLF_IMAGE_LOCK_HASH": lock.lock_hash(spec.name, variant, args.arch),
         "MLF_VERSION": identity.mlfcore_version(),
         "MLF_SOURCE": identity.source_url(),
         "MLF_REVISION": identity.commit() or "unknown",
@@ -142,16 +143,19 @@ def build(args: argparse.Namespace) -> list[str]:
     check_engine()
     host_defaults(args)
     spec = check_inputs(args)  # and what the host's defaults added
-    parent = check_parent(spec, args.variant)
-    context = stage(spec, args.variant, args.wheelhouse)
+    parent = check_parent(spec, args.variant, args.arch)
+    context = stage(spec, args.variant, args.wheelhouse, args.arch)
     iidfile = context.parent / f"{context.name}.iid"
     iidfile.unlink(missing_ok=True)
     command = ["build", "--iidfile", str(iidfile)]
     values = build_args(spec, args.variant, args, parent)
     for name, value in values.items():
         command += ["--build-arg", f"{name}={value}"]
-    for name, value in labels(spec, args.variant, values["BASE_IMAGE"]).items():
+    for name, value in labels(spec, args.variant, values["BASE_IMAGE"], args.arch).items():
         command += ["--label", f"{name}={value}"]
+    if args.arch != table.DEFAULT_ARCH:
+        # Another architecture runs under emulation here (qemu-user-static through binfmt_misc, F flag).
+        command += ["--platform", table.ARCHES[args.arch]]
     if args.ca_bundle:
         command += ["--secret", f"id=ca,src={Path(args.ca_bundle).resolve()}"]
     if args.cache_from:
@@ -165,7 +169,7 @@ def build(args: argparse.Namespace) -> list[str]:
         raise BuildError(f"building {spec.name}:{args.variant} failed (the builder's output is above); "
                          "no tag was changed")
     image_id = iidfile.read_text().strip()
-    refs = identity.tags(spec.name, args.variant)
+    refs = identity.tags(spec.name, args.variant, arch=args.arch)
     for ref in refs:
         if docker("tag", image_id, ref).returncode != 0:
             raise BuildError(f"tagging {image_id} as {ref} failed")
@@ -201,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheelhouse", default="", help="a folder of wheels pip may install from")
     parser.add_argument("--ca-bundle", default="", help="a proxy's CA bundle, passed as a BuildKit secret")
     parser.add_argument("--base-image", default="", help="the OS image the base starts FROM (make os-base)")
+    parser.add_argument("--arch", choices=sorted(table.ARCHES), default=table.DEFAULT_ARCH,
+                        help="build for this architecture (its lock: make lock ARCH=; tagged with an -<arch> suffix)")
     parser.add_argument("--cache-from", default="", help="an image (e.g. the published :cpu tag) to reuse layers of")
     args = parser.parse_args(argv)
     try:

@@ -55,15 +55,26 @@ def normalise(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def inherited(name: str, variant: str) -> dict[str, str]:
+def inherited(name: str, variant: str, arch: str = table.DEFAULT_ARCH) -> dict[str, str]:
     """Every pin the image's ancestors already install."""
     pins: dict[str, str] = {}
     spec = table.image(name)
     while spec.parent:
         variant = table.parent_variant(spec.name, variant)
         spec = table.image(spec.parent)
-        pins.update(read_lock(spec.lock_file(variant)))
+        pins.update(read_lock(spec.lock_file(variant, arch)))
     return pins
+
+
+def platform_options(arch: str, target: Path) -> list[str]:
+    """pip's options to resolve for another architecture than this machine's: CPython 3.11 on Debian bookworm
+    (glibc 2.36). pip 23 does not widen a manylinux_2_36 tag to the older ones, so every tag is listed; a platform
+    option needs --target even with --dry-run (pip refuses otherwise)."""
+    if arch == table.DEFAULT_ARCH:
+        return []
+    tags = [f"manylinux2014_{arch}", *(f"manylinux_2_{minor}_{arch}" for minor in range(17, 37))]
+    return [*(f"--platform={tag}" for tag in tags), "--python-version=3.11", "--implementation=cp", "--abi=cp311",
+            "--abi=abi3", "--abi=none", "--target", str(target)]
 
 
 def pip_environment(ca_bundle: str | None) -> dict[str, str]:
@@ -76,8 +87,8 @@ def pip_environment(ca_bundle: str | None) -> dict[str, str]:
 
 
 def resolve(requirements: list[str], constraints: dict[str, str], wheelhouse: str | None,
-            ca_bundle: str | None) -> list[dict]:
-    """pip's resolution: one {name, version, sha256} per package, for this (the images') platform."""
+            ca_bundle: str | None, arch: str = table.DEFAULT_ARCH) -> list[dict]:
+    """pip's resolution: one {name, version, sha256} per package, for the images' platform on ARCH."""
     with tempfile.TemporaryDirectory() as scratch:
         constraint_file = Path(scratch, "constraints.txt")
         constraint_file.write_text("".join(f"{name}=={version}\n" for name, version in constraints.items()))
@@ -86,6 +97,7 @@ def resolve(requirements: list[str], constraints: dict[str, str], wheelhouse: st
                    "--only-binary=:all:", "--report", str(report), "-c", str(constraint_file), *requirements]
         if wheelhouse:
             command += ["--find-links", wheelhouse]
+        command += platform_options(arch, Path(scratch, "target"))
         subprocess.run(command, check=True, env=pip_environment(ca_bundle))
         installs = json.loads(report.read_text())["install"]
     return [{"name": normalise(item["metadata"]["name"]), "version": item["metadata"]["version"],
@@ -99,10 +111,14 @@ def render(name: str, variant: str, packages: list[dict], requirements: list[str
     return "".join(lines)
 
 
-def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None) -> Path:
+def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
+         arch: str = table.DEFAULT_ARCH) -> Path:
     spec = table.check_variant(name, variant)
     requirements = [item for requirement in spec.requirements[variant] for item in expand(requirement)]
-    parent_pins = inherited(name, variant)
+    parent_pins = inherited(name, variant, arch)
+    # Another architecture gets the same versions as the default one (its lock's pins are constraints): the
+    # locks then differ only in the files' hashes, and an image means the same release on every platform.
+    same_versions = {} if arch == table.DEFAULT_ARCH else read_lock(spec.lock_file(variant))
     # Only a pinned local version ("torch==2.13.0+cpu") comes from the wheelhouse: "torch==2.13.0" also matches
     # 2.13.0+cpu (PEP 440), so offering the wheelhouse to the cuda variant would lock the CPU wheel.
     if not any("+" in requirement for requirement in requirements):
@@ -110,19 +126,19 @@ def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None)
     elif not wheelhouse:
         raise table.TableError(f"{name}:{variant} pins a local version that is not on PyPI "
                                f"({', '.join(r for r in requirements if '+' in r)}): pass WHEELHOUSE=<a folder with it>")
-    packages = [item for item in resolve(requirements, parent_pins, wheelhouse, ca_bundle)
+    packages = [item for item in resolve(requirements, {**same_versions, **parent_pins}, wheelhouse, ca_bundle, arch)
                 if item["name"] not in parent_pins and item["name"] != "mlfcore"]
-    path = spec.lock_file(variant)
+    path = spec.lock_file(variant, arch)
     path.write_text(render(name, variant, packages, requirements))
     return path
 
 
-def lock_hash(name: str, variant: str) -> str:
+def lock_hash(name: str, variant: str, arch: str = table.DEFAULT_ARCH) -> str:
     """sha256 over the lock files of the image and its ancestors, parents first: what the image installed."""
     digest = hashlib.sha256()
     for link in reversed(table.chain(name)):
         variant_here = variant if variant in table.image(link).variants else table.image(link).variants[0]
-        digest.update(table.image(link).lock_file(variant_here).read_bytes())
+        digest.update(table.image(link).lock_file(variant_here, arch).read_bytes())
     return digest.hexdigest()
 
 
@@ -141,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheelhouse", help="a folder of wheels to resolve from besides PyPI")
     parser.add_argument("--ca-bundle", help="the CA bundle of a TLS-intercepting proxy")
+    parser.add_argument("--arch", choices=sorted(table.ARCHES), default=table.DEFAULT_ARCH,
+                        help="resolve for this architecture (another than x86_64 writes requirements-<variant>-<arch>.lock)")
     parser.add_argument("targets", nargs="*", help="IMAGE or IMAGE:VARIANT (default: every image and variant)")
     args = parser.parse_args(argv)
     links = os.environ.get("PIP_FIND_LINKS", "").split()
@@ -163,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     order = list(table.IMAGES)
     for name, variant in sorted(targets, key=lambda target: order.index(target[0])):
         try:
-            print(lock(name, variant, args.wheelhouse, args.ca_bundle).relative_to(table.ROOT))
+            print(lock(name, variant, args.wheelhouse, args.ca_bundle, args.arch).relative_to(table.ROOT))
         except table.TableError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -14,7 +14,8 @@ import sys
 from mlfcore.entrypoint import console
 
 # pip's JSON listing, a separator, then dpkg's (Package<TAB>Version per line): one container run for both.
-_LIST = "pip list --format json --disable-pip-version-check; echo '--- dpkg'; dpkg-query -W -f '${Package}\\t${Version}\\n'"
+_LIST = ("pip list --format json --disable-pip-version-check; echo '--- dpkg'; "
+         "dpkg-query -W -f '${Package}\\t${Version}\\n'")
 
 
 def collect(client, ref: str) -> dict:
@@ -24,7 +25,8 @@ def collect(client, ref: str) -> dict:
     # Names normalised as PEP 503 says (pip lists "pyasn1_modules"; the locks write "pyasn1-modules").
     python = {re.sub(r"[-_.]+", "-", item["name"]).lower(): item["version"] for item in json.loads(python_part)}
     debian = dict(line.split("\t", 1) for line in debian_part.splitlines() if "\t" in line)
-    return {"image": ref, "id": image.id, "python": dict(sorted(python.items())), "debian": dict(sorted(debian.items()))}
+    return {"image": ref, "id": image.id, "python": dict(sorted(python.items())),
+            "debian": dict(sorted(debian.items()))}
 
 
 def main(argv: list[str] | None = None) -> int:

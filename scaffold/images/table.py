@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 IMAGES_DIR = ROOT / "images"
 
 
+# The architecture the locks without a suffix are resolved for; another one has its own lock files (`-aarch64`).
+DEFAULT_ARCH = "x86_64"
+ARCHES = {"x86_64": "linux/amd64", "aarch64": "linux/arm64"}
+
+
 class TableError(ValueError):
     """A question the table cannot answer: an unknown image or variant. The message says what exists."""
 
@@ -53,8 +58,9 @@ class Image:
         own = self.context / "Dockerfile"
         return own if own.is_file() or not self.parent else IMAGES_DIR / "framework.Dockerfile"
 
-    def lock_file(self, variant: str) -> Path:
-        return self.context / f"requirements-{variant}.lock"
+    def lock_file(self, variant: str, arch: str = DEFAULT_ARCH) -> Path:
+        suffix = "" if arch == DEFAULT_ARCH else f"-{arch}"
+        return self.context / f"requirements-{variant}{suffix}.lock"
 
 
 def _load() -> dict:

@@ -63,7 +63,7 @@ def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch):
     bad_lock = tmp_path / "requirements-cpu.lock"
     bad_lock.write_text("pyyaml==6.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n")
     monkeypatch.setenv(identity.NAMESPACE_VARIABLE, "mlfcore-failed-build-test")
-    monkeypatch.setattr(table.Image, "lock_file", lambda self, variant: bad_lock)
+    monkeypatch.setattr(table.Image, "lock_file", lambda self, variant, arch=table.DEFAULT_ARCH: bad_lock)
     refs = identity.tags("base", "cpu")
     assert build.main(["base", "--base-image", "local/debian:bookworm"]) == 2
     assert not [ref for ref in refs if engine.images.list(name=ref)]

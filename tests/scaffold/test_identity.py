@@ -24,16 +24,20 @@ def _clean(monkeypatch):
 
 
 def test_local_tags_full_first_then_moving():
-    assert identity.tags("xgboost", "cpu") == [
-        f"mlfcore/xgboost:{VERSION}-xgboost3.2.0-cpu", f"mlfcore/xgboost:{VERSION}-cpu", "mlfcore/xgboost:cpu",
-        f"mlfcore/xgboost:{VERSION}", "mlfcore/xgboost:latest"]
+    assert identity.tags("tensorflow", "cpu") == [
+        f"mlfcore/tensorflow:{VERSION}-tensorflow2.21.0-cpu", f"mlfcore/tensorflow:{VERSION}-cpu",
+        "mlfcore/tensorflow:cpu", f"mlfcore/tensorflow:{VERSION}", "mlfcore/tensorflow:latest"]
 
 
-def test_latest_and_plain_tags_of_pytorch_name_the_cuda_build():
-    cuda, cpu = identity.tags("pytorch", "cuda"), identity.tags("pytorch", "cpu")
-    assert "mlfcore/pytorch:latest" in cuda and f"mlfcore/pytorch:{VERSION}" in cuda
-    assert not {"mlfcore/pytorch:latest", f"mlfcore/pytorch:{VERSION}"} & set(cpu)
-    assert "mlfcore/pytorch:cpu" in cpu
+@pytest.mark.parametrize(("image", "default"), [("pytorch", "cuda"), ("xgboost", "cuda"), ("tensorflow", "cpu")])
+def test_latest_and_plain_tags_name_the_measured_default_variant(image, default):
+    """pytorch and xgboost: the cuda build trains the example on a CPU-only host to the cpu build's fingerprint
+    (measured; images/images.toml); tensorflow's cuda build was not measured, so it stays cpu."""
+    other = {"cpu": "cuda", "cuda": "cpu"}[default]
+    chosen, small = identity.tags(image, default), identity.tags(image, other)
+    assert f"mlfcore/{image}:latest" in chosen and f"mlfcore/{image}:{VERSION}" in chosen
+    assert not {f"mlfcore/{image}:latest", f"mlfcore/{image}:{VERSION}"} & set(small)
+    assert f"mlfcore/{image}:{other}" in small
 
 
 def test_namespace_override_keeps_checkouts_apart(monkeypatch):
@@ -75,8 +79,8 @@ def test_docker_hub_joins_only_when_its_credentials_are_configured(monkeypatch):
 
 def test_published_refs_carry_the_immutable_sha_tags():
     refs = identity.published_refs("pytorch", "cuda", "ghcr.io", revision="0123456789abcdef")
-    assert refs[:3] == [f"ghcr.io/mlfcore/pytorch:{VERSION}-torch2.13.0-cuda", "ghcr.io/mlfcore/pytorch:sha-0123456789ab-cuda",
-                        "ghcr.io/mlfcore/pytorch:sha-0123456789ab"]
+    assert refs[:3] == [f"ghcr.io/mlfcore/pytorch:{VERSION}-torch2.13.0-cuda",
+                        "ghcr.io/mlfcore/pytorch:sha-0123456789ab-cuda", "ghcr.io/mlfcore/pytorch:sha-0123456789ab"]
     cpu = identity.published_refs("pytorch", "cpu", "ghcr.io", revision="0123456789abcdef")
     assert "ghcr.io/mlfcore/pytorch:sha-0123456789ab" not in cpu  # one image per immutable tag
 

@@ -156,3 +156,17 @@ def test_our_base_is_pushed_and_an_image_builds_from_it_by_digest(engine, regist
         assert b"derived ok" in output
     finally:
         engine.images.remove(derived.id, force=True)
+
+
+def test_pushing_an_image_that_is_not_built_says_what_to_build(engine):
+    env = dict(os.environ, MLF_IMAGE_NAMESPACE="mlfcore-never-built")
+    done = subprocess.run([*PUSH, "xgboost", "--variant", "cuda", "--registry", "127.0.0.1:1"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    _one_line_error(done, "mlfcore-never-built/xgboost:", "is not built", "make image/xgboost VARIANT=cuda")
+
+
+def test_a_release_tag_that_disagrees_with_the_version_is_refused(engine):
+    env = dict(os.environ, GITHUB_REF_TYPE="tag", GITHUB_REF_NAME="v99.0.0")
+    done = subprocess.run([*PUSH, "base", "--registry", "127.0.0.1:1"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    _one_line_error(done, "git tag v99.0.0 does not match")

@@ -1,0 +1,30 @@
+"""Per-architecture locks (mlfcore.scaffold.images.lock): the same versions everywhere, pip told the platform."""
+
+from __future__ import annotations
+
+
+from mlfcore.scaffold.images import lock, table
+
+
+def test_another_architecture_pins_the_same_versions():
+    checked = 0
+    for spec in table.IMAGES.values():
+        for variant in spec.variants:
+            if spec.lock_file(variant, "aarch64").is_file():
+                assert lock.read_lock(spec.lock_file(variant, "aarch64")) == lock.read_lock(spec.lock_file(variant))
+                checked += 1
+    assert checked >= 1  # the base's aarch64 lock at least
+
+
+def test_lock_files_are_named_per_architecture():
+    base = table.image("base")
+    assert base.lock_file("cpu").name == "requirements-cpu.lock"
+    assert base.lock_file("cpu", "aarch64").name == "requirements-cpu-aarch64.lock"
+
+
+def test_pip_gets_the_platform_only_for_a_foreign_architecture(tmp_path):
+    assert lock.platform_options("x86_64", tmp_path) == []
+    options = lock.platform_options("aarch64", tmp_path)
+    assert "--platform=manylinux2014_aarch64" in options and "--platform=manylinux_2_36_aarch64" in options
+    assert "--platform=manylinux_2_37_aarch64" not in options  # bookworm's glibc is 2.36
+    assert options[-2:] == ["--target", str(tmp_path)] and "--abi=cp311" in options
