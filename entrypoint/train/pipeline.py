@@ -15,13 +15,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, fingerprint, project, tracking
+from . import datahash, fingerprint, ownership, project, tracking
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,18 @@ def _check_command(spec: project.Project, values: Mapping[str, object], settings
                          hint="check the name in the command, install the program, or give its full path")
 
 
+def _check_output_root(folder: Path) -> None:
+    """The runs' output folder must take a new run folder: checked by writing one, before a run exists."""
+    existing = folder if folder.exists() else folder.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(0, "not a folder", str(existing))
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".mlf-write-test-"))
+    except OSError as err:
+        raise UsageError(f"the output folder {folder} cannot take this run's outputs: {err.strerror or err}",
+                         hint="make it a writable folder, or set [tool.mlf.train] output_dir") from None
+
+
 def prepare(request: Request) -> Prepared:
     # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
     environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
@@ -121,12 +133,14 @@ def prepare(request: Request) -> Prepared:
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
     tracking.check_writable(store)
+    _check_output_root(spec.output_root)
     data = datahash.hash_data(spec.root, spec.data) if spec.data else None
     lint = _lint(spec.root, spec.config, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
     record = sysinfo.collect(settings, fast=not request.full_sysinfo, project_dir=spec.root)
     experiment_id = tracking.experiment_id(store, spec.experiment)
+    ownership.reap(tracking.client(store), spec.output_root)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
 
@@ -201,13 +215,25 @@ def _outputs(prep: Prepared, output_dir: Path, started: float) -> tuple[Path, di
         if stale:
             console.warn(f"{len(stale)} declared output file(s) were not written by this run, e.g. {stale[0]}: they "
                          "enter the fingerprint as they are")
-        return prep.project.root, files
+        return output_dir, _snapshot_declared(files, output_dir)
     files = fingerprint.output_files(output_dir) if output_dir.is_dir() else {}
     if not files:
         raise CheckFailed(f"the training wrote nothing to its output folder {output_dir}",
                           hint=f"write the results to {{output_dir}} (or ${variables.MLF_OUTPUT_DIR}), or declare "
                                "them in [tool.mlf] outputs")
     return output_dir, files
+
+
+def _snapshot_declared(files: dict[str, Path], output_dir: Path) -> dict[str, Path]:
+    """Copy the declared outputs into the run's own folder (under the project's outputs lock, held by execute):
+    the fingerprint and the logged artifacts are these copies, which no later run overwrites."""
+    copies = {}
+    for name, path in files.items():
+        target = output_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        copies[name] = target
+    return copies
 
 
 @contextmanager
@@ -228,8 +254,6 @@ def _stdout_to_stderr():
 def execute(prep: Prepared) -> Result:
     """Start the MLflow run, train in a child, fingerprint, finish the run. Returns the Result (exit_code is the
     child's); raises CheckFailed when the training wrote no outputs."""
-    from mlflow.entities import RunStatus
-
     client = tracking.client(prep.store)
     run = client.create_run(prep.experiment_id)
     run_id = run.info.run_id
@@ -237,6 +261,13 @@ def execute(prep: Prepared) -> Result:
     argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
                     output_dir)
+    with ownership.claim(prep.project.output_root, run_id):
+        return _owned(client, prep, run_id, output_dir, argv, result)
+
+
+def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str], result: Result) -> Result:
+    from mlflow.entities import RunStatus
+
     status = "FAILED"
     try:
         _log_start(client, run_id, prep, argv)
@@ -252,25 +283,48 @@ def execute(prep: Prepared) -> Result:
 
         console.info(f"[bold]training[/] {escape(' '.join(argv))}")
         started = time.time()
-        with _stdout_to_stderr():
-            result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
-        result.seconds["training"] = round(time.time() - started, 2)
-        if result.exit_code != 0:
-            status = "KILLED" if result.exit_code >= 128 else "FAILED"
-            return result
-        result.output_base, files = _outputs(prep, output_dir, started)
+        declared = prep.project.declared_outputs
+        with ownership.outputs_lock(prep.project.root, run_id) if declared else nullcontext():
+            with _stdout_to_stderr():
+                result.exit_code = runner.run(argv, env, cwd=str(prep.project.root), own_group=True)
+            result.seconds["training"] = round(time.time() - started, 2)
+            if result.exit_code != 0:
+                status = "KILLED" if result.exit_code >= 128 else "FAILED"
+                return result
+            result.output_base, files = _recorded(_outputs, prep, output_dir, started)
         result.fingerprint = fingerprint.compute(files, _final_metrics(client, run_id))
-        client.log_dict(run_id, result.fingerprint.to_dict(), "mlf/fingerprint.json")
-        for name, path in files.items():
-            client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
-        client.set_tag(run_id, "mlf.fingerprint", result.fingerprint.digest)
-        status = "FINISHED"
+        _recorded(_log_result, client, run_id, result.fingerprint, files)
+        status = "FINISHED"  # only now: a run is FINISHED only with its fingerprint
         return result
     except KeyboardInterrupt:
         status = "KILLED"
         raise
     finally:
-        client.set_terminated(run_id, RunStatus.to_string(getattr(RunStatus, status)))
+        _recorded(client.set_terminated, run_id, RunStatus.to_string(getattr(RunStatus, status)))
+
+
+def _log_result(client, run_id: str, result_fingerprint: fingerprint.Fingerprint, files: dict[str, Path]) -> None:
+    client.log_dict(run_id, result_fingerprint.to_dict(), "mlf/fingerprint.json")
+    for name, path in files.items():
+        client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
+    client.set_tag(run_id, ownership.FINGERPRINT_TAG, result_fingerprint.digest)
+
+
+def _recorded(step, *args):
+    """A disk that fills or a folder that turns unwritable after training is no bug of mlf: the run is marked
+    FAILED (by the caller) and the user told what failed, exit 1."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return step(*args)
+    except MlflowException as err:  # the store's own write failed (sqlite: "database or disk is full")
+        raise CheckFailed(f"the run could not be recorded in the tracking store: {err.message.splitlines()[0]}",
+                          hint="free space or fix the store, then train again; the next `mlf train` here marks "
+                               "the run FAILED") from None
+    except OSError as err:
+        raise CheckFailed(f"the run's results could not be recorded: {err.strerror or err}"
+                          f"{f' ({err.filename})' if err.filename else ''}; the run is marked FAILED",
+                          hint="free space or fix the permissions, then train again") from None
 
 
 def train(request: Request) -> Result:

@@ -14,17 +14,14 @@ from mlfcore.entrypoint.train import store, tracking
 
 from ..conftest import MLF
 from ..reliability import note
-from .projects import environment, runs
+from .projects import environment, runs, script_project
 
 # A training command that writes one file: the store, not the training, is under test.
 TRAIN = "import os, pathlib\npathlib.Path(os.environ['MLF_OUTPUT_DIR'], 'a.txt').write_text('a')\n"
 
 
 def tiny_project(folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "train.py").write_text(TRAIN)
-    (folder / "pyproject.toml").write_text('[tool.mlf.train]\ncommand = "python train.py"\n')
-    return folder
+    return script_project(folder, TRAIN)
 
 
 def check(folder):
