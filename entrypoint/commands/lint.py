@@ -71,7 +71,18 @@ def lint(
         console.out(json.dumps(report.to_sarif(metadata.version("mlfcore")), indent=2))
     else:
         console.out(report.render_text())
-    return report.exit_code(strict)
+    return _incomplete_exit(report) or report.exit_code(strict)
+
+
+def _incomplete_exit(report) -> int:
+    """A file that could not be checked completely may hide an error: exit 70 naming it, never a quiet 0."""
+    from ..errors import EXIT_INTERNAL
+    from ..lint.engine import incomplete
+
+    partial = [f for f in report.findings if incomplete(f)]
+    for finding in partial:
+        console.error(f"{finding.path}: checked incompletely ({finding.rule}): {finding.message}")
+    return EXIT_INTERNAL if partial else 0
 
 
 def _list_rules(torch_version: str | None) -> None:
