@@ -126,9 +126,12 @@ def _excluded(relative: str, name: str, patterns: tuple[str, ...]) -> bool:
 def _display(path: Path | str, base: Path) -> str:
     path = Path(path)
     try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+        shown = Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    # A file name that is not UTF-8 decodes to lone surrogates, which no report (SARIF's URI quoting, JSON for
+    # other tools) can encode: show its bytes escaped instead (the real path is kept for reading).
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _note(path: str, message: str, rule: Rule = file_rules.SKIPPED, line: int = 1, col: int = 1) -> Finding:

@@ -132,8 +132,8 @@ def prepare(request: Request) -> Prepared:
     deviations = runner.check(settings)
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
-    tracking.check_writable(store)
     _check_output_root(spec.output_root)
+    tracking.check_writable(store)
     data = datahash.hash_data(spec.root, spec.data) if spec.data else None
     lint = _lint(spec.root, spec.config, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo

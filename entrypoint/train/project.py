@@ -46,7 +46,7 @@ def _to_int(raw: str) -> int:
 
 def _to_float(raw: str) -> float:
     value = float(raw)
-    if math.isnan(value):
+    if not math.isfinite(value):  # nan and ±inf: no training means them (DESIGN: float must be finite)
         raise ValueError(raw)
     return value
 
@@ -211,6 +211,9 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid YAML: {err}", hint="fix the MLproject file, then run again") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot be read: {err.strerror or err}",
+                          hint="make it a readable file, then run again") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: an MLproject file is a mapping with an entry_points section")
     points = document.get("entry_points")
@@ -294,6 +297,8 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
     project_config = config.load(root)
     table = _train_table(project_config)
     mlproject = root / MLPROJECT
+    if mlproject.exists() and not mlproject.is_file():
+        raise ConfigError(f"{mlproject} is not a file", hint="an MLproject is a YAML file; move the folder away")
     if mlproject.is_file():
         clash = sorted({"command", "parameters"} & set(table))
         if clash:

@@ -88,6 +88,8 @@ def check_writable(store: Store) -> None:
         raise UsageError(f"the folder of the MLflow tracking store does not exist: {store.local_path.parent}",
                          hint=f"create it, or fix {variables.MLFLOW_TRACKING_URI}")
     if store.uri.startswith("sqlite:"):
+        if store.local_path.exists():  # a broken store is refused before anything is written
+            safe.check_sqlite(store.local_path, store.uri)
         _probe(store.local_path.parent, "cannot create files in")
         if store.local_path.is_file() and not os.access(store.local_path, os.W_OK):
             raise UsageError(f"the MLflow tracking store is not writable: {store.local_path}",
