@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, fingerprint, ownership, project, tracking
+from . import datahash, fingerprint, ownership, project, redact, tracking
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Result:
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
                 "fingerprint": self.fingerprint.digest if self.fingerprint else None,
-                "environment_key": self.environment_key, "tracking_uri": self.store.uri,
+                "environment_key": self.environment_key, "tracking_uri": redact.Redactor().text(self.store.uri),
                 "experiment": self.project.experiment, "outputs": str(self.output_base),
                 "ui": self.store.ui_command(self.project.root), "seconds": self.seconds}
 
@@ -185,16 +185,23 @@ def _params(prep: Prepared) -> dict[str, str]:
     return tracking.params_text(params)
 
 
+def redactor(prep: Prepared) -> redact.Redactor:
+    secret = [project._text(prep.values[name]) for name, parameter in prep.project.entry_point.parameters.items()
+              if parameter.secret and name in prep.values]
+    return redact.Redactor(secret)
+
+
 def _log_start(client, run_id: str, prep: Prepared, argv: list[str]) -> None:
     from mlflow.entities import Param, RunTag
 
-    client.log_batch(run_id, params=[Param(k, v) for k, v in _params(prep).items()],
-                     tags=[RunTag(k, v) for k, v in _tags(prep, argv).items()])
-    client.log_dict(run_id, prep.record, "mlf/sysinfo.json")
-    client.log_dict(run_id, prep.lint, "mlf/lint.json")
-    client.log_dict(run_id, contract.record(prep.settings), "mlf/contract.json")
+    clean = redactor(prep)
+    client.log_batch(run_id, params=[Param(k, clean.text(v)) for k, v in _params(prep).items()],
+                     tags=[RunTag(k, clean.text(v)) for k, v in _tags(prep, argv).items()])
+    client.log_dict(run_id, clean.deep(prep.record), "mlf/sysinfo.json")
+    client.log_dict(run_id, clean.deep(prep.lint), "mlf/lint.json")
+    client.log_dict(run_id, clean.deep(contract.record(prep.settings)), "mlf/contract.json")
     if prep.data is not None:
-        client.log_dict(run_id, prep.data.to_dict(), "mlf/data.json")
+        client.log_dict(run_id, clean.deep(prep.data.to_dict()), "mlf/data.json")
 
 
 def _final_metrics(client, run_id: str) -> dict[str, float]:
@@ -281,7 +288,7 @@ def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str
         output_dir.mkdir(parents=True, exist_ok=True)
         from rich.markup import escape
 
-        console.info(f"[bold]training[/] {escape(' '.join(argv))}")
+        console.info(f"[bold]training[/] {escape(redactor(prep).text(' '.join(argv)))}")
         started = time.time()
         declared = prep.project.declared_outputs
         with ownership.outputs_lock(prep.project.root, run_id) if declared else nullcontext():

@@ -79,12 +79,14 @@ class Parameter:
     name: str
     type: str
     default: str | None = None  # text, as in MLproject; None: required
+    secret: bool = False  # `secret: true`: the value is redacted in every record and log (train/redact.py)
 
     def convert(self, raw: str) -> object:
         try:
             return TYPES[self.type](raw)
         except (ValueError, OverflowError):
-            raise UsageError(f"parameter {self.name!r} must be of type {self.type}, got {raw!r}",
+            shown = "a value that is not" if self.secret else repr(raw)
+            raise UsageError(f"parameter {self.name!r} must be of type {self.type}, got {shown}",
                              hint=f"pass -P {self.name}=<{self.type}>") from None
 
 
@@ -179,15 +181,18 @@ def _parameter(name: object, spec: object, where: str) -> Parameter:
         spec = {}
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: parameter {name!r} must be a type name or a table with type and default")
-    extra = sorted(set(spec) - {"type", "default"})
+    extra = sorted(set(spec) - {"type", "default", "secret"})
     if extra:
-        raise ConfigError(f"{where}: parameter {name!r} has unknown key {extra[0]!r}", hint="keys: type, default")
+        raise ConfigError(f"{where}: parameter {name!r} has unknown key {extra[0]!r}",
+                          hint="keys: type, default, secret")
+    if not isinstance(spec.get("secret", False), bool):
+        raise ConfigError(f"{where}: parameter {name!r}: secret must be true or false")
     kind = str(spec.get("type", "string"))
     if kind not in TYPES:
         raise ConfigError(f"{where}: parameter {name!r} has unknown type {kind!r}",
                           hint=f"types: {', '.join(TYPES)}")
     default = spec.get("default")
-    parameter = Parameter(name, kind, None if default is None else _text(default))
+    parameter = Parameter(name, kind, None if default is None else _text(default), spec.get("secret", False))
     if parameter.default is not None:
         try:
             parameter.convert(parameter.default)

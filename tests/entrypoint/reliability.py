@@ -1,8 +1,8 @@
 """The reliability record: tests of bad input and faults note what they tried and what happened.
 
 `make reliability` runs those tests with MLF_RELIABILITY_LOG set, then renders docs/RELIABILITY.md from the notes
-(`python -m tests.entrypoint.reliability render LOG`). tests/entrypoint/test_reliability_doc.py fails when the committed table lacks a case
-that a test notes, so the document cannot go stale silently.
+(`python -m tests.entrypoint.reliability render LOG`). tests/entrypoint/conftest.py fails the session when the committed table lacks a
+case that a test noted, so the document cannot go stale silently.
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "RELIABILITY.md"
 KINDS = ("bad input", "fault", "fuzzing")  # the table's sections, in order
 
 
+NOTED: set[tuple[str, str]] = set()  # this session's cases; the conftest hook checks them against the document
+
+
 def note(kind: str, case: str, outcome: str, count: int = 1) -> None:
     """Record that `case` (one line) was tried `count` times with `outcome` (what held). A no-op outside
     `make reliability`; the assertion that makes it true is the test's own, before this call."""
     assert kind in KINDS, kind
+    NOTED.add((kind, case))
     path = os.environ.get(LOG)
     if path:
         with open(path, "a", encoding="utf-8") as handle:
@@ -65,6 +69,11 @@ def documented() -> set[tuple[str, str]]:
         elif line.startswith("| ") and not line.startswith(("| case", "| ---")):
             found.add((kind, line[2:].split(" | ")[0]))
     return found
+
+
+def stale() -> list[tuple[str, str]]:
+    """Cases this session noted that the committed document lacks."""
+    return sorted(NOTED - documented())
 
 
 if __name__ == "__main__":
