@@ -126,3 +126,12 @@ def test_jobs_are_capped_at_the_cpus(tmp_path, monkeypatch):
     findings, _ = engine.check_files(items, rules.build(), jobs=100_000)
     assert started == [engine.cores()] and len(findings) == engine.PARALLEL_MIN_FILES
     note("bad input", "`mlf lint --jobs 100000`", "capped at the CPUs available")
+
+
+def test_a_fifo_in_the_project_does_not_stall_the_pre_run_lint_of_mlf_run(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "train.py").write_text(OFF)
+    result = subprocess.run([*MLF, "run", "--project", str(tmp_path), "--", "true"], env=clean_environment(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and OFF_RULE in result.stderr + result.stdout, result.stderr[-2000:]
+    note("bad input", "a FIFO named *.py in the project of `mlf run`", "the pre-run lint skips it, no hang")
