@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-all test-unit demo lint bench
+.PHONY: help venv test test-all test-unit demo lint bench reliability
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,15 @@ test-all: venv ## everything `make test` runs plus the tests marked heavy (each 
 
 test-unit: venv ## run the tests that need no Docker engine
 	$(BIN)/pytest -q -m 'not images'
+
+RELIABILITY_TESTS = tests/entrypoint/fuzz tests/entrypoint/commands/test_bad_inputs.py tests/entrypoint/train/test_store.py \
+                    tests/entrypoint/train/test_faults.py tests/entrypoint/lint/test_engine_robustness.py \
+                    tests/entrypoint/train/test_redaction.py
+reliability: venv ## run the bad-input, fault and fuzz tests and regenerate docs/RELIABILITY.md from what they noted
+	@rm -f .reliability.jsonl
+	MLF_RELIABILITY_LOG=$(CURDIR)/.reliability.jsonl $(BIN)/pytest -q $(wildcard $(RELIABILITY_TESTS))
+	$(BIN)/python -m tests.entrypoint.reliability render .reliability.jsonl
+	@rm -f .reliability.jsonl
 
 # The main job. `python -m mlfcore.scaffold.provision` starts a Docker engine when none answers (as root: Debian's
 # docker.io, as .ci/run does; otherwise it says what to run) and bootstraps the OS base image when no registry is

@@ -12,6 +12,9 @@ from .bootstrap import _mlf_hooks
 from .errors import ContractConflict
 
 
+_SET_BY_US: dict[str, str] = {}  # the environment the last apply_contract call set
+
+
 @dataclass
 class AppliedContract:
     """What `apply_contract` did: the seed and thread count applied, and what could not take effect in-process."""
@@ -39,13 +42,18 @@ def apply_contract(seed: int | None = None, threads: int | None = None, portable
         threads = int(os.environ.get(variables.MLF_THREADS, contract.DEFAULT_THREADS))
     settings = contract.Settings(seed=seed, threads=threads, portable=portable,
                                  allow_nondeterministic=allow_nondeterministic)
-    clashes = contract.conflicts(settings)
+    # What an earlier call set is ours, not the user's: a second call with new options replaces it (idempotent,
+    # never a conflict with ourselves).
+    environ = {name: value for name, value in os.environ.items() if _SET_BY_US.get(name) != value}
+    clashes = contract.conflicts(settings, environ)
     if clashes and not allow_nondeterministic:
         raise ContractConflict("the environment contradicts the determinism contract: "
                                + "; ".join(c.describe() for c in clashes), clashes)
     wanted = contract.environment(settings)
     not_in_effect = _not_in_effect(wanted)
     os.environ.update(wanted)
+    _SET_BY_US.clear()
+    _SET_BY_US.update(wanted)
     start = len(_mlf_hooks.APPLIED)
     _mlf_hooks.install(_mlf_hooks.Options(seed, threads))
     random.seed(seed)

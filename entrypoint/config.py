@@ -40,7 +40,7 @@ def load(project_dir: Path | str = ".") -> ProjectConfig:
     """Read [tool.mlf] from `project_dir`/pyproject.toml; a missing file or table is an empty configuration."""
     root = Path(project_dir).resolve()
     path = root / "pyproject.toml"
-    if not path.is_file():
+    if not path.exists():
         return ProjectConfig(root)
     import tomllib  # here: a project without pyproject.toml (and `mlf run` there) does not pay for the parser
 
@@ -48,7 +48,13 @@ def load(project_dir: Path | str = ".") -> ProjectConfig:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid TOML: {err}", hint="fix the file, then run again") from err
-    table = document.get("tool", {}).get("mlf", {})
+    except OSError as err:  # a folder, no permission, an I/O error: never "no configuration"
+        raise ConfigError(f"{path}: cannot be read: {err.strerror or err}",
+                          hint="make it a readable file, then run again") from None
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, got {tool!r}", hint="tools' settings go in [tool.NAME]")
+    table = tool.get("mlf", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.mlf] must be a table")
     for key, value in table.items():

@@ -29,6 +29,10 @@ AT_LOAD = "when its frameworks load"
 AT_USE = "when first used (a CUDA handle, an op, a collective)"
 
 
+# More threads than any host has CPUs: libgomp aborts the child's bootstrap with a traceback on huge counts.
+MAX_THREADS = 1024
+
+
 @dataclass(frozen=True)
 class Settings:
     """What one run asked for. Flags override [tool.mlf], which overrides the defaults."""
@@ -42,8 +46,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
-        if not isinstance(self.threads, int) or isinstance(self.threads, bool) or self.threads < 1:
-            raise ValueError(f"threads must be a positive integer, got {self.threads!r}")
+        if not isinstance(self.threads, int) or isinstance(self.threads, bool) or not 1 <= self.threads <= MAX_THREADS:
+            raise ValueError(f"threads must be an integer in [1, {MAX_THREADS}], got {self.threads!r}")
         unknown = sorted(set(self.allow) - set(NAMES))
         if unknown:
             raise ValueError(f"allow names unknown contract entries {unknown}; known: {', '.join(NAMES)}")

@@ -30,7 +30,7 @@ def _value(keyword: str, text: str) -> object | None:
         lowest = 0 if keyword == "seed" else 1
         return number if lowest <= number <= (_SEED_MAX if keyword == "seed" else number) else None
     path = Path(text)
-    if not text or (keyword == "project" and path.is_file()) or (keyword == "record" and path.is_dir()):
+    if not text or (keyword == "project" and not path.is_dir()) or (keyword == "record" and path.is_dir()):
         return None
     return path
 

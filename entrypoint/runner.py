@@ -53,8 +53,9 @@ def _terminal_sent_it() -> bool:
         return False
 
 
-def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None) -> int:
-    """Start `command`, forward signals to it until it ends, return its exit code (128+N if killed by signal N)."""
+def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None, own_group: bool = False) -> int:
+    """Start `command`, forward signals to it until it ends, return its exit code (128+N if killed by signal N).
+    With `own_group` it runs in its own process group that dies with mlf (lifetime.py)."""
     if not command:
         raise UsageError("no command given", hint="put the command after --, e.g. mlf run -- python train.py")
     if shutil.which(command[0], path=env.get("PATH")) is None and not os.path.exists(command[0]):
@@ -62,7 +63,7 @@ def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None) 
     with tempfile.TemporaryDirectory(prefix="mlf-run-") as scratch:
         mark = Path(scratch) / "bootstrapped"
         mark.touch()
-        code = _supervise(command, {**env, variables.MLF_BOOTSTRAP_MARK: str(mark)}, cwd)
+        code = _supervise(command, {**env, variables.MLF_BOOTSTRAP_MARK: str(mark)}, cwd, own_group)
         if _looks_like_python(command[0]) and not mark.read_text().strip():
             console.warn("the Python child never ran mlf's bootstrap (started with -I, -E or -S?), so seeds and "
                          "framework switches were NOT applied in it; only the environment variables were")
@@ -73,22 +74,31 @@ def _looks_like_python(program: str) -> bool:
     return os.path.basename(program).startswith("python")
 
 
-def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None) -> int:
+def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None, own_group: bool = False) -> int:
+    from . import lifetime
+
     try:
-        child = subprocess.Popen(list(command), env=dict(env), cwd=cwd)
+        child = subprocess.Popen(list(command), env=dict(env), cwd=cwd,
+                                 **(lifetime.popen_options() if own_group else {}))
     except OSError as failure:  # exists but cannot be run: not executable, a folder, a bad interpreter line
         raise UsageError(f"cannot start {command[0]}: {failure.strerror or failure}",
                          hint="give an executable program, e.g. `mlf run -- python train.py`") from failure
 
     def forward(signum, _frame):
+        if own_group:  # its own group: no terminal signal reaches it but through us
+            lifetime.signal_group(child.pid, signum)
+            return
         if signum == signal.SIGINT and _terminal_sent_it():
             return
         child.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    watcher = lifetime.watch(child.pid) if own_group else None
     try:
         code = child.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if own_group:
+            lifetime.end_group(child, watcher)
     return 128 - code if code < 0 else code

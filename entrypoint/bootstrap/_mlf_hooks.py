@@ -101,18 +101,32 @@ def apply_keras(keras, opts):
     _note("keras.utils.set_random_seed", opts.seed)
 
 
+# The Booster wrapper reads the latest options at call time: applying the contract again (apply_contract twice)
+# changes what new Boosters get instead of wrapping twice or keeping the first call's seed.
+_XGBOOST_DEFAULTS = {}
+
+
 def apply_xgboost(xgboost, opts):
     """Give every Booster the run's seed and thread count unless the program chose its own."""
     booster = xgboost.core.Booster
-    if getattr(booster.__init__, "_mlf_wrapped", False):
-        return
-    original = booster.__init__
-    defaults = {"seed": opts.seed}
+    _XGBOOST_DEFAULTS.clear()
+    _XGBOOST_DEFAULTS["seed"] = opts.seed
     if "xgboost.nthread" not in opts.relax:
-        defaults["nthread"] = opts.threads
+        _XGBOOST_DEFAULTS["nthread"] = opts.threads
+    if not getattr(booster.__init__, "_mlf_wrapped", False):
+        _wrap_booster(booster)
+    _note("xgboost.seed", opts.seed)
+    if "nthread" in _XGBOOST_DEFAULTS:
+        _note("xgboost.nthread", opts.threads)
+        _warn_if_capped(opts.threads)
+
+
+def _wrap_booster(booster):
+    original = booster.__init__
     aliases = {"seed": ("seed", "random_state"), "nthread": ("nthread", "n_jobs")}
 
     def __init__(self, params=None, *args, **kwargs):
+        defaults = dict(_XGBOOST_DEFAULTS)
         if params is None or isinstance(params, dict):
             given = dict(params or {})
             for key, value in defaults.items():
@@ -130,10 +144,6 @@ def apply_xgboost(xgboost, opts):
 
     __init__._mlf_wrapped = True
     booster.__init__ = __init__
-    _note("xgboost.seed", opts.seed)
-    if "nthread" in defaults:
-        _note("xgboost.nthread", opts.threads)
-        _warn_if_capped(opts.threads)
 
 
 def keep_run_experiment(fluent, opts):
@@ -269,6 +279,8 @@ def install(opts):
     for name in list(HOOKS):
         if name in sys.modules:  # imported before us (by another sitecustomize, say): apply now
             HOOKS[name](sys.modules[name], opts)
+    # Installed again (apply_contract called twice): the new options replace the old finder, never stack on it.
+    sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "_PostImportFinder"]
     sys.meta_path.insert(0, _PostImportFinder(opts))
 
 

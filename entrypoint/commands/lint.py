@@ -13,6 +13,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import config, console
+from ..errors import UsageError
 from ..lint import lint_paths, rules
 from ..lint.config import from_table
 from .options import Project
@@ -30,14 +31,25 @@ class Format(str, Enum):
     sarif = "sarif"
 
 
-def _split(value: str | None) -> list[str] | None:
+def _split(value: str | None, option: str = "--select") -> list[str] | None:
     if value is None:
         return None
-    return [part.strip() for part in value.split(",") if part.strip()]
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:  # `--select ''` would check nothing and pass
+        raise UsageError(f"{option} names no rule", hint=f"give rule ids or prefixes, e.g. {option} torch,contract")
+    return parts
+
+
+def _paths(given: list[str] | None, project: Path) -> list[Path]:
+    if not given:
+        return [project]
+    if any(not text for text in given):  # '' would become "." and lint the current folder
+        raise UsageError("an empty path was given", hint="name the files or folders to check, or none for the project")
+    return [Path(text) for text in given]
 
 
 def lint(
-    paths: Annotated[Optional[List[Path]], typer.Argument(help="Files or folders to check \\[default: the project].",
+    paths: Annotated[Optional[List[str]], typer.Argument(help="Files or folders to check \\[default: the project].",
                                                           show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text for people, json for programs, sarif "
                                                                    "for GitHub code scanning.")] = Format.text,
@@ -70,8 +82,9 @@ def lint(
     if list_rules:
         _list_rules(torch_version or lint_config.torch_version)
         return 0
-    report = lint_paths(paths or [project], base=Path.cwd(), config=lint_config, select=_split(select),
-                        ignore=_split(ignore), torch_version=torch_version, jobs=jobs).for_device(device.value)
+    report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
+                        ignore=_split(ignore, "--ignore"), torch_version=torch_version,
+                        jobs=jobs).for_device(device.value)
     if output_format is Format.json:
         console.out(report.to_json())
     elif output_format is Format.sarif:
@@ -80,7 +93,18 @@ def lint(
         console.out(json.dumps(report.to_sarif(metadata.version("mlfcore")), indent=2))
     else:
         console.out(report.render_text())
-    return report.exit_code(strict)
+    return _incomplete_exit(report) or report.exit_code(strict)
+
+
+def _incomplete_exit(report) -> int:
+    """A file that could not be checked completely may hide an error: exit 70 naming it, never a quiet 0."""
+    from ..errors import EXIT_INTERNAL
+    from ..lint.engine import incomplete
+
+    partial = [f for f in report.findings if incomplete(f)]
+    for finding in partial:
+        console.error(f"{finding.path}: checked incompletely ({finding.rule}): {finding.message}")
+    return EXIT_INTERNAL if partial else 0
 
 
 def _list_rules(torch_version: str | None) -> None:

@@ -11,7 +11,7 @@ import typer
 Seed = Annotated[Optional[int], typer.Option("--seed", min=0, max=2**32 - 1,
                                              help="Seed for every generator and PYTHONHASHSEED "
                                                   "[default: \\[tool.mlf] seed, else $MLF_SEED, else 0].")]
-Threads = Annotated[Optional[int], typer.Option("--threads", min=1,
+Threads = Annotated[Optional[int], typer.Option("--threads", min=1, max=1024,  # contract.MAX_THREADS
                                                 help="The one thread count for every library, the same on every "
                                                      "host [default: \\[tool.mlf] threads, else $MLF_THREADS, else 2].")]
 Portable = Annotated[Optional[bool], typer.Option("--portable/--no-portable",
@@ -22,7 +22,7 @@ AllowNondeterministic = Annotated[bool, typer.Option("--allow-nondeterministic",
                                                           "the run's record says it is non-deterministic.")]
 Project = Annotated[Path, typer.Option("--project", "-C", help="Project directory: its pyproject.toml \\[tool.mlf] "
                                                                "is read and its Python files are linted.",
-                                       file_okay=False, dir_okay=True)]
+                                       exists=True, file_okay=False, dir_okay=True)]
 
 
 class TextOrJson(str, Enum):

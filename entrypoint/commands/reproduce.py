@@ -108,6 +108,10 @@ def reproduce(
     if not project_dir.is_dir():
         raise UsageError(f"project directory {project_dir} does not exist", hint="give it with --project")
     store = tracking.resolve(project_dir.resolve())
+    if store.local_path is not None and not store.local_path.exists():  # MLflow would create an empty store
+        raise UsageError(f"no tracking store at {store.local_path}: no run was recorded there",
+                         hint="give the project that `mlf train` ran in (--project), or set "
+                              f"{variables.MLFLOW_TRACKING_URI}")
     run = _recorded_run(store, run_id)
     tags, recorded_params = run.data.tags, run.data.params
     params = _replayed_params(store, run, project_dir)

@@ -13,7 +13,7 @@ from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from .options import Portable, Seed, Threads
 
 # Not options.Project: that help text speaks of linting. "\[" keeps rich from reading [tool.mlf] as markup.
-Project = Annotated[Path, typer.Option("--project", "-C", file_okay=False, dir_okay=True,
+Project = Annotated[Path, typer.Option("--project", "-C", exists=True, file_okay=False, dir_okay=True,
                                        help="Project directory: its pyproject.toml \\[tool.mlf] gives the settings "
                                             "and its git commit is recorded.")]
 

@@ -38,13 +38,19 @@ def request(project_dir: Path, params: list[str] | None, entry_point: str, exper
                             threads, portable, allow_nondeterministic, **extra)
 
 
+def _uri(uri: str) -> str:
+    from ..train.redact import Redactor
+
+    return Redactor().text(uri)
+
+
 def show(result) -> None:
     """The short summary a person reads after a run (stderr)."""
     from rich.markup import escape
 
     rows = [("fingerprint", result.fingerprint.digest if result.fingerprint else "none (the training failed)"),
             ("environment key", result.environment_key),
-            ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {result.store.uri})"),
+            ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {_uri(result.store.uri)})"),
             ("outputs", str(result.output_base)),
             ("fingerprinted", result.fingerprinted or "-"),
             ("open the UI", result.store.ui_command(result.project.root))]

@@ -8,10 +8,13 @@ in-process, where starting workers would cost more than it saves.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import errno
 import fnmatch
 import gc
 import os
+import re
+import stat as stat_module
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -29,6 +32,16 @@ DEFAULT_EXCLUDE_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox"
 # hundreds of MB (the largest file in torch 2.13 is 1.1 MB).
 MAX_BYTES = 16 * 1024 * 1024
 SUFFIXES = (".py", ".ipynb")  # notebooks: their code cells (lint/notebook.py)
+# Work per file is bounded by size, line length and nesting, never by time (results must not depend on load).
+# The longest line in torch 2.13's own sources is 1,386 characters; a 258 KB line cost 1.55 GB before this bound
+# (tokenize and the suppression scan grow with the square of a line's length).
+MAX_LINE_BYTES = 64 * 1024
+# CPython's parser refuses more than 200 nested brackets ("too many nested parentheses"); a longer chain of unary
+# operators or attributes recurses in ast.parse: the limit below stays well inside the default recursion limit.
+MAX_NESTING = 200
+# The phrases that mark a note about a file that was not checked completely (the pre-run gate and `mlf lint`'s exit
+# code read them): each note below contains one.
+INCOMPLETE_PHRASES = ("internal error", "larger than", "too deeply nested")
 # Below this many files, a pool costs more than it saves (starting 2 workers: ~50 ms; a file: ~1 ms).
 PARALLEL_MIN_FILES = 32
 # ... and below this many bytes: 50 files of 5,000 lines (160 kB) took 17 ms of CPU in one process but 154 ms wall
@@ -37,6 +50,23 @@ PARALLEL_MIN_FILES = 32
 PARALLEL_MIN_BYTES = 1 << 20
 
 _RULESET: RuleSet | None = None  # the worker's rule set, set by _init
+
+
+def incomplete(finding: Finding) -> bool:
+    """Whether `finding` says its file was not checked completely (a rule's internal error, a size bound)."""
+    return finding.rule == file_rules.SKIPPED.id and any(p in finding.message for p in INCOMPLETE_PHRASES)
+
+
+def _special(path: str) -> str | None:
+    """What `path` is when it is no regular file (reading a FIFO blocks forever, /dev/zero never ends)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # check_file reports why it cannot be read
+    if stat_module.S_ISREG(mode) or stat_module.S_ISDIR(mode):
+        return None
+    return ("a FIFO" if stat_module.S_ISFIFO(mode) else "a device" if stat_module.S_ISCHR(mode) or
+            stat_module.S_ISBLK(mode) else "a socket" if stat_module.S_ISSOCK(mode) else "not a regular file")
 
 
 def cores() -> int:
@@ -58,7 +88,11 @@ def discover(paths: Iterable[Path], base: Path, exclude: Iterable[str] = ()) -> 
         if not os.path.lexists(given):
             raise UsageError(f"no such file or folder: {given}", hint="check the path")
         if not os.path.isdir(given):
-            found.append((_display(given, base), str(given)))
+            kind = _special(str(given))
+            if kind:
+                notes.append(_note(_display(given, base), f"{kind}, not a regular file: skipped"))
+            else:
+                found.append((_display(given, base), str(given)))
             continue
         root = Path(given)
         for folder, dirs, names in os.walk(root, followlinks=True, onerror=lambda e: notes.append(
@@ -81,7 +115,11 @@ def discover(paths: Iterable[Path], base: Path, exclude: Iterable[str] = ()) -> 
             for name in sorted(names):
                 if name.endswith(SUFFIXES) and not _excluded((relative / name).as_posix(), name, exclude):
                     path = Path(folder) / name
-                    found.append((_display(path, base), str(path)))
+                    kind = _special(str(path))
+                    if kind:
+                        notes.append(_note(_display(path, base), f"{kind}, not a regular file: skipped"))
+                    else:
+                        found.append((_display(path, base), str(path)))
     return found, notes
 
 
@@ -93,9 +131,12 @@ def _excluded(relative: str, name: str, patterns: tuple[str, ...]) -> bool:
 def _display(path: Path | str, base: Path) -> str:
     path = Path(path)
     try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+        shown = Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    # A file name that is not UTF-8 decodes to lone surrogates, which no report (SARIF's URI quoting, JSON for
+    # other tools) can encode: show its bytes escaped instead (the real path is kept for reading).
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _note(path: str, message: str, rule: Rule = file_rules.SKIPPED, line: int = 1, col: int = 1) -> Finding:
@@ -105,19 +146,20 @@ def _note(path: str, message: str, rule: Rule = file_rules.SKIPPED, line: int = 
 def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding], int]:
     """The findings of one file and its line count. Nothing a file contains makes this raise."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            return [_note(display, f"larger than {MAX_BYTES // 2**20} MB ({size} bytes): not checked")], 0
-        with open(path, "rb") as handle:
-            source = handle.read()
+        source = _read_regular(path)
     except OSError as err:
         reason = "symlink loop" if err.errno == errno.ELOOP else err.strerror
         return [_note(display, f"cannot read file: {reason}")], 0
+    if isinstance(source, str):
+        return [_note(display, source)], 0
     if path.endswith(".ipynb"):
         return notebook.check(display, source, lambda name, code: _parse_and_check(name, code, ruleset))
     lines = source.count(b"\n") + (1 if source and not source.endswith(b"\n") else 0)
     if not source.strip():
         return [], lines
+    bound = _over_bounds(source)
+    if bound:
+        return [_note(display, f"{bound}: not checked")], lines
     collecting = gc.isenabled()
     # An AST holds no reference cycles, so reference counting frees it; the cyclic collector would only rescan
     # the hundreds of thousands of nodes a big file allocates. Measured on torch/_inductor (252k lines): parse
@@ -128,6 +170,96 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
     finally:
         if collecting:
             gc.enable()
+
+
+def _read_regular(path: str) -> bytes | str:
+    """The bytes of the regular file at `path`, or why it was not read. Opened without blocking and checked on the
+    open descriptor, so a FIFO swapped in after discovery cannot stall the run; read up to the size bound only."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(handle)
+        if not stat_module.S_ISREG(info.st_mode):
+            return "not a regular file (a FIFO or a device): skipped"
+        if info.st_size > MAX_BYTES:
+            return f"larger than {MAX_BYTES // 2**20} MB ({info.st_size} bytes): not checked"
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            source = stream.read(MAX_BYTES + 1)
+    finally:
+        os.close(handle)
+    if len(source) > MAX_BYTES:  # grew while we read
+        return f"larger than {MAX_BYTES // 2**20} MB: not checked"
+    return source
+
+
+_BRACKETS = re.compile(rb"[][(){}]")
+
+
+def _over_bounds(source: bytes) -> str | None:
+    """Which bound `source` exceeds, if any: line length, then bracket nesting (linear in the file's size)."""
+    start = 0
+    while start < len(source):
+        end = source.find(b"\n", start)
+        end = len(source) if end < 0 else end
+        if end - start > MAX_LINE_BYTES:
+            line = source.count(b"\n", 0, start) + 1
+            return f"line {line} is larger than {MAX_LINE_BYTES // 1024} KB ({end - start} bytes)"
+        start = end + 1
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(source):
+        depth = depth + 1 if match.group() in b"([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        return f"too deeply nested ({deepest} brackets, more than {MAX_NESTING})"
+    return None
+
+
+class _RuleFailure:
+    """Wraps one rule handler: an exception in it is recorded and the walk goes on with the other rules."""
+
+    def __init__(self, handler, failures: list[tuple[str, BaseException]]) -> None:
+        self.handler, self.failures = handler, failures
+        self.name = f"{getattr(handler, '__module__', '?').rsplit('.', 1)[-1]}.{getattr(handler, '__name__', '?')}"
+
+    def __call__(self, *args):
+        try:
+            return self.handler(*args)
+        except Exception as err:  # noqa: BLE001 -- isolation per rule: its finding is lost, nothing else
+            self.failures.append((self.name, err))
+            return None
+
+
+def _isolated(ruleset: RuleSet, failures: list) -> RuleSet:
+    return dataclasses.replace(
+        ruleset, dict_handlers=tuple(_RuleFailure(h, failures) for h in ruleset.dict_handlers),
+        call_handlers={name: tuple(_RuleFailure(h, failures) for h in handlers)
+                       for name, handlers in ruleset.call_handlers.items()})
+
+
+def _as_utf8(source: bytes) -> bytes:
+    """`source` re-encoded as UTF-8 with its coding line neutralised, line numbers kept: for showing lines when the
+    declared codec cannot (idna refuses errors="replace")."""
+    try:
+        text = source.decode(checker_encoding(source))
+    except (LookupError, UnicodeError, SyntaxError):
+        text = source.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    for number in range(min(2, len(lines))):
+        lines[number] = re.sub(r"coding[:=]", "coding-", lines[number])
+    return "\n".join(lines).encode("utf-8")
+
+
+def checker_encoding(source: bytes) -> str:
+    import io
+    import tokenize
+
+    return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+
+
+def _finish(found, source: bytes, display: str) -> list[Finding]:
+    try:
+        return checker.finish(found, source)
+    except Exception:  # noqa: BLE001 -- showing the lines failed: keep every finding, shown from UTF-8
+        return checker.finish(found, _as_utf8(source))
 
 
 def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Finding]:
@@ -143,11 +275,22 @@ def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Find
     except (RecursionError, MemoryError) as err:
         return [_note(display, f"too deeply nested to parse ({type(err).__name__}): not checked")]
     try:
-        return checker.finish(checker.check_tree(tree, display, ruleset), source)
-    except Exception as err:  # noqa: BLE001 -- the one isolation boundary: a bug in a rule costs one file, not the
-        # run (the issue's quality bar: every other file is still checked). The note names the error to report.
-        return [_note(display, f"not checked: internal error in mlf lint ({type(err).__name__}: {err}); "
-                               "please report it with this file")]
+        found = checker.check_tree(tree, display, ruleset)
+    except Exception:  # noqa: BLE001 -- a rule failed: walk again with each rule isolated, keep the others'
+        failures: list[tuple[str, BaseException]] = []
+        try:
+            found = checker.check_tree(tree, display, _isolated(ruleset, failures))
+        except Exception as err:  # noqa: BLE001 -- the walk itself failed: the file is reported incomplete
+            return [_note(display, f"not checked: internal error in mlf lint's checker ({type(err).__name__}: "
+                                   f"{err}); please report it with this file")]
+        first: dict[str, BaseException] = {}
+        for name, err in failures:
+            first.setdefault(name, err)
+        notes = [_note(display, f"incomplete: internal error in rule {name} ({type(err).__name__}: {err}); its "
+                                "findings are missing, the other rules' are kept; please report it with this file")
+                 for name, err in first.items()]
+        return _finish(found, source, display) + notes
+    return _finish(found, source, display)
 
 
 def _init(ruleset: RuleSet) -> None:
@@ -173,7 +316,8 @@ def _total_bytes(items: list[tuple[str, str]]) -> int:
 def check_files(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None = None) -> tuple[list[Finding],
                                                                                                   int]:
     """All findings and the total line count of `items`, checked on `jobs` processes (default: the cores)."""
-    jobs = cores() if jobs is None else max(1, jobs)
+    # More processes than CPUs only cost memory: 100,000 asked for started 6,105 processes and exhausted 24 GB.
+    jobs = cores() if jobs is None else max(1, min(jobs, cores()))
     findings: list[Finding] = []
     total = 0
     if jobs == 1 or len(items) < PARALLEL_MIN_FILES or _total_bytes(items) < PARALLEL_MIN_BYTES:

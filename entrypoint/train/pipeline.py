@@ -15,13 +15,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import datahash, envcheck, fingerprint, gpu_notice, logged, project, provenance, resume, tracking
+from . import (datahash, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
+               tracking)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Result:
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
                 "fingerprint": self.fingerprint.digest if self.fingerprint else None,
-                "environment_key": self.environment_key, "tracking_uri": self.store.uri,
+                "environment_key": self.environment_key, "tracking_uri": redact.Redactor().text(self.store.uri),
                 "experiment": self.project.experiment, "outputs": str(self.output_base),
                 "ui": self.store.ui_command(self.project.root), "seconds": self.seconds,
                 "fingerprinted": self.fingerprinted}
@@ -109,6 +110,18 @@ def _check_command(spec: project.Project, values: Mapping[str, object], settings
                          hint="check the name in the command, install the program, or give its full path")
 
 
+def _check_output_root(folder: Path) -> None:
+    """The runs' output folder must take a new run folder: checked by writing one, before a run exists."""
+    existing = folder if folder.exists() else folder.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(0, "not a folder", str(existing))
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".mlf-write-test-"))
+    except OSError as err:
+        raise UsageError(f"the output folder {folder} cannot take this run's outputs: {err.strerror or err}",
+                         hint="make it a writable folder, or set [tool.mlf.train] output_dir") from None
+
+
 def prepare(request: Request) -> Prepared:
     # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
     environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
@@ -124,6 +137,7 @@ def prepare(request: Request) -> Prepared:
     deviations = runner.check(settings)
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
+    _check_output_root(spec.output_root)
     tracking.check_writable(store)
     data = datahash.hash_data(spec.root, spec.data, cache_folder=datahash.cache_folder(store)) if spec.data else None
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
@@ -138,6 +152,7 @@ def prepare(request: Request) -> Prepared:
         request.launch.wrap(spec.entry_point.argv(values, output_dir=spec.output_root, seed=settings.seed,
                                                   root=spec.root))
     experiment_id = tracking.experiment_id(store, spec.experiment)
+    ownership.reap(tracking.client(store), spec.output_root, spec.root)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
 
@@ -187,19 +202,27 @@ def _params(prep: Prepared) -> dict[str, str]:
     return tracking.params_text(params)
 
 
+def redactor(prep: Prepared) -> redact.Redactor:
+    secret = [project._text(prep.values[name]) for name, parameter in prep.project.entry_point.parameters.items()
+              if parameter.secret and name in prep.values]
+    return redact.Redactor(secret)
+
+
 def _log_start(client, run_id: str, prep: Prepared, argv: list[str]) -> None:
     from mlflow.entities import Param, RunTag
 
-    client.log_batch(run_id, params=[Param(k, v) for k, v in _params(prep).items()],
-                     tags=[RunTag(k, v) for k, v in _tags(prep, argv).items()])
-    client.log_dict(run_id, prep.record, "mlf/sysinfo.json")
-    client.log_dict(run_id, prep.lint, "mlf/lint.json")
-    client.log_dict(run_id, contract.record(prep.settings), "mlf/contract.json")
-    client.log_dict(run_id, {"entry_point": prep.project.entry_point.name, "source": prep.project.entry_point.source,
-                             "parameters": {k: project._text(v) for k, v in prep.values.items()}},
+    clean = redactor(prep)
+    client.log_batch(run_id, params=[Param(k, clean.text(v)) for k, v in _params(prep).items()],
+                     tags=[RunTag(k, clean.text(v)) for k, v in _tags(prep, argv).items()])
+    client.log_dict(run_id, clean.deep(prep.record), "mlf/sysinfo.json")
+    client.log_dict(run_id, clean.deep(prep.lint), "mlf/lint.json")
+    client.log_dict(run_id, clean.deep(contract.record(prep.settings)), "mlf/contract.json")
+    client.log_dict(run_id, clean.deep({"entry_point": prep.project.entry_point.name,
+                                        "source": prep.project.entry_point.source,
+                                        "parameters": {k: project._text(v) for k, v in prep.values.items()}}),
                     tracking.PARAMS_ARTIFACT)
     if prep.data is not None:
-        client.log_dict(run_id, prep.data.to_dict(), "mlf/data.json")
+        client.log_dict(run_id, clean.deep(prep.data.to_dict()), "mlf/data.json")
 
 
 def _final_metrics(client, run_id: str) -> dict[str, float]:
@@ -221,7 +244,7 @@ def _outputs(prep: Prepared, output_dir: Path, started: float, client=None,
         if stale:
             console.warn(f"{len(stale)} declared output file(s) were not written by this run, e.g. {stale[0]}: they "
                          "enter the fingerprint as they are")
-        return prep.project.root, files, "the declared outputs ([tool.mlf] outputs)"
+        return output_dir, _snapshot_declared(files, output_dir), "the declared outputs ([tool.mlf] outputs)"
     files = fingerprint.output_files(output_dir) if output_dir.is_dir() else {}
     basis = "the run's output folder"
     if not files and client is not None:
@@ -233,6 +256,18 @@ def _outputs(prep: Prepared, output_dir: Path, started: float, client=None,
                           hint=f"write the results to {{output_dir}} (or ${variables.MLF_OUTPUT_DIR}), or declare "
                                "them in [tool.mlf] outputs, or log a model or artifacts to the run")
     return output_dir, files, basis
+
+
+def _snapshot_declared(files: dict[str, Path], output_dir: Path) -> dict[str, Path]:
+    """Copy the declared outputs into the run's own folder (under the project's outputs lock, held by execute):
+    the fingerprint and the logged artifacts are these copies, which no later run overwrites."""
+    copies = {}
+    for name, path in files.items():
+        target = output_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        copies[name] = target
+    return copies
 
 
 @contextmanager
@@ -260,8 +295,6 @@ def _python_fallback(env: dict[str, str]) -> None:
 def execute(prep: Prepared) -> Result:
     """Start the MLflow run, train in a child, fingerprint, finish the run. Returns the Result (exit_code is the
     child's); raises CheckFailed when the training wrote no outputs."""
-    from mlflow.entities import RunStatus
-
     client = tracking.client(prep.store)
     root, key = prep.project.root, prep.record["environment_key"]["key"]
     previous = resume.find(client, root, prep.experiment_id, _params(prep), prep.project.entry_point.name)
@@ -275,6 +308,14 @@ def execute(prep: Prepared) -> Result:
         argv = prep.request.launch.wrap(argv)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
                     output_dir)
+    with ownership.claim(prep.project.output_root, run_id):
+        return _owned(client, prep, run_id, output_dir, argv, result, resumed)
+
+
+def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str], result: Result,
+           resumed) -> Result:
+    from mlflow.entities import RunStatus
+
     status = "FAILED"
     try:
         _log_start(client, run_id, prep, argv)
@@ -282,7 +323,7 @@ def execute(prep: Prepared) -> Result:
         env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id, prep.project.experiment))
         _python_fallback(env)
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
-        env.update(resume.child_environment(root, run_id, key))
+        env.update(resume.child_environment(prep.project.root, run_id, result.environment_key))
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
         # MLflow asks GitPython for the source commit; without a git executable (the images) GitPython prints a
         # 20-line warning three times. mlf records the commit itself (sysinfo's project section).
@@ -290,31 +331,55 @@ def execute(prep: Prepared) -> Result:
         output_dir.mkdir(parents=True, exist_ok=True)
         from rich.markup import escape
 
-        console.info(f"[bold]training[/] {escape(' '.join(argv))}")
+        console.info(f"[bold]training[/] {escape(redactor(prep).text(' '.join(argv)))}")
         started = time.time()
-        with _stdout_to_stderr():
-            result.exit_code = runner.run(argv, env, cwd=str(prep.project.root))
-        result.seconds["training"] = round(time.time() - started, 2)
-        reached = resume.progress(client, run_id, root, prep.request.launch, resumed)
-        if result.exit_code != 0:
-            # torchrun ends with 1 when its ranks stopped on SIGTERM: the checkpoint says they were stopped
-            stopped = result.exit_code >= 128 or reached["stopped"] is not None
-            status = "KILLED" if stopped else "FAILED"
-            return result
-        result.output_base, files, result.fingerprinted = _outputs(prep, output_dir, started, client, run_id)
+        declared = prep.project.declared_outputs
+        with ownership.outputs_lock(prep.project.root, run_id) if declared else nullcontext():
+            with _stdout_to_stderr():
+                result.exit_code = runner.run(argv, env, cwd=str(prep.project.root), own_group=True)
+            result.seconds["training"] = round(time.time() - started, 2)
+            reached = resume.progress(client, run_id, prep.project.root, prep.request.launch, resumed)
+            if result.exit_code != 0:
+                # torchrun ends with 1 when its ranks stopped on SIGTERM: the checkpoint says they were stopped
+                stopped = result.exit_code >= 128 or reached["stopped"] is not None
+                status = "KILLED" if stopped else "FAILED"
+                return result
+            result.output_base, files, result.fingerprinted = _recorded(_outputs, prep, output_dir, started, client,
+                                                                        run_id)
         result.fingerprint = fingerprint.compute(files, _final_metrics(client, run_id))
-        client.log_dict(run_id, result.fingerprint.to_dict(), "mlf/fingerprint.json")
-        for name, path in files.items():
-            client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
-        client.set_tag(run_id, "mlf.fingerprint", result.fingerprint.digest)
-        resume.finished(root, run_id)
-        status = "FINISHED"
+        _recorded(_log_result, client, run_id, result.fingerprint, files)
+        resume.finished(prep.project.root, run_id)
+        status = "FINISHED"  # only now: a run is FINISHED only with its fingerprint
         return result
     except KeyboardInterrupt:
         status = "KILLED"
         raise
     finally:
-        client.set_terminated(run_id, RunStatus.to_string(getattr(RunStatus, status)))
+        _recorded(client.set_terminated, run_id, RunStatus.to_string(getattr(RunStatus, status)))
+
+
+def _log_result(client, run_id: str, result_fingerprint: fingerprint.Fingerprint, files: dict[str, Path]) -> None:
+    client.log_dict(run_id, result_fingerprint.to_dict(), "mlf/fingerprint.json")
+    for name, path in files.items():
+        client.log_artifact(run_id, str(path), f"outputs/{Path(name).parent.as_posix()}".rstrip("/."))
+    client.set_tag(run_id, ownership.FINGERPRINT_TAG, result_fingerprint.digest)
+
+
+def _recorded(step, *args):
+    """A disk that fills or a folder that turns unwritable after training is no bug of mlf: the run is marked
+    FAILED (by the caller) and the user told what failed, exit 1."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return step(*args)
+    except MlflowException as err:  # the store's own write failed (sqlite: "database or disk is full")
+        raise CheckFailed(f"the run could not be recorded in the tracking store: {err.message.splitlines()[0]}",
+                          hint="free space or fix the store, then train again; the next `mlf train` here marks "
+                               "the run FAILED") from None
+    except OSError as err:
+        raise CheckFailed(f"the run's results could not be recorded: {err.strerror or err}"
+                          f"{f' ({err.filename})' if err.filename else ''}; the run is marked FAILED",
+                          hint="free space or fix the permissions, then train again") from None
 
 
 def train(request: Request) -> Result:

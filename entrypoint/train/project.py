@@ -100,12 +100,14 @@ class Parameter:
     name: str
     type: str
     default: str | None = None  # text, as in MLproject; None: required
+    secret: bool = False  # `secret: true`: the value is redacted in every record and log (train/redact.py)
 
     def convert(self, raw: str) -> object:
         try:
             return TYPES[self.type](raw)
         except (ValueError, OverflowError):
-            raise UsageError(f"parameter {self.name!r} must be of type {self.type}, got {raw!r}",
+            shown = "a value that is not" if self.secret else repr(raw)
+            raise UsageError(f"parameter {self.name!r} must be of type {self.type}, got {shown}",
                              hint=f"pass -P {self.name}=<{self.type}>") from None
 
 
@@ -243,15 +245,18 @@ def _parameter(name: object, spec: object, where: str) -> Parameter:
         spec = {}
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: parameter {name!r} must be a type name or a table with type and default")
-    extra = sorted(set(spec) - {"type", "default"})
+    extra = sorted(set(spec) - {"type", "default", "secret"})
     if extra:
-        raise ConfigError(f"{where}: parameter {name!r} has unknown key {extra[0]!r}", hint="keys: type, default")
+        raise ConfigError(f"{where}: parameter {name!r} has unknown key {extra[0]!r}",
+                          hint="keys: type, default, secret")
+    if not isinstance(spec.get("secret", False), bool):
+        raise ConfigError(f"{where}: parameter {name!r}: secret must be true or false")
     kind = str(spec.get("type", "string"))
     if kind not in TYPES:
         raise ConfigError(f"{where}: parameter {name!r} has unknown type {kind!r}",
                           hint=f"types: {', '.join(TYPES)}")
     default = spec.get("default")
-    parameter = Parameter(name, kind, None if default is None else _text(default))
+    parameter = Parameter(name, kind, None if default is None else _text(default), spec.get("secret", False))
     if parameter.default is not None:
         try:
             parameter.convert(parameter.default)
@@ -275,6 +280,9 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid YAML: {err}", hint="fix the MLproject file, then run again") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot be read: {err.strerror or err}",
+                          hint="make it a readable file, then run again") from None
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: an MLproject file is a mapping with an entry_points section")
     points = document.get("entry_points")
@@ -378,6 +386,8 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
     project_config = config.load(root)
     table = _train_table(project_config)
     mlproject = root / MLPROJECT
+    if mlproject.exists() and not mlproject.is_file():
+        raise ConfigError(f"{mlproject} is not a file", hint="an MLproject is a YAML file; move the folder away")
     mlproject_name, environment = None, Environment()
     if mlproject.is_file():
         clash = sorted({"command", "parameters"} & set(table))

@@ -66,10 +66,11 @@ def resolve(project_root: Path, environ: Mapping[str, str] | None = None) -> Sto
     return Store(uri, None, None, False)
 
 
-def _probe(folder: Path, what: str) -> None:
+def _probe(folder: Path, what: str, create: bool = False) -> None:
     """Write and remove a file in `folder`: the one test that also holds for root and read-only mounts."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(exist_ok=True)  # one level only: a typo in a URI must not create folders anywhere
         handle, name = tempfile.mkstemp(dir=folder, prefix=".mlf-write-test-")
         os.close(handle)
         os.unlink(name)
@@ -81,18 +82,31 @@ def _probe(folder: Path, what: str) -> None:
 
 
 def check_writable(store: Store) -> None:
-    """Raise UsageError (exit 2) before any training when the store cannot be written."""
+    """Raise UsageError (exit 2) before any training when the store cannot be used: not writable, broken,
+    unreachable. A missing local store is created here, whole or not at all (store.py)."""
+    from . import store as safe
+
+    if store.uri.startswith(("http://", "https://")):
+        safe.check_reachable(store.uri)
+        return
     if store.local_path is None:
         return
+    if not store.default and not store.local_path.parent.exists():
+        raise UsageError(f"the folder of the MLflow tracking store does not exist: {store.local_path.parent}",
+                         hint=f"create it, or fix {variables.MLFLOW_TRACKING_URI}")
     if store.uri.startswith("sqlite:"):
+        if store.local_path.exists():  # a broken store is refused before anything is written
+            safe.check_sqlite(store.local_path, store.uri)
         _probe(store.local_path.parent, "cannot create files in")
-        if store.local_path.exists() and not os.access(store.local_path, os.W_OK):
+        if store.local_path.is_file() and not os.access(store.local_path, os.W_OK):
             raise UsageError(f"the MLflow tracking store is not writable: {store.local_path}",
                              hint="make the file writable, or set MLFLOW_TRACKING_URI to another store")
     else:
-        _probe(store.local_path, "cannot create files in")
+        _probe(store.local_path, "cannot create files in", create=True)
     if store.artifact_root is not None:
-        _probe(store.artifact_root, "cannot create artifacts in")
+        _probe(store.artifact_root, "cannot create artifacts in", create=True)
+    if store.uri.startswith("sqlite:"):
+        safe.ensure_sqlite(store.local_path, store.uri, store.artifact_root, store.default)
 
 
 def quiet() -> None:
@@ -128,7 +142,14 @@ def experiment_id(store: Store, name: str) -> str:
             _check_artifact_location(found.artifact_location, name)
             return found.experiment_id
         location = (store.artifact_root / _slug(name)).as_uri() if store.artifact_root else None
-        created = tracking.create_experiment(name, artifact_location=location)
+        try:
+            created = tracking.create_experiment(name, artifact_location=location)
+        except MlflowException as err:
+            # Two first runs at once: the other one created it between our look-up and our insert.
+            found = tracking.get_experiment_by_name(name)
+            if found is None:
+                raise err from None
+            return found.experiment_id
         if store.artifact_root is not None and store.local_path is not None:
             _make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
         return created

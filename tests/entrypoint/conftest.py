@@ -44,3 +44,15 @@ def project(tmp_path: Path) -> Path:
     folder = tmp_path / "project"
     folder.mkdir()
     return folder
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """docs/RELIABILITY.md must list every bad input and fault the tests noted: a case added without
+    `make reliability` fails the session, naming it."""
+    from .reliability import LOG, stale
+
+    missing = [] if os.environ.get(LOG) else stale()  # `make reliability` is writing the new document
+    if missing:
+        lines = "\n".join(f"  {kind}: {case}" for kind, case in missing)
+        print(f"\ndocs/RELIABILITY.md is stale (run `make reliability`); missing cases:\n{lines}")
+        session.exitstatus = 1

@@ -142,7 +142,9 @@ def test_declared_outputs_are_what_is_fingerprinted(tiny):
     (tiny / "MLproject").write_text((tiny / "MLproject").read_text().replace("{output_dir}", "results"))
     (tiny / "pyproject.toml").write_text('[tool.mlf]\noutputs = ["results/tensors"]\n')
     first, second = train(tiny), train(tiny)
-    assert first["fingerprint"] == second["fingerprint"] and first["outputs"] == str(tiny)
+    # Declared outputs are copied into the run's own folder under the project lock: that copy is fingerprinted.
+    assert first["fingerprint"] == second["fingerprint"] and first["outputs"] == str(tiny / "outputs" / first["run_id"])
+    assert (tiny / "outputs" / first["run_id"] / "results/tensors/layer.bias.npy").is_file()
     manifest = json.loads((tiny / "mlruns" / "tiny" / first["run_id"] / "artifacts" / "mlf" / "fingerprint.json")
                           .read_text())
     assert [a["name"] for a in manifest["artifacts"]] == ["results/tensors/layer.bias.npy",

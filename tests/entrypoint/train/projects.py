@@ -95,3 +95,15 @@ def writable_for_everyone(folder: Path) -> None:
     """Containers run as uid 1000: let them write a tmp folder the test (root on CI) created."""
     for path in [folder, *folder.rglob("*")]:
         os.chmod(path, 0o777 if path.is_dir() else 0o666)
+
+
+def script_project(folder: Path, script: str, store_template: Path | None = None, extra: str = "") -> Path:
+    """A project whose [tool.mlf.train] command is `python train.py`, with `script` as train.py: the fault and
+    store tests use a few lines of Python, not a framework, to stay fast."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train.py").write_text(script)
+    command = f"{sys.executable} train.py"  # this interpreter: the one with mlflow (a child that logs needs it)
+    (folder / "pyproject.toml").write_text(f'[tool.mlf]\n{extra}\n[tool.mlf.train]\ncommand = "{command}"\n')
+    if store_template is not None:
+        shutil.copy(store_template, folder / "mlflow.db")
+    return folder

@@ -30,9 +30,9 @@ def test_a_store_under_a_file_is_not_writable(tmp_path):
     assert caught.value.exit_code == 2
 
 
-def test_a_writable_default_store_passes_and_leaves_nothing(tmp_path):
+def test_a_writable_default_store_is_created_whole_and_leaves_no_probe(tmp_path):
     tracking.check_writable(tracking.resolve(tmp_path, {}))
-    assert [p.name for p in tmp_path.iterdir()] == ["mlruns"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".mlflow.db.lock", "mlflow.db", "mlruns"]
     assert not any((tmp_path / "mlruns").iterdir())
 
 

@@ -1,0 +1,183 @@
+"""The MLflow tracking store is made safe before any training: created whole or not at all, checked, reachable.
+
+- A local sqlite store is created under a lock file next to it (`.mlflow.db.lock`), in a scratch file that is moved
+  into place only once MLflow's migrations completed (os.replace is atomic on POSIX). Two first runs at once wait
+  for each other; an interrupted creation leaves a scratch file, never a half-migrated `mlflow.db`. Measured before
+  this: two `mlf train` at once on a fresh project broke the store in 2 of 5 pairs, and an interrupt in the first
+  ~2.5 s did too; `mlflow db upgrade` could not repair either.
+- An existing store is checked with sqlite3 alone (no MLflow import, no retries): a folder, a file that is no
+  SQLite database, a database without MLflow's schema version or with an unknown one is refused with the command
+  that repairs it. MLflow itself would retry opening a bad file 15 times with exponential back-off
+  (mlflow/store/db/utils.py, create_sqlalchemy_engine_with_retry) and end in an SQL dump.
+- An HTTP(S) tracking server is probed with one TCP connection and a short timeout: MLflow's client retries an
+  unreachable server with back-off (MLFLOW_HTTP_REQUEST_MAX_RETRIES, 7 by default), measured 248 s before failing.
+
+Every failure is a UsageError (exit 2), raised before a run exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import importlib.util
+import os
+import socket
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .. import console, variables
+from ..errors import UsageError
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # https://www.sqlite.org/fileformat.html, "The Database Header"
+SCRATCH_INFIX = ".creating-"
+CONNECT_TIMEOUT_S = 5.0
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(f".{database.name}.lock")
+
+
+@contextlib.contextmanager
+def locked(path: Path, waiting: str | None = None):
+    """An exclusive flock on `path` (created), held for the block. flock, not a lock folder: the kernel drops it
+    when the holder dies, so a SIGKILLed mlf never leaves a stale lock."""
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                console.info(waiting)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The schema version MLflow's migrations end at, read from its migration scripts without importing MLflow's
+    store (which costs seconds); alembic's ScriptDirectory is what MLflow's own _get_latest_schema_revision uses."""
+    from alembic.script import ScriptDirectory
+
+    spec = importlib.util.find_spec("mlflow")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    heads = ScriptDirectory(str(package / "store" / "db_migrations")).get_heads()
+    return heads[0] if len(heads) == 1 else ""
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    package = Path(next(iter(importlib.util.find_spec("mlflow").submodule_search_locations)))
+    return {script.revision for script in ScriptDirectory(str(package / "store" / "db_migrations")).walk_revisions()}
+
+
+def _broken(database: Path, uri: str, why: str) -> UsageError:
+    aside = database.with_name(database.name + ".broken")
+    hint = f"move it aside and run again, which creates a new store: mv {database} {aside}"
+    return UsageError(f"the MLflow tracking store {uri} is broken: {why}", hint=hint)
+
+
+def schema_version(database: Path, uri: str) -> str | None:
+    """The store's alembic schema version; UsageError when `database` is no MLflow sqlite store."""
+    if database.is_dir():
+        raise _broken(database, uri, f"{database} is a folder, not a database file")
+    try:
+        with open(database, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise UsageError(f"cannot read the MLflow tracking store {database}: {err.strerror or err}",
+                         hint="make it readable and writable, or set MLFLOW_TRACKING_URI to another store") from None
+    if header != SQLITE_HEADER:
+        raise _broken(database, uri, "the file is not an SQLite database")
+    try:
+        connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            raise _broken(database, uri, "it has no MLflow schema version (a creation that was interrupted?)")
+        raise _broken(database, uri, f"sqlite says: {err}") from None
+    except sqlite3.DatabaseError as err:
+        raise _broken(database, uri, f"sqlite says: {err}") from None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def check_sqlite(database: Path, uri: str) -> None:
+    version = schema_version(database, uri)
+    head = head_revision()
+    if version == head or not head:
+        return
+    if version in _known_revisions():
+        raise UsageError(f"the MLflow tracking store {uri} has an older schema ({version}; this MLflow writes {head})",
+                         hint=f"back it up, then upgrade it: mlflow db upgrade {uri}")
+    raise _broken(database, uri, f"its schema version {version!r} is unknown to this MLflow (written by a newer "
+                                 "MLflow, or a creation that was interrupted)")
+
+
+def _create(database: Path, artifact_root: Path | None) -> None:
+    """Run MLflow's migrations into a scratch file, then move it into place."""
+    import logging
+
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    for name in ("mlflow", "alembic"):  # the migrations' INFO lines are noise in mlf's output
+        logging.getLogger(name).setLevel(logging.WARNING)
+    scratch = database.with_name(f".{database.name}{SCRATCH_INFIX}{os.getpid()}")
+    for stale in database.parent.glob(f".{database.name}{SCRATCH_INFIX}*"):
+        stale.unlink(missing_ok=True)  # left by an interrupted creation: we hold the lock, nobody else writes them
+    root = artifact_root.as_uri() if artifact_root is not None else (Path.cwd() / "mlruns").as_uri()
+    try:
+        created = SqlAlchemyStore(f"sqlite:///{scratch}", root)
+        created.engine.dispose()
+        with open(scratch, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(scratch, database)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def ensure_sqlite(database: Path, uri: str, artifact_root: Path | None, default: bool) -> None:
+    """Check the store at `database`, creating it first when missing (under the lock)."""
+    if not default and not database.parent.exists():
+        # MLflow would create the folders (as root: anywhere, even at /); a typo must not do that.
+        raise UsageError(f"the folder of the MLflow tracking store does not exist: {database.parent}",
+                         hint=f"create it, or fix {variables.MLFLOW_TRACKING_URI}")
+    if database.exists() or database.is_symlink():
+        check_sqlite(database, uri)
+        return
+    try:
+        with locked(lock_path(database), waiting="waiting for another mlf that is creating the tracking store"):
+            if not database.exists():
+                console.info(f"creating the MLflow tracking store {database}")
+                _create(database, artifact_root)
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UsageError(f"no space left to create the MLflow tracking store {database}",
+                             hint="free some space, or set MLFLOW_TRACKING_URI to a store elsewhere") from None
+        raise UsageError(f"cannot create the MLflow tracking store {database}: {err.strerror or err}",
+                         hint="make the folder writable, or set MLFLOW_TRACKING_URI to another store") from None
+    check_sqlite(database, uri)
+
+
+def check_reachable(uri: str) -> None:
+    """One TCP connection to an HTTP(S) tracking server, CONNECT_TIMEOUT_S at most."""
+    parsed = urlparse(uri)
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:
+        raise UsageError(f"{variables.MLFLOW_TRACKING_URI}={uri!r} has an invalid port") from None
+    if not parsed.hostname:
+        raise UsageError(f"{variables.MLFLOW_TRACKING_URI}={uri!r} names no host")
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as err:
+        raise UsageError(f"cannot reach the MLflow tracking server {parsed.hostname}:{port}: "
+                         f"{getattr(err, 'strerror', None) or err}",
+                         hint=f"start the server, or fix {variables.MLFLOW_TRACKING_URI}") from None
