@@ -1,32 +1,26 @@
 """The build manifest of an image: its Python and Debian packages with versions, as JSON on stdout.
 
-`python -m mlfcore.scaffold.images.manifest REF` runs the image once (pip's and dpkg's own listings, read inside
-it) and prints {"image", "id", "python": {name: version}, "debian": {name: version}}. The workflow publishes it
-with each released tag, so what an image holds can be read without pulling it.
+`python -m mlfcore.scaffold.images.manifest REF` reads the manifest the image baked at build time (written by
+mlfcore.entrypoint.sysinfo.image, the one owner of its format; `mlf sysinfo` compares the running container's
+packages with it) and prints {"image", "id", "built_as", "python": {name: version}, "debian": {name: version}}. The
+workflow publishes it with each released tag, so what an image holds can be read without pulling it.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 from mlfcore.entrypoint import console
-
-# pip's JSON listing, a separator, then dpkg's (Package<TAB>Version per line): one container run for both.
-_LIST = ("pip list --format json --disable-pip-version-check; echo '--- dpkg'; "
-         "dpkg-query -W -f '${Package}\\t${Version}\\n'")
+from mlfcore.entrypoint.sysinfo.image import MANIFEST_DIR, MANIFEST_NAME
 
 
 def collect(client, ref: str) -> dict:
     image = client.images.get(ref)
-    output = client.containers.run(image.id, ["-c", _LIST], entrypoint=["bash"], remove=True).decode()
-    python_part, _, debian_part = output.partition("--- dpkg\n")
-    # Names normalised as PEP 503 says (pip lists "pyasn1_modules"; the locks write "pyasn1-modules").
-    python = {re.sub(r"[-_.]+", "-", item["name"]).lower(): item["version"] for item in json.loads(python_part)}
-    debian = dict(line.split("\t", 1) for line in debian_part.splitlines() if "\t" in line)
-    return {"image": ref, "id": image.id, "python": dict(sorted(python.items())),
-            "debian": dict(sorted(debian.items()))}
+    output = client.containers.run(image.id, [str(MANIFEST_DIR / MANIFEST_NAME)], entrypoint=["cat"], remove=True)
+    baked = json.loads(output.decode())
+    return {"image": ref, "id": image.id, "built_as": baked["image"], "python": baked["python"]["packages"],
+            "debian": baked["debian"]["packages"]}
 
 
 def main(argv: list[str] | None = None) -> int:
