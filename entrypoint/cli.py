@@ -1,4 +1,4 @@
-"""`mlf`: wires the commands together. Each command lives in its own module under commands/ (STYLE.md, hatch)."""
+"""`mlf`: wires the commands together. Each command lives in its own module under commands/ (as hatch does)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as failure:  # typer's (vendored click's) usage errors: they print themselves
         failure.show()
         return failure.exit_code
-    except Exception as failure:  # the one broad handler, at the top (STYLE.md, hatch)
+    except Exception as failure:  # the one broad handler, at the top (as in hatch)
         return internal_error(failure)
     return result if isinstance(result, int) else 0
 

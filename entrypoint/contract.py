@@ -1,4 +1,4 @@
-"""The determinism contract: one table in code, the single source of truth (DESIGN.md, "The determinism contract").
+"""The determinism contract: one table in code, the single source of truth (README.md, "The determinism contract").
 
 `mlf env` prints it, `mlf run` applies it, the images bake it, tests read it. Each entry says what it pins, the
 value it requires on this machine (a function of the run's settings and the CPU architecture), the frameworks it
@@ -15,7 +15,7 @@ from . import variables
 
 DEFAULT_SEED = 0
 # One fixed number, independent of the host: measured on this project's machine, torch CPU training gives different
-# bits with 1, 2 and 4 threads and the same bits for 2 threads on 1 or 2 cores (issue 2). Two keeps a 2-core CI
+# bits with 1, 2 and 4 threads and the same bits for 2 threads on 1 or 2 cores (measured on a 2-core x86-64 host). Two keeps a 2-core CI
 # machine busy without oversubscribing it.
 DEFAULT_THREADS = 2
 

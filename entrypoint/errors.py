@@ -1,13 +1,13 @@
-"""Typed errors. The library raises these; only the CLI turns them into messages and exit codes (STYLE.md, rule 4)."""
+"""Typed errors. The library raises these; only the CLI turns them into messages and exit codes."""
 
 from __future__ import annotations
 
-# Exit codes shared by every command (DESIGN.md, "Exit codes").
+# Exit codes shared by every command (README.md, "Exit codes").
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CONTRACT = 3
-# Not in DESIGN.md's list: a bug in mlf itself. BSD's EX_SOFTWARE, so it never looks like a check result.
+# A bug in mlf itself. BSD's EX_SOFTWARE, so it never looks like a check result.
 EXIT_INTERNAL = 70
 
 

@@ -1,4 +1,4 @@
-"""Every environment variable that mlf itself reads or sets, named once (STYLE.md, rule 3).
+"""Every environment variable that mlf itself reads or sets, named once.
 
 The determinism contract's own variables (PYTHONHASHSEED, OMP_NUM_THREADS, ...) are named in `contract.py`,
 which is their single source of truth.

@@ -1,5 +1,5 @@
 """The image sources without a Docker engine: hadolint on every Dockerfile, actionlint on the images workflow, the
-generated contract block and the locks in step with their sources (issue 5)."""
+generated contract block and the locks in step with their sources."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_hadolint_passes(dockerfile):
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.relative_to(ROOT / "images").as_posix())
 def test_no_syntax_directive(dockerfile):
-    # Debian's docker 20.10 builds with its built-in frontend: a `# syntax=` line would pull an image (MACHINE.md).
+    # Debian's docker 20.10 builds with its built-in frontend: a `# syntax=` line would pull an image, and no registry is reachable here.
     assert not re.search(r"^#\s*syntax=", dockerfile.read_text(), re.MULTILINE)
 
 

@@ -49,7 +49,7 @@ class Report:
         return any(f.severity == "warning" for f in self.findings)
 
     def exit_code(self, strict: bool = False) -> int:
-        """0: no error-level finding (with strict: no warning either); 1 otherwise (DESIGN.md, "Exit codes")."""
+        """0: no error-level finding (with strict: no warning either); 1 otherwise (README.md, "Exit codes")."""
         return 1 if self.has_errors or (strict and self.has_warnings) else 0
 
     # --- JSON ----------------------------------------------------------------------------------------------

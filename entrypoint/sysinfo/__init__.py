@@ -1,4 +1,4 @@
-"""mlfcore.entrypoint.sysinfo: what decides the bits, recorded fast and without side effects (issue 3).
+"""mlfcore.entrypoint.sysinfo: what decides the bits, recorded fast and without side effects.
 
 - `collect(settings=None, *, fast=False, project_dir=".")` → the record (a JSON-able dict, schema.json);
 - `environment_key(record)` → {"key": sha256 hex, "version", "fields": [...]}: a stable hash over the

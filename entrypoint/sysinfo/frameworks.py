@@ -35,7 +35,7 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "scipy": ("scipy",),
     "scikit-learn": ("scikit-learn",),
 }
-# NVIDIA's CUDA libraries as wheels (DESIGN.md, "Images": the CUDA libraries come from NVIDIA's wheels), by the
+# NVIDIA's CUDA libraries as wheels (the cuda images take the CUDA libraries from NVIDIA's wheels), by the
 # prefix of the distribution name: nvidia-cudnn-cu12, nvidia-cudnn-cu13, ...
 NVIDIA_LIBRARIES: dict[str, str] = {
     "cuda_runtime": "nvidia-cuda-runtime",

@@ -1,4 +1,4 @@
-"""The environment key: a stable hash over what decides the bits (DESIGN.md, "Fingerprints").
+"""The environment key: a stable hash over what decides the bits (docs/sysinfo.md).
 
 One table, in order of importance (`mlf sysinfo --diff` lists differences in this order): each field is read from
 a record by a small function and says why it matters. Only facts that are the same on every run on one machine and
@@ -173,14 +173,27 @@ FIELDS: tuple[Field, ...] = (
 BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 
 
-def values(record: dict) -> dict[str, object]:
+# The fields each earlier version did not have: a record keeps its key's version, and its key recomputes by it.
+ADDED_IN = {2: frozenset({"world_size", "contract.kept_from_environment", "image.python_packages",
+                          "image.debian_packages"})}
+
+
+def fields(version: int = KEY_VERSION) -> tuple[Field, ...]:
+    if not 1 <= version <= KEY_VERSION:
+        raise ValueError(f"environment key version {version} is unknown to this mlf (it knows 1 to {KEY_VERSION})")
+    later = set().union(*(names for added, names in ADDED_IN.items() if added > version))
+    return tuple(field for field in FIELDS if field.name not in later)
+
+
+def values(record: dict, version: int = KEY_VERSION) -> dict[str, object]:
     """Each key field's value in `record`, JSON-normalised (tuples become lists), in table order."""
-    return json.loads(json.dumps({field.name: field.read(record) for field in FIELDS}, default=str))
+    return json.loads(json.dumps({field.name: field.read(record) for field in fields(version)}, default=str))
 
 
-def environment_key(record: dict) -> dict:
-    """{"key": sha256 hex, "version": KEY_VERSION, "fields": [names]} for `record` (a dict as collect() returns)."""
-    canonical = json.dumps({"version": KEY_VERSION, "values": values(record)}, sort_keys=True,
+def environment_key(record: dict, version: int = KEY_VERSION) -> dict:
+    """{"key": sha256 hex, "version": VERSION, "fields": [names]} for `record` (a dict as collect() returns), by this
+    version's fields or, for a recorded run, by the version its key was taken with."""
+    canonical = json.dumps({"version": version, "values": values(record, version)}, sort_keys=True,
                            separators=(",", ":"), ensure_ascii=True)
     digest = hashlib.sha256(canonical.encode("ascii")).hexdigest()
-    return {"key": digest, "version": KEY_VERSION, "fields": [field.name for field in FIELDS]}
+    return {"key": digest, "version": version, "fields": [field.name for field in fields(version)]}

@@ -30,6 +30,7 @@ from .datahash import file_sha256
 # The version of the algorithm below, recorded with every fingerprint. 2: model formats read by formats.py
 # (.keras, .h5, JSON, .ubj, MLmodel) instead of by their bytes.
 ALGORITHM = 2
+ALGORITHMS = frozenset({1, 2})  # every version compute() can still take: records stay readable
 SEPARATOR = "::"  # file::key for the members of a state dict, .npz or .safetensors file
 FILE, TENSOR, METRIC = "file", "tensor", "metric"
 _KIND_ORDER = {FILE: 0, TENSOR: 0, METRIC: 1}
@@ -183,7 +184,13 @@ READERS: dict[str, Callable[[str, Path], Iterator[Artifact]]] = {
 }
 
 
-def _reader(path: Path) -> Callable[[str, Path], Iterator[Artifact]]:
+# Algorithm 1 read only these by content; every other file, model formats included, by its bytes.
+_READERS_1 = {suffix: READERS[suffix] for suffix in (".npy", ".npz", ".pt", ".pth", ".safetensors")}
+
+
+def _reader(path: Path, algorithm: int = ALGORITHM) -> Callable[[str, Path], Iterator[Artifact]]:
+    if algorithm == 1:
+        return _READERS_1.get(path.suffix.lower(), _file)
     return formats.BY_NAME.get(path.name) or READERS.get(path.suffix.lower(), _file)
 
 
@@ -228,14 +235,19 @@ def _metric_artifact(name: str, value: float) -> Artifact:
                     value=float(value))
 
 
-def compute(files: Mapping[str, Path], metrics: Mapping[str, float] | None = None) -> Fingerprint:
-    artifacts = [a for name, path in files.items() for a in _reader(path)(name, path)]
+def compute(files: Mapping[str, Path], metrics: Mapping[str, float] | None = None,
+            algorithm: int = ALGORITHM) -> Fingerprint:
+    """The fingerprint of `files` and `metrics` by algorithm `algorithm` (this version's by default; an earlier one
+    recomputes a recorded run's fingerprint as that run took it)."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"fingerprint algorithm {algorithm} is unknown to this mlf (it knows {sorted(ALGORITHMS)})")
+    artifacts = [a for name, path in files.items() for a in _reader(path, algorithm)(name, path)]
     artifacts += [_metric_artifact(name, value) for name, value in (metrics or {}).items()]
     artifacts.sort(key=lambda a: (_KIND_ORDER[a.kind], a.name))
     digest = hashlib.sha256()
     for artifact in artifacts:
         digest.update(f"{artifact.kind}\0{artifact.name}\0{artifact.sha256}\n".encode())
-    return Fingerprint(digest.hexdigest(), tuple(artifacts))
+    return Fingerprint(digest.hexdigest(), tuple(artifacts), algorithm)
 
 
 # --- comparing two fingerprints -------------------------------------------------------------------------------------

@@ -273,7 +273,7 @@ def _snapshot_declared(files: dict[str, Path], output_dir: Path) -> dict[str, Pa
 @contextmanager
 def _stdout_to_stderr():
     """The training's stdout goes to mlf's stderr: mlf's stdout carries data alone (`--json`), as in every mlf
-    command (STYLE.md, hatch). The child inherits file descriptor 1, so it is pointed at 2 while the child runs."""
+    command (as in hatch). The child inherits file descriptor 1, so it is pointed at 2 while the child runs."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:

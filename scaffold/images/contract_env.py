@@ -1,4 +1,4 @@
-"""Generate the base image's contract ENV block from the contract table, never by hand (DESIGN.md: one table).
+"""Generate the base image's contract ENV block from the contract table, never by hand (one table: entrypoint/contract.py).
 
 The block between the BEGIN/END markers in images/base/Dockerfile is `mlfcore.entrypoint.contract.environment(
 Settings())` for the images' platform (x86_64), plus MLF_IMAGE_CONTRACT, the same NAME=VALUE pairs joined by ";":

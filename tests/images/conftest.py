@@ -1,4 +1,4 @@
-"""Fixtures for the image tests: real containers through the docker SDK and testinfra (STYLE.md, docker-stacks).
+"""Fixtures for the image tests: real containers through the docker SDK and testinfra (as docker-stacks tests its images).
 
 The images come from THE table (images/images.toml). A test module says which image its tests are written for
 (`FOR_IMAGE = "base"`); it then runs against that image and every descendant, so a child runs its parent's tests

@@ -1,4 +1,4 @@
-"""mlfcore/base's promises, checked in real containers of the base and of every image built FROM it (issue 5)."""
+"""mlfcore/base's promises, checked in real containers of the base and of every image built FROM it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The framework images' promises: the pinned framework, and the same bits from the bundled example every time,
-with one CPU or two (issue 5). Runs for every image whose parent chain holds a framework image (images.toml)."""
+with one CPU or two. Runs for every image whose parent chain holds a framework image (images.toml)."""
 
 from __future__ import annotations
 

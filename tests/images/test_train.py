@@ -1,4 +1,4 @@
-"""`mlf train` and `mlf verify` in the framework images, as the README's main job runs them (issue 6):
+"""`mlf train` and `mlf verify` in the framework images, as the README's main job runs them:
 `docker run --rm -v <tmp>:/workspace mlfcore/<fw>:<tag> train` twice gives identical fingerprints, `verify` exits 0,
 and the MLflow store written inside the container is read back on the host with MLflow's client.
 

@@ -118,6 +118,7 @@ def test_jobs_are_capped_at_the_cpus(tmp_path, monkeypatch):
             super().__init__(max_workers=max_workers, **kwargs)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)  # small files go through the pool too
     items = []
     for number in range(engine.PARALLEL_MIN_FILES):
         path = tmp_path / f"m{number}.py"

@@ -1,6 +1,6 @@
 """`mlf sysinfo` as a real process: formats, --key, --output, --diff and exit codes.
 
-(Here rather than in tests/entrypoint/commands/: the command and its library are one piece of work, issue 3.)
+(Here rather than in tests/entrypoint/commands/: the command and its library are one piece of work.)
 """
 
 from __future__ import annotations

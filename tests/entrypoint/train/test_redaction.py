@@ -45,7 +45,7 @@ def test_planted_secrets_appear_in_no_record(tmp_path, store_template):
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     run = runs(folder)[0]
-    assert run.data.params["password"] == "***" and "***" in run.data.tags["mlf.command"]
+    assert run.data.params["mlf.param.password"] == "***" and "***" in run.data.tags["mlf.command"]
     written = b"".join(path.read_bytes() for path in folder.rglob("*")
                        if path.is_file() and ".git" not in path.parts and path.name not in ("train.py",))
     for secret in (REMOTE_TOKEN, ENV_TOKEN, PASSWORD):

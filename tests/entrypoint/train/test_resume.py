@@ -94,10 +94,12 @@ def test_a_stopped_run_is_killed_with_its_step_and_training_again_resumes_it_to_
     assert len(runs(stepped)) == 2
 
 
-def test_distributed_json_names_world_size_partitioning_and_step(stepped, tmp_path):
+def test_distributed_json_names_world_size_partitioning_and_step(stepped, tmp_path, monkeypatch):
     stopped = train(stepped, MLF_STOP_AT_STEP="3")
     run_id = json.loads(stopped.stdout)["run_id"]
     from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(stepped)  # the store's artifact locations are relative to the project (docs/train.md)
 
     path = MlflowClient(f"sqlite:///{stepped / 'mlflow.db'}").download_artifacts(run_id, "mlf/distributed.json",
                                                                                  str(tmp_path))

@@ -1,4 +1,4 @@
-"""The rendered project, whole, against golden files: one tree per framework (STYLE.md: Cog's generated files).
+"""The rendered project, whole, against golden files: one tree per framework (as Cog tests its generated files).
 
 After an intended template change: `UPDATE_GOLDEN=1 .venv/bin/pytest tests/scaffold/new/test_golden.py`, then
 review the diff of tests/scaffold/new/golden/ like code.
