@@ -1,7 +1,7 @@
 """End to end, pytorch: render a project FROM our locally built pytorch image, build the project's image, and run
 `mlf verify` inside it — two fresh trainings, identical fingerprints, under the image's contract.
 
-The framework image is built first through images/build.py (with the build cache, as `make image/pytorch` does),
+The framework image is built first through mlfcore.scaffold.images.build (with the build cache, as `make image/pytorch` does),
 so the test always sees the current code; MLF_IMAGE_NAMESPACE, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE come from the
 environment as the Makefile exports them.
 """
@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from .conftest import ROOT, scaffold
+from .conftest import scaffold
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -38,7 +38,7 @@ def engine():
 
 
 def _build_framework_image(name: str) -> str:
-    command = [sys.executable, str(ROOT / "images" / "build.py"), name, "--variant", "cpu"]
+    command = [sys.executable, "-m", "mlfcore.scaffold.images.build", name, "--variant", "cpu"]
     for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
                              ("--base-image", "BASE_IMAGE")):
         if os.environ.get(variable):
@@ -46,9 +46,9 @@ def _build_framework_image(name: str) -> str:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail(f"building {name}:cpu failed:\n{result.stderr[-4000:]}", pytrace=False)
-    tags = subprocess.run([sys.executable, str(ROOT / "images" / "table.py"), "tags", name, "cpu"],
-                          capture_output=True, text=True, check=True)
-    return tags.stdout.split()[0]
+    from mlfcore.scaffold import identity
+
+    return identity.tags(name, "cpu")[0]
 
 
 @pytest.fixture(scope="module")

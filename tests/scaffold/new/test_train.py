@@ -27,10 +27,10 @@ def projects(tmp_path_factory):
     return made
 
 
-def _verify(project, framework):
+def _verify(project, framework, *options):
     parameter = frameworks.FRAMEWORKS[framework].parameter
     short = "3" if parameter == "rounds" else "1"  # short trainings: the point is equality, not accuracy
-    return subprocess.run([sys.executable, "-m", "mlfcore.entrypoint.cli", "verify", "--json", "-P",
+    return subprocess.run([sys.executable, "-m", "mlfcore.entrypoint.cli", "verify", "--json", *options, "-P",
                            f"{parameter}={short}"], cwd=project, env=venv_environment(), capture_output=True,
                           text=True, timeout=900)
 
@@ -61,6 +61,8 @@ def test_verify_catches_an_unseeded_change(projects, tmp_path):
     shutil.copytree(projects["base"], project, ignore=shutil.ignore_patterns("mlflow.db", "mlruns", "outputs"))
     train = project / "venv_base" / "train.py"
     train.write_text(train.read_text().replace("np.random.default_rng(applied.seed)", "np.random.default_rng()"))
-    result = _verify(project, "base")
+    stopped = _verify(project, "base")  # the pre-run gate sees the unseeded generator first
+    assert stopped.returncode == 1 and "contract-unseeded-rng" in stopped.stderr, stopped.stderr[-2000:]
+    result = _verify(project, "base", "--no-lint")  # and without the gate, verify sees the bits differ
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert json.loads(result.stdout)["identical"] is False
