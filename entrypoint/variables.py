@@ -51,6 +51,7 @@ MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"  # the default experiment, as 
 # code calls mlflow.set_experiment() with another one; bootstrap/_mlf_hooks.py reads it by this literal name).
 MLF_EXPERIMENT = "MLF_EXPERIMENT"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
+CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES"  # CUDA's own: which devices a CUDA program sees (gate, sysinfo)
 GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)
 
 # Resume and preemption (entrypoint/steps.py, entrypoint/checkpoint.py): set by `mlf train` for the training child,

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from ..variables import CUDA_VISIBLE_DEVICES
 from .model import Finding
 from .report import Report
 
-CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES"  # CUDA's own variable (also named in sysinfo/gpu.py, which reads it)
 NVIDIA_DRIVER = "/proc/driver/nvidia"  # the NVIDIA kernel driver's proc folder: present wherever NVML can start
 HINT = ("fix the findings (`mlf lint` explains each), silence one with `# mlf: ignore[RULE]` on its line, pass "
         "--allow-nondeterministic to run anyway (recorded as non-deterministic), or --no-lint to skip the check")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES"  # CUDA's own variable: which devices a CUDA program sees
+from ..variables import CUDA_VISIBLE_DEVICES
 
 # Why NVML could not start, by the error's class name, in words a user can act on.
 _INIT_REASONS = {
