@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import typer
 
@@ -18,7 +17,7 @@ from .commands import run as run_command
 from .commands import sysinfo as sysinfo_command
 from .commands import train as train_command
 from .commands import verify as verify_command
-from .errors import EXIT_INTERNAL, MlfError
+from .exits import invoke
 
 app = typer.Typer(
     name="mlf",
@@ -62,30 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         from .dispatch import dispatch, wanted  # in the images only: `docker run IMAGE bash|python ...`
 
         argv = dispatch(argv) if wanted(argv, _COMMANDS, os.environ) else argv
-    try:
-        result = app(args=argv, prog_name="mlf", standalone_mode=False)
-    except MlfError as failure:
-        console.error(failure.message, failure.hint)
-        return failure.exit_code
-    except typer.Abort:
-        return 130
-    except typer.Exit as done:
-        return done.exit_code
-    except typer.TyperException as failure:  # typer's (vendored click's) usage errors: they print themselves
-        failure.show()
-        return failure.exit_code
-    except Exception as failure:  # the one broad handler, at the top (as in hatch)
-        return internal_error(failure)
-    return result if isinstance(result, int) else 0
-
-
-def internal_error(failure: Exception) -> int:
-    """A bug in mlf: one line, the traceback only when asked for (launch.py's fast path reports through here)."""
-    console.error(f"internal error: {type(failure).__name__}: {failure}",
-                  "set MLF_DEBUG=1 for the traceback and report it")
-    if os.environ.get(variables.MLF_DEBUG) == "1":
-        traceback.print_exc()
-    return EXIT_INTERNAL
+    return invoke(app, argv, "mlf")
 
 
 def run() -> None:

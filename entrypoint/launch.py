@@ -86,7 +86,7 @@ def run() -> None:
     except KeyboardInterrupt:  # before the child started: what cli.main returns for click's Abort
         code = 130
     except Exception as failure:  # the one broad handler: cli.py's, so an internal error reads the same
-        from .cli import internal_error
+        from .exits import internal_error
 
         code = internal_error(failure)
     sys.exit(code)

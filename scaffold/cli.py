@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 
 import typer
 
-from mlfcore.entrypoint import console, variables
-from mlfcore.entrypoint.errors import EXIT_INTERNAL, MlfError
+from mlfcore.entrypoint.exits import invoke
 
 from . import commands_publish
 from .new import bump, listing, new, upgrade
@@ -32,26 +29,8 @@ def version() -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Expected failures become their exit code and one message; anything else is a bug, shown once."""
-    try:
-        result = app(args=argv, prog_name="mlf-scaffold", standalone_mode=False)
-    except MlfError as failure:
-        console.error(failure.message, failure.hint)
-        return failure.exit_code
-    except typer.Abort:
-        return 130
-    except typer.Exit as done:
-        return done.exit_code
-    except typer.TyperException as failure:  # click's usage errors print themselves
-        failure.show()
-        return failure.exit_code
-    except Exception as failure:  # the one broad handler, at the top
-        console.error(f"internal error: {type(failure).__name__}: {failure}",
-                      "set MLF_DEBUG=1 for the traceback and report it")
-        if os.environ.get(variables.MLF_DEBUG) == "1":
-            traceback.print_exc()
-        return EXIT_INTERNAL
-    return result if isinstance(result, int) else 0
+    """The exit code of `mlf-scaffold ARGV`: mlf's own rules (mlfcore.entrypoint.exits)."""
+    return invoke(app, argv, "mlf-scaffold")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ with `python -m mlfcore.scaffold.images.build` and the build cache (the same com
 tests always see the current code; VARIANT, WHEELHOUSE, CA_BUNDLE and BASE_IMAGE
 come from the environment, as the Makefile exports them.
 
-Without a Docker engine the tests error, never skip, when CI is set (.ci/run); elsewhere they skip with the reason.
+Without a Docker engine the tests error, never skip, when CI is set (the `engine` fixture in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ BUILD = [sys.executable, "-m", "mlfcore.scaffold.images.build"]
 
 VARIANT = os.environ.get("VARIANT") or "cpu"
 # TEST_IMAGE=<name> (the workflow's matrix) tests that image alone, with its parents' tests.
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def pytest_collection_modifyitems(items):
@@ -49,23 +48,6 @@ def pytest_generate_tests(metafunc):
         if os.environ.get("TEST_IMAGE"):  # the workflow's matrix: one image per job
             names = [name for name in names if name == os.environ["TEST_IMAGE"]]
         metafunc.parametrize("image_name", names, scope="session")
-
-
-@pytest.fixture(scope="session")
-def engine():
-    """The docker SDK client; an error in CI when no engine answers, a skip elsewhere."""
-    import docker
-
-    try:
-        client = docker.from_env(timeout=600)
-        client.ping()
-    except Exception as failure:  # the SDK raises several types for "no engine"; any of them means the same
-        message = f"no Docker engine answers ({type(failure).__name__}): start dockerd (see .ci/run)"
-        if IN_CI:
-            pytest.fail(f"image tests are required in CI: {message}", pytrace=False)
-        pytest.skip(message)
-    yield client
-    client.close()
 
 
 @dataclass(frozen=True)

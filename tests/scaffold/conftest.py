@@ -10,25 +10,6 @@ import pytest
 
 from mlfcore.scaffold import identity
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-@pytest.fixture(scope="session")
-def engine():
-    """The docker SDK client; an error in CI when no engine answers, a skip elsewhere (as tests/images does)."""
-    import docker
-
-    try:
-        client = docker.from_env(timeout=600)
-        client.ping()
-    except Exception as failure:  # the SDK raises several types for "no engine"; any of them means the same
-        message = f"no Docker engine answers ({type(failure).__name__}): start dockerd"
-        if IN_CI:
-            pytest.fail(f"engine tests are required in CI: {message}", pytrace=False)
-        pytest.skip(message)
-    yield client
-    client.close()
-
 
 @pytest.fixture(scope="session")
 def registry(engine, tmp_path_factory):

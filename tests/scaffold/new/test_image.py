@@ -18,24 +18,6 @@ import pytest
 
 from .conftest import scaffold
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-@pytest.fixture(scope="module")
-def engine():
-    import docker
-
-    try:
-        client = docker.from_env(timeout=600)
-        client.ping()
-    except Exception as failure:  # the SDK raises several types for "no engine"; any of them means the same
-        message = f"no Docker engine answers ({type(failure).__name__}): start dockerd (see .ci/run)"
-        if IN_CI:
-            pytest.fail(f"image tests are required in CI: {message}", pytrace=False)
-        pytest.skip(message)
-    yield client
-    client.close()
-
 
 def _build_framework_image(name: str) -> str:
     command = [sys.executable, "-m", "mlfcore.scaffold.images.build", name, "--variant", "cpu"]
