@@ -137,8 +137,9 @@ def prepare(request: Request) -> Prepared:
     deviations = runner.check(settings)
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
-    tracking.check_writable(store)  # first: an unwritable project says so with the fix (docker run --user)
+    tracking.check_folder(store)  # first: an unwritable project says so with the fix (docker run --user)
     _check_output_root(spec.output_root)
+    tracking.check_writable(store)  # creates the store: after every check that writes nothing
     data = datahash.hash_data(spec.root, spec.data, cache_folder=datahash.cache_folder(store)) if spec.data else None
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo

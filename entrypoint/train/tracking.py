@@ -81,6 +81,13 @@ def _probe(folder: Path, what: str, create: bool = False) -> None:
                               "...)") from None
 
 
+def check_folder(store: Store) -> None:
+    """A local sqlite store's folder must take new files: probed first, writing nothing that stays, so an
+    unwritable project (a container's uid) is named as such before any other check."""
+    if store.uri.startswith("sqlite:") and store.local_path is not None and store.local_path.parent.is_dir():
+        _probe(store.local_path.parent, "cannot create files in")
+
+
 def check_writable(store: Store) -> None:
     """Raise UsageError (exit 2) before any training when the store cannot be used: not writable, broken,
     unreachable. A missing local store is created here, whole or not at all (store.py)."""
