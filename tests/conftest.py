@@ -24,3 +24,32 @@ def engine():
         pytest.skip(message)
     yield client
     client.close()
+
+
+_BUILT: dict[tuple[str, str], str] = {}
+
+
+@pytest.fixture(scope="session")
+def build_image(engine):
+    """`build_image(name, variant)`: build one of our images with the build cache, once per session, the way
+    `make image/<name>` does (WHEELHOUSE, CA_BUNDLE and BASE_IMAGE from the environment, as the Makefile exports
+    them), and return its full local reference. The parent must be built first."""
+    import subprocess
+    import sys
+
+    from mlfcore.scaffold import identity
+
+    def build(name: str, variant: str = "cpu") -> str:
+        if (name, variant) not in _BUILT:
+            command = [sys.executable, "-m", "mlfcore.scaffold.images.build", name, "--variant", variant]
+            for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
+                                     ("--base-image", "BASE_IMAGE")):
+                if os.environ.get(variable):
+                    command += [option, os.environ[variable]]
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                pytest.fail(f"building {name}:{variant} failed:\n{result.stderr[-4000:]}", pytrace=False)
+            _BUILT[name, variant] = identity.tags(name, variant)[0]
+        return _BUILT[name, variant]
+
+    return build

@@ -13,7 +13,6 @@ Without a Docker engine the tests error, never skip, when CI is set (the `engine
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -62,32 +61,17 @@ class BuiltImage:
         return lock.lock_hash(self.name, self.variant)
 
 
-_built: dict[tuple[str, str], BuiltImage] = {}
-
-
-def _build(name: str, variant: str) -> BuiltImage:
-    """Build (with the cache) NAME:VARIANT and its ancestors once per session."""
-    spec = table.image(name)
-    if spec.parent:
-        _build(spec.parent, table.parent_variant(name, variant))
-    key = (name, variant)
-    if key not in _built:
-        command = [*BUILD, name, "--variant", variant]
-        for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
-                                 ("--base-image", "BASE_IMAGE")):
-            if os.environ.get(variable):
-                command += [option, os.environ[variable]]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            pytest.fail(f"building {name}:{variant} failed:\n{result.stderr[-4000:]}", pytrace=False)
-        _built[key] = BuiltImage(name, variant, identity.tags(name, variant)[0], spec)
-    return _built[key]
-
-
 @pytest.fixture(scope="session")
-def image(engine, image_name) -> BuiltImage:
+def image(build_image, image_name) -> BuiltImage:
+    """NAME:VARIANT built with its ancestors, parents first (tests/conftest.py's build_image)."""
     variant = VARIANT if VARIANT in table.image(image_name).variants else table.image(image_name).variants[0]
-    return _build(image_name, variant)
+    chain = [(image_name, variant)]
+    while table.image(chain[-1][0]).parent:
+        child, child_variant = chain[-1]
+        chain.append((table.image(child).parent, table.parent_variant(child, child_variant)))
+    for name, each in reversed(chain):
+        ref = build_image(name, each)
+    return BuiltImage(image_name, variant, ref, table.image(image_name))
 
 
 @dataclass

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-
-from mlfcore.scaffold import identity
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +18,6 @@ def registry(engine, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def base_image(engine) -> str:
+def base_image(build_image) -> str:
     """Our base image, built (with the cache) the way `make image/base` builds it; its full local reference."""
-    command = [sys.executable, "-m", "mlfcore.scaffold.images.build", "base"]
-    for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
-                             ("--base-image", "BASE_IMAGE")):
-        if os.environ.get(variable):
-            command += [option, os.environ[variable]]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"building base failed:\n{result.stderr[-4000:]}", pytrace=False)
-    return identity.tags("base", "cpu")[0]
+    return build_image("base")

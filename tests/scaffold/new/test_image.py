@@ -9,9 +9,6 @@ environment as the Makefile exports them.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -19,24 +16,10 @@ import pytest
 from .conftest import scaffold
 
 
-def _build_framework_image(name: str) -> str:
-    command = [sys.executable, "-m", "mlfcore.scaffold.images.build", name, "--variant", "cpu"]
-    for option, variable in (("--wheelhouse", "WHEELHOUSE"), ("--ca-bundle", "CA_BUNDLE"),
-                             ("--base-image", "BASE_IMAGE")):
-        if os.environ.get(variable):
-            command += [option, os.environ[variable]]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(f"building {name}:cpu failed:\n{result.stderr[-4000:]}", pytrace=False)
-    from mlfcore.scaffold import identity
-
-    return identity.tags(name, "cpu")[0]
-
-
 @pytest.fixture(scope="module")
-def pytorch_image(engine) -> str:
-    _build_framework_image("base")
-    return _build_framework_image("pytorch")
+def pytorch_image(build_image) -> str:
+    build_image("base")
+    return build_image("pytorch")
 
 
 @pytest.mark.images
