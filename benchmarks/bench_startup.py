@@ -14,8 +14,8 @@ from . import timing
 PY = sys.executable
 
 
-def mlf_script() -> str:
-    return shutil.which("mlf", path=os.path.dirname(sys.executable)) or "mlf"
+def mlf_script(python: str = PY) -> str:
+    return shutil.which("mlf", path=os.path.dirname(python)) or "mlf"
 
 
 def environment() -> dict[str, str]:
@@ -33,8 +33,8 @@ HEADER = ["| command | wall ms (median) | CPU ms (median) | added wall | added C
           "| --- | ---: | ---: | ---: | ---: |"]
 
 
-def run_overhead(runs: int) -> list[str]:
-    mlf = mlf_script()
+def run_overhead(runs: int, python: str = PY) -> list[str]:
+    mlf, PY = mlf_script(python), python  # noqa: N806 (the rows read as the commands a user types)
     commands = {
         "`python -c pass`": [PY, "-c", "pass"],
         "`mlf run -- python -c pass`": [mlf, "run", "--", PY, "-c", "pass"],
@@ -87,7 +87,8 @@ PRE_RUN = ("import sys; from pathlib import Path; from mlfcore.entrypoint import
            "sysinfo.collect(contract.Settings(), fast=True, project_dir=root)")
 
 
-def pre_run(runs: int) -> list[str]:
+def pre_run(runs: int, python: str = PY) -> list[str]:
+    PY = python  # noqa: N806
     with tempfile.TemporaryDirectory() as folder:
         root = _project(Path(folder))
         lines = sum(len(p.read_text().splitlines()) for p in root.glob("*.py"))
@@ -106,8 +107,8 @@ def pre_run(runs: int) -> list[str]:
                      f"| the same two calls in a process that has imported mlf already | {warm * 1000:.0f} | | | |"]
 
 
-def sysinfo_speed(runs: int) -> list[str]:
-    mlf = mlf_script()
+def sysinfo_speed(runs: int, python: str = PY) -> list[str]:
+    mlf, PY = mlf_script(python), python  # noqa: N806
     commands = {"`python -c pass`": [PY, "-c", "pass"],
                 "`mlf sysinfo --fast --format json`": [mlf, "sysinfo", "--fast", "--format", "json"],
                 "`mlf sysinfo --format json` (full: frameworks' runtime facts)": [mlf, "sysinfo", "--format", "json"],

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bench_hash, bench_images, bench_startup, timing
+from . import bench_hash, bench_images, bench_startup, installed, timing
 
 ROOT = Path(__file__).resolve().parent.parent
 # What follows this line in the output file is written by hand (what the figures mean, profiles) and kept.
@@ -62,20 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], help="start, prerun, lint, sysinfo, hash, images")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     args = parser.parse_args(argv)
-    runs = args.runs
     previous = args.out.read_text() if args.out.is_file() else ""
     kept = previous[previous.index(ANALYSIS):] if ANALYSIS in previous else ""
     parts = ["# Performance", "", "Written by `make bench` (`python -m benchmarks.perf_report`); every figure below "
-             "comes from the one run described here.", "", *machine(), ""]
+             "comes from the one run described here.", "", *machine(),
+             "- Fresh-process rows run mlf installed from its runtime wheel, byte-compiled, as the images install it "
+             "(benchmarks/installed.py), not this editable checkout.", ""]
+    with installed.venv() as (python, _):
+        return _measure(args, parts, kept, python)
+
+
+def _measure(args, parts: list[str], kept: str, python: str) -> int:
+    """Each section in turn; `python` is the venv with mlf installed as the images install it (installed.py)."""
+    runs = args.runs
     plan = [
         ("start", "Start-up of `mlf run`", "python -m benchmarks.perf_report (bench_startup.run_overhead)",
-         lambda: bench_startup.run_overhead(runs)),
+         lambda: bench_startup.run_overhead(runs, python)),
         ("prerun", "Pre-run lint plus sysinfo on a 5,000-line project (goal: under 300 ms)",
-         "python -m benchmarks.perf_report (bench_startup.pre_run)", lambda: bench_startup.pre_run(runs)),
+         "python -m benchmarks.perf_report (bench_startup.pre_run)", lambda: bench_startup.pre_run(runs, python)),
         ("lint", "Lint throughput against bare ast.parse (torch/nn as the tree)",
          "python benchmarks/lint_bench.py <torch>/nn --repeat 3", lambda: lint_throughput(3)),
         ("sysinfo", "`mlf sysinfo` and `mlf sysinfo --fast`", "python -m benchmarks.perf_report "
-         "(bench_startup.sysinfo_speed)", lambda: bench_startup.sysinfo_speed(max(3, runs // 2))),
+         "(bench_startup.sysinfo_speed)", lambda: bench_startup.sysinfo_speed(max(3, runs // 2), python)),
         ("hash", "Data hashing", f"python -m benchmarks.perf_report --hash-gb {args.hash_gb} --hash-files "
          f"{args.hash_files}", lambda: bench_hash.report(args.hash_gb, args.hash_files, 3, args.cold_runs,
                                                          args.scratch)),

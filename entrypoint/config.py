@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import contract, variables
 from .errors import ConfigError
+from .frozen import Frozen
 
 # Keys of [tool.mlf] and the type each must have. Sub-tables are validated by the parts that own them
 # (lint: lint/config.py, train: train/project.py); an unknown key anywhere is an error naming it.
@@ -24,15 +23,15 @@ TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ProjectConfig:
+class ProjectConfig(Frozen):
     """[tool.mlf] of one project; `path` is the pyproject.toml it came from (None when there is none)."""
 
     root: Path
     path: Path | None = None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object]
+    FACTORIES = {"values": dict}
 
-    def table(self, name: str) -> dict[str, Any]:
+    def table(self, name: str) -> dict[str, object]:
         return dict(self.values.get(name, {}))
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-
 from . import variables
+from .frozen import Frozen
 
 DEFAULT_SEED = 0
 # One fixed number, independent of the host: measured on this project's machine, torch CPU training gives different
@@ -33,8 +32,7 @@ AT_USE = "when first used (a CUDA handle, an op, a collective)"
 MAX_THREADS = 1024
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Frozen):
     """What one run asked for. Flags override [tool.mlf], which overrides the defaults."""
 
     seed: int = DEFAULT_SEED
@@ -79,15 +77,14 @@ def _portable(by_arch: Mapping[str, str]) -> Value:
     return lambda settings, arch: by_arch.get(arch) if settings.portable else None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Frozen):
     name: str
     kind: str
     value: Value
     frameworks: tuple[str, ...]
     reason: str
     # Other values that give the same guarantee (torch accepts either cuBLAS workspace setting).
-    also_accepted: tuple[str, ...] = field(default=())
+    also_accepted: tuple[str, ...] = ()
     read: str = AT_LOAD  # environment entries: when the variable is read (apply_contract reports late ones)
     # A value the environment already sets is kept (recorded, warned about) rather than a conflict: some machines
     # set it for correctness (OPENBLAS_CORETYPE on CPUs OpenBLAS misdetects).
@@ -186,8 +183,7 @@ def environment(settings: Settings, arch: str | None = None) -> dict[str, str]:
     return env
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(Frozen):
     """A variable in the caller's environment that contradicts the contract."""
 
     name: str

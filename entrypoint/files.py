@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import UsageError
@@ -22,6 +21,8 @@ def check_target(path: Path) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write beside the target and rename over it, so a reader never sees half a file."""
+    import tempfile  # here: `mlf run` imports this module on every start and writes a file only with --record
+
     check_target(path)
     temporary = None
     try:

@@ -10,13 +10,11 @@ port 29500.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-
 from .errors import UsageError
+from .frozen import Frozen
 
 
-@dataclass(frozen=True)
-class Launch:
+class Launch(Frozen):
     """How many processes, on how many nodes. The defaults run the command as it is, in one process."""
 
     nproc: int = 1

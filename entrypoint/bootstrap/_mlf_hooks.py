@@ -5,7 +5,7 @@ first imported and never imported otherwise) and by the public API `mlfcore.entr
 once to what is importable). Imports nothing from mlfcore; environment variable names match entrypoint/variables.py.
 """
 
-import importlib.util
+import importlib
 import os
 import random
 import sys
@@ -266,6 +266,8 @@ class _PostImportFinder:
         if fullname not in self._pending:
             return None
         self._pending.discard(fullname)
+        import importlib.util  # only when a hooked framework is imported: 5 ms a start otherwise
+
         spec = importlib.util.find_spec(fullname)  # the other finders; this one no longer answers for it
         if spec is None or spec.loader is None:
             return spec

@@ -1,6 +1,5 @@
 """Started by Python at interpreter start in a child of `mlf run` (this folder is first on PYTHONPATH)."""
 
-import importlib.util
 import os
 import sys
 
@@ -13,9 +12,12 @@ def _chain_next_sitecustomize():
         candidate = os.path.join(entry or os.getcwd(), "sitecustomize.py")
         if os.path.abspath(entry or os.getcwd()) == _HERE or not os.path.isfile(candidate):
             continue
-        spec = importlib.util.spec_from_file_location("_mlf_chained_sitecustomize", candidate)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        # Run as importing it would, without importlib.util (5 ms of every Python start under mlf, -X importtime):
+        # a module object of its own, its source compiled with its file name for tracebacks.
+        module = type(sys)("_mlf_chained_sitecustomize")
+        module.__file__ = candidate
+        with open(candidate, "rb") as stream:
+            exec(compile(stream.read(), candidate, "exec"), module.__dict__)
         return
 
 

@@ -7,13 +7,23 @@ both returning a `Report`; `gate.check(...)` is the pre-run gate `mlf run` and `
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
-
-from . import engine, rules
-from .config import LintConfig, from_table
-from .report import Report
+from collections.abc import Iterable
 
 __all__ = ["LintConfig", "Report", "lint_paths", "lint_project"]
+
+
+def __getattr__(name: str):
+    """`LintConfig` and `Report` on first use: `mlf run` imports this package for its gate (lint/gate.py), which
+    needs the engine only when the command imports files to check."""
+    if name == "LintConfig":
+        from .config import LintConfig
+
+        return LintConfig
+    if name == "Report":
+        from .report import Report
+
+        return Report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: LintConfig | None = None,
@@ -22,6 +32,10 @@ def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: L
     """Lint `paths` (files or folders). Flags (`select`, `ignore`, `torch_version`) override `config`;
     `ignore` adds to config's. Paths in findings are shown relative to `base`. Raises UsageError for a path that
     does not exist, an unknown rule, or a torch version without a table."""
+    from . import engine, rules
+    from .config import LintConfig
+    from .report import Report
+
     config = config or LintConfig()
     ruleset = rules.build(select=list(select) if select is not None else
                           (list(config.select) if config.select is not None else None),
@@ -38,6 +52,8 @@ def lint_project(project_dir: Path | str, config=None, *, jobs: int | None = Non
 
     `config` is the project's `mlfcore.entrypoint.config.ProjectConfig` (loaded from `project_dir` when None) or
     a `LintConfig`."""
+    from .config import LintConfig, from_table
+
     root = Path(project_dir)
     if config is None:
         from .. import config as project_config

@@ -5,11 +5,10 @@ entrypoint/config.py validates the top-level [tool.mlf] keys and hands the `lint
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import ConfigError
+from ..frozen import Frozen
 
 # key → (attribute, expected type, what the value means)
 KEYS: dict[str, tuple[str, type, str]] = {
@@ -20,18 +19,17 @@ KEYS: dict[str, tuple[str, type, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class LintConfig:
+class LintConfig(Frozen):
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     torch_version: str | None = None
 
 
-def from_table(table: dict[str, Any], where: Path | str | None = None) -> LintConfig:
+def from_table(table: dict[str, object], where: Path | str | None = None) -> LintConfig:
     """Validate a [tool.mlf.lint] table; `where` (the pyproject.toml) goes into error messages."""
     origin = f"{where}: " if where else ""
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     for key, value in table.items():
         if key not in KEYS:
             raise ConfigError(f"{origin}unknown key {key!r} in [tool.mlf.lint]",

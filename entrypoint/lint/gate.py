@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
+from ..frozen import Frozen
 from ..variables import CUDA_VISIBLE_DEVICES
-from .model import Finding
-from .report import Report
 
 NVIDIA_DRIVER = "/proc/driver/nvidia"  # the NVIDIA kernel driver's proc folder: present wherever NVML can start
 HINT = ("fix the findings (`mlf lint` explains each), silence one with `# mlf: ignore[RULE]` on its line, pass "
@@ -29,8 +27,7 @@ HINT = ("fix the findings (`mlf lint` explains each), silence one with `# mlf: i
 _INCOMPLETE = ("internal error", "larger than", "too deeply nested")
 
 
-@dataclass
-class Decision:
+class Decision(Frozen):
     report: Report  # for this host's device
     device: str  # "cpu" | "cuda"
     scope: dict  # lint/scope.py Scope.to_dict()
@@ -74,19 +71,46 @@ def check(project_dir: Path | str, config, command: list[str], *, allow_nondeter
     """Lint what `command` will import, for this host's device, and decide whether it may start.
 
     `config` is the project's ProjectConfig or a LintConfig; `device` ("cpu" | "cuda") defaults to the host's."""
-    from . import lint_paths, scope
+    from . import scope
     from .config import LintConfig, from_table
 
     root = Path(project_dir)
     if not isinstance(config, LintConfig):
         config = from_table(config.table("lint"), config.path)
     found = scope.resolve(command, root, config.exclude)
-    paths = [root] if found.whole else found.files
     device = device or host_device(environ)
+    if not found.whole and not found.files:  # nothing of the project's is imported: no file to read
+        return Decision(report=_LazyReport(config), device=device, scope=found.to_dict(root.resolve()), blocking=[],
+                        allowed=allow_nondeterministic)
+    from . import lint_paths
+
+    paths = [root] if found.whole else found.files
     report = lint_paths(paths, base=root, config=config, jobs=jobs).for_device(device)
     blocking = [f for f in report.findings if f.severity == "error" or _incomplete(f)]
     return Decision(report=report, device=device, scope=found.to_dict(root.resolve()), blocking=blocking,
                     allowed=allow_nondeterministic)
+
+
+class _LazyReport:
+    """The report of a command that imports none of the project's files: no finding, and the engine (its rules and
+    tables, 10-15 ms of every `mlf run` start, `python -X importtime`) loaded only when the record asks for the
+    rule tables it would have used."""
+
+    has_errors = has_warnings = False
+    findings: tuple = ()
+
+    def __init__(self, config) -> None:
+        self._config = config
+
+    def to_dict(self) -> dict:
+        from . import lint_paths
+
+        return lint_paths([], config=self._config).to_dict()
+
+    def __getattr__(self, name: str):
+        from . import lint_paths
+
+        return getattr(lint_paths([], config=self._config), name)
 
 
 def _incomplete(finding: Finding) -> bool:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+
+from ..frozen import Frozen
 
 PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "--check-hash-based-pycs"})
 LAUNCHERS = frozenset({"torchrun", "deepspeed", "horovodrun", "mpirun"})
@@ -29,12 +30,12 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__", "importlib.__import__"})
 
 
-@dataclass
-class Scope:
-    files: list[Path] = field(default_factory=list)  # the project files the command imports (whole: empty)
+class Scope(Frozen):
+    files: list[Path]  # the project files the command imports (whole: empty)
     whole: bool = False  # the entry could not be followed: lint the whole project
     why: str = ""  # what the entry was, or why it could not be followed
     entry: str = ""
+    FACTORIES = {"files": list}
 
     def to_dict(self, root: Path) -> dict:
         return {"scope": "project" if self.whole else "imports", "entry": self.entry, "why": self.why,

@@ -116,6 +116,17 @@ def test_a_child_killed_by_a_signal_exits_128_plus_n():
     assert result.returncode == 128 + signal.SIGKILL
 
 
+def test_the_child_gets_sigpipe_back_and_no_mark_file_is_left(tmp_path):
+    """Python ignores SIGPIPE in itself; the child must start with the default, as after a shell's exec (a `head`
+    closing the pipe ends the writer). The kernel's SigIgn mask of the child says which signals it ignores."""
+    result = mlf("run", "--no-lint", "--", "grep", "SigIgn", "/proc/self/status",
+                 env={**clean_environment(), "TMPDIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    ignored = int(result.stdout.split()[1], 16)
+    assert not ignored & (1 << (signal.SIGPIPE - 1)), result.stdout
+    assert list(tmp_path.iterdir()) == []  # the bootstrap mark is mlf's scratch file, removed after the run
+
+
 def test_a_python_child_that_skips_the_bootstrap_is_reported():
     result = mlf("run", "--", PY, "-I", "-c", "pass")
     assert result.returncode == 0 and "never ran mlf's bootstrap" in result.stderr
