@@ -28,10 +28,11 @@ def __getattr__(name: str):
 
 def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: LintConfig | None = None,
                select: list[str] | None = None, ignore: list[str] | None = None,
-               torch_version: str | None = None, jobs: int | None = None) -> Report:
+               torch_version: str | None = None, jobs: int | None = None, cache: bool = False) -> Report:
     """Lint `paths` (files or folders). Flags (`select`, `ignore`, `torch_version`) override `config`;
     `ignore` adds to config's. Paths in findings are shown relative to `base`. Raises UsageError for a path that
-    does not exist, an unknown rule, or a torch version without a table."""
+    does not exist, an unknown rule, or a torch version without a table. With `cache`, findings of files unchanged
+    since an earlier call with the same rules are re-used (lint/cache.py, one cache per `base`)."""
     from . import engine, rules
     from .config import LintConfig
     from .report import Report
@@ -42,9 +43,31 @@ def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: L
                           ignore=[*config.ignore, *(ignore or [])],
                           versions={"torch": torch_version or config.torch_version})
     items, notes = engine.discover([Path(p) for p in paths], Path(base), config.exclude)
-    findings, lines = engine.check_files(items, ruleset, jobs)
+    findings, lines = _cached(items, ruleset, jobs, Path(base)) if cache else engine.check_files(items, ruleset, jobs)
     findings = [f for f in (*notes, *findings) if f.rule in ruleset.active]
     return Report(findings=findings, files=len(items), lines=lines, tables=ruleset.tables, rules=ruleset.rules)
+
+
+def _cached(items: list[tuple[str, str]], ruleset, jobs: int | None, base: Path) -> tuple[list, int]:
+    from . import cache, engine
+
+    store = cache.Cache(base, cache.ruleset_identity(ruleset))
+    findings: list = []
+    lines = 0
+    todo = []
+    for display, path in items:
+        hit = store.get(display, path)
+        if hit is None:
+            todo.append((display, path, store.key(path)))
+        else:
+            findings += hit[0]
+            lines += hit[1]
+    for (display, path, key), (found, count) in zip(todo, engine.check_each([t[:2] for t in todo], ruleset, jobs)):
+        store.put(display, path, found, count, key)
+        findings += found
+        lines += count
+    store.save()
+    return findings, lines
 
 
 def lint_project(project_dir: Path | str, config=None, *, jobs: int | None = None) -> Report:

@@ -316,28 +316,33 @@ def _total_bytes(items: list[tuple[str, str]]) -> int:
 def check_files(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None = None) -> tuple[list[Finding],
                                                                                                   int]:
     """All findings and the total line count of `items`, checked on `jobs` processes (default: the cores)."""
-    # More processes than CPUs only cost memory: 100,000 asked for started 6,105 processes and exhausted 24 GB.
-    jobs = cores() if jobs is None else max(1, min(jobs, cores()))
     findings: list[Finding] = []
     total = 0
+    for found, lines in check_each(items, ruleset, jobs):
+        findings += found
+        total += lines
+    return findings, total
+
+
+def check_each(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None = None) -> list[tuple[list[Finding],
+                                                                                                         int]]:
+    """The findings and line count of each of `items`, in their order, checked on `jobs` processes."""
+    # More processes than CPUs only cost memory: 100,000 asked for started 6,105 processes and exhausted 24 GB.
+    jobs = cores() if jobs is None else max(1, min(jobs, cores()))
     if jobs == 1 or len(items) < PARALLEL_MIN_FILES or _total_bytes(items) < PARALLEL_MIN_BYTES:
-        results = (check_file(display, path, ruleset) for display, path in items)
-        for found, lines in results:
-            findings += found
-            total += lines
-        return findings, total
+        return [check_file(display, path, ruleset) for display, path in items]
     from concurrent.futures import ProcessPoolExecutor  # here: a small project never pays for the import
 
     # Biggest files first, in small chunks, so no worker is left alone with a large file (or a chunk of the
     # largest ones) at the end. A chunk costs one round trip, ~0.1 ms: 8 files per chunk makes that noise.
-    ordered = sorted(items, key=lambda item: _size(item[1]), reverse=True)
-    chunk = max(1, min(8, len(ordered) // (jobs * 64)))
+    order = sorted(range(len(items)), key=lambda index: _size(items[index][1]), reverse=True)
+    chunk = max(1, min(8, len(order) // (jobs * 64)))
+    results: list = [None] * len(items)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init,
                              initargs=(ruleset,)) as pool:
-        for found, lines in pool.map(_check_in_worker, ordered, chunksize=chunk):
-            findings += found
-            total += lines
-    return findings, total
+        for index, result in zip(order, pool.map(_check_in_worker, [items[i] for i in order], chunksize=chunk)):
+            results[index] = result
+    return results
 
 
 def _size(path: str) -> int:

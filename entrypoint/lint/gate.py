@@ -85,7 +85,7 @@ def check(project_dir: Path | str, config, command: list[str], *, allow_nondeter
     from . import lint_paths
 
     paths = [root] if found.whole else found.files
-    report = lint_paths(paths, base=root, config=config, jobs=jobs).for_device(device)
+    report = lint_paths(paths, base=root, config=config, jobs=jobs, cache=True).for_device(device)
     blocking = [f for f in report.findings if f.severity == "error" or _incomplete(f)]
     return Decision(report=report, device=device, scope=found.to_dict(root.resolve()), blocking=blocking,
                     allowed=allow_nondeterministic)

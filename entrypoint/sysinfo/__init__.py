@@ -9,9 +9,17 @@
 Nothing heavy is imported here: psutil, py-cpuinfo and nvidia-ml-py load inside the collectors that use them.
 """
 
-from .compare import diff, same_key
-from .key import environment_key
-from .record import collect
-from .schema import SCHEMA_VERSION, load, validate
-
 __all__ = ["SCHEMA_VERSION", "collect", "diff", "environment_key", "load", "same_key", "validate"]
+
+# Each name from its module on first use: a caller that needs one part (the gate's `gpu`, `collect` without
+# `diff`) does not import the others (compare.py, schema.py: 60-80 ms of a `sysinfo --fast` record, -X importtime).
+_HOMES = {"diff": "compare", "same_key": "compare", "environment_key": "key", "collect": "record",
+          "SCHEMA_VERSION": "schema", "load": "schema", "validate": "schema"}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
