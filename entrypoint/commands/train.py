@@ -27,6 +27,8 @@ DEFAULT_ENTRY_POINT = "main"  # train/project.py DEFAULT_ENTRY_POINT, MLflow's c
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (= --format json).")]
 NoLint = Annotated[bool, typer.Option("--no-lint", help="Train without the pre-run lint (the run records that it "
                                                         "was skipped).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Hash every declared data file again, neither using nor "
+                                                          "updating the data-hash cache (mlf hash --no-cache).")]
 
 
 def request(project_dir: Path, params: list[str] | None, entry_point: str, experiment: str | None,
@@ -70,6 +72,7 @@ def train(
     portable: Portable = None,
     allow_nondeterministic: AllowNondeterministic = False,
     no_lint: NoLint = False,
+    no_cache: NoCache = False,
     output_format: OutputFormat = TextOrJson.text,
     as_json: Json = False,
     nproc: Nproc = 1, nnodes: Nnodes = "1", node_rank: NodeRank = None, rdzv_endpoint: RdzvEndpoint = None,
@@ -86,7 +89,7 @@ def train(
     from ..train import pipeline
 
     result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                                    allow_nondeterministic, lint=not no_lint,
+                                    allow_nondeterministic, lint=not no_lint, hash_cache=not no_cache,
                                     launch=Launch(nproc, nnodes, node_rank, rdzv_endpoint, rdzv_backend, rdzv_id,
                                                   master_addr, master_port)))
     if result.exit_code != 0:

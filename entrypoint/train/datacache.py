@@ -83,6 +83,7 @@ class Cache:
     def __init__(self, folder: Path, algorithm: str) -> None:
         self.folder, self.algorithm = folder, algorithm
         self._new: dict[str, list] = {}
+        self._gone: set[str] = set()
         with _locked(folder):
             self._entries = _read(folder / CACHE_FILE, algorithm)
 
@@ -96,14 +97,23 @@ class Cache:
         if not key.racy(stat_time_ns):
             self._new[path] = [key.size, key.mtime_ns, key.ctime_ns, key.inode, digest]
 
+    def forget_missing(self, folder: str, present: set[str]) -> None:
+        """Drop the entries under `folder` (an absolute path) of files that are not in `present` and no longer
+        exist: a data set whose files are deleted or renamed does not leave their entries behind for ever."""
+        prefix = folder.rstrip("/") + "/"
+        self._gone |= {path for path in self._entries if path.startswith(prefix) and path not in present
+                       and not os.path.lexists(path)}
+
     def save(self) -> None:
-        if not self._new:
+        if not self._new and not self._gone:
             return
         target = self.folder / CACHE_FILE
         with _locked(self.folder):
             entries = {**_read(target, self.algorithm), **self._new}
+            for path in self._gone:
+                entries.pop(path, None)
             _write(target, {"algorithm": self.algorithm, "entries": entries})
-        self._new = {}
+        self._new, self._gone = {}, set()
 
 
 def _write(target: Path, payload: Mapping) -> None:

@@ -171,6 +171,8 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder
             per_file[name] = cached
         else:
             todo.append((info.st_size, name))
+    if cache is not None:
+        cache.forget_missing(base, {f"{base}/{name}" for name in listing})
     todo.sort(key=lambda item: -item[0])
     with _progress(sum(size for size, _ in todo)) as advance:
         per_file.update(_hash_all(base, [name for _, name in todo], cache, advance, jobs or workers()))

@@ -42,6 +42,7 @@ class Request:
     full_sysinfo: bool = False
     lint: bool = True
     launch: object = None  # torchrun.Launch: --nproc and the multi-node options (None: one process)
+    hash_cache: bool = True  # False (--no-cache): read every data file, neither using nor updating the cache
 
 
 @dataclass
@@ -140,7 +141,8 @@ def prepare(request: Request) -> Prepared:
     tracking.check_folder(store)  # first: an unwritable project says so with the fix (docker run --user)
     _check_output_root(spec.output_root)
     tracking.check_writable(store)  # creates the store: after every check that writes nothing
-    data = datahash.hash_data(spec.root, spec.data, cache_folder=datahash.cache_folder(store)) if spec.data else None
+    cache = datahash.cache_folder(store) if request.hash_cache else None
+    data = datahash.hash_data(spec.root, spec.data, cache_folder=cache) if spec.data else None
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 

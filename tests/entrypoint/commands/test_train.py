@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from mlfcore.entrypoint.train import datacache
+
 from ..conftest import mlf
 from ..train.conftest import store_template  # noqa: F401 — the fixture
 from ..train.projects import environment, make_project, runs
@@ -126,7 +128,12 @@ def test_declared_data_is_hashed_and_logged(tiny):
     (tiny / "data").mkdir()
     (tiny / "data" / "x.csv").write_text("1,2\n")
     (tiny / "pyproject.toml").write_text('[tool.mlf]\ndata = ["data"]\n')
+    uncached = train(tiny, "--no-cache")
+    assert not (tiny / datacache.CACHE_FILE).exists()  # beside the store: --no-cache neither used nor wrote it
     summary = train(tiny)
+    assert (tiny / datacache.CACHE_FILE).is_file()
+    tags = {r.info.run_id: r.data.tags for r in runs(tiny)}
+    assert tags[uncached["run_id"]]["mlf.data_tree_sha256"] == tags[summary["run_id"]]["mlf.data_tree_sha256"]
     run = [r for r in runs(tiny) if r.info.run_id == summary["run_id"]][0]
     data = json.loads((tiny / "mlruns" / "tiny" / summary["run_id"] / "artifacts" / "mlf" / "data.json").read_text())
     assert run.data.tags["mlf.data_tree_sha256"] == data["tree_sha256"]

@@ -121,3 +121,17 @@ def test_the_cache_file_is_never_part_of_the_data(project):
     assert (project / datacache.CACHE_FILE).exists()
     second = datahash.hash_data(project, ["."], cache_folder=project)
     assert first == second and not any(datacache.CACHE_FILE in name for name in second.files)
+
+
+def test_entries_of_deleted_files_are_dropped_and_other_folders_kept(project, tmp_path_factory):
+    other = tmp_path_factory.mktemp("other")
+    (other / "data").mkdir()
+    (other / "data" / "z.txt").write_text("zulu\n")
+    time.sleep(0.05)
+    datahash.hash_data(other, ["data"], cache_folder=project / "store")  # another project, same cache
+    hashed(project)
+    (project / "data" / "b.txt").unlink()
+    hashed(project)
+    stored = datacache._read(project / "store" / datacache.CACHE_FILE, datahash.ALGORITHM)
+    names = sorted(os.path.basename(path) for path in stored)
+    assert names == ["a.txt", "c.txt", "z.txt"]
