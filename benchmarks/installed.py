@@ -37,3 +37,19 @@ def venv() -> Iterator[tuple[str, str]]:
         subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                         "--no-index", str(wheel)], check=True, env=env)
         yield str(python), str(root / "venv" / "bin" / "mlf")
+
+
+TORCHDETSCAN = "torchdetscan==0.1"  # the release on PyPI (2024); its tables stop at torch 2.3
+
+
+@contextmanager
+def torchdetscan() -> Iterator[str | None]:
+    """The torchdetscan console script in a venv of its own (it needs only rich), or None when pip cannot get it
+    (the row then says so)."""
+    with tempfile.TemporaryDirectory(prefix="mlf-bench-tds-") as folder:
+        made = subprocess.run([sys.executable, "-m", "venv", folder], capture_output=True)
+        if made.returncode == 0:
+            made = subprocess.run([str(Path(folder, "bin", "pip")), "install", "--quiet", TORCHDETSCAN],
+                                  capture_output=True)
+        script = Path(folder, "bin", "torchdetscan")
+        yield str(script) if made.returncode == 0 and script.exists() else None

@@ -46,8 +46,10 @@ def lint_throughput(repeat: int) -> list[str]:
     tree = Path(spec.origin).parent / "nn" if spec and spec.origin else None
     if tree is None:
         return ["torch is not installed: no tree to lint."]
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), str(tree), "--repeat",
-                           str(repeat)], capture_output=True, text=True, cwd=ROOT)
+    with installed.torchdetscan() as script:
+        extra = ["--torchdetscan", script] if script else []
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), str(tree), "--repeat",
+                               str(repeat), *extra], capture_output=True, text=True, cwd=ROOT)
     text = (done.stdout.strip() or done.stderr.strip()[-2000:]).replace(str(tree.parent.parent), "<site-packages>")
     return ["```", *text.splitlines(), "```"]
 

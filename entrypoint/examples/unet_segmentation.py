@@ -16,10 +16,14 @@ Deterministic by design, not only by the contract's switches:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from mlfcore.entrypoint import dataloader_kwargs
+from mlfcore.entrypoint import checkpoint, dataloader_kwargs
+from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
+from mlfcore.entrypoint.resume_torch import TorchResume
+from mlfcore.entrypoint.steps import Steps
 
 SIZE = 32  # pixels a side: ~10 s of training on 2 cores at the defaults below
 
@@ -85,7 +89,10 @@ def dice(probabilities, masks, smooth: float = 1.0):
     return ((2 * overlap + smooth) / (total + smooth)).mean()
 
 
-def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16, seed: int = 0) -> list[dict]:
+def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16, seed: int = 0,
+          restore_rng: bool = True) -> list[dict]:
+    """Train; one optimizer step is one step of the step hook (steps.py), so `mlf bench` times it and a run stopped
+    by SIGTERM or MLF_STOP_AT_STEP resumes from its checkpoint (MLF_CHECKPOINT_DIR) to the same bits."""
     import torch
     import torch.nn.functional as F
     from torch.utils.data import DataLoader, TensorDataset
@@ -93,26 +100,40 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
     x_train, y_train = synthetic_cells(images, seed)
     x_test, y_test = synthetic_cells(max(images // 4, 8), seed + 1)
     train_set = TensorDataset(torch.from_numpy(x_train), torch.from_numpy(y_train))
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=0, **dataloader_kwargs())
+    kwargs = dataloader_kwargs()
+    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=0, **kwargs)
     model = build_model()
     optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
-    history = []
-    for epoch in range(epochs):
+    resume = TorchResume(checkpoint.folder_from_environment(), model=model, optimizer=optimiser,
+                         loader_generator=kwargs["generator"], partitioning="one process, shuffled by the loader",
+                         restore_rng=restore_rng)
+    start = resume.restore()
+    steps = Steps(save=resume.save).start(start)
+    history = list(resume.extra.get("history", []))
+    first_epoch, skip = resume.position if start else (0, 0)
+    for epoch in range(first_epoch, epochs):
+        resume.begin_epoch(epoch)
         model.train()
-        total = 0.0
-        for batch, masks in loader:
+        total = resume.extra.get("total", 0.0) if skip else 0.0
+        for index, (batch, masks) in enumerate(loader):
+            if index < skip:
+                continue  # done before the checkpoint: the same batches, drawn again, skipped
             optimiser.zero_grad()
             logits = model(batch)
             loss = F.binary_cross_entropy_with_logits(logits, masks) + (1 - dice(torch.sigmoid(logits), masks))
             loss.backward()
             optimiser.step()
             total += loss.item() * len(batch)
+            resume.position, resume.extra = (epoch, index + 1), {"history": history, "total": total}
+            steps.done()
+        skip = 0
         model.eval()
         with torch.no_grad():
             predicted = (model(torch.from_numpy(x_test)) > 0).float()  # thresholded: the score a user reads
             score = dice(predicted, torch.from_numpy(y_test), smooth=1e-6).item()
         history.append({"epoch": epoch, "loss": total / len(train_set), "dice": score})
         tracking.log_epoch(history[-1])
+    steps.close()
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)
@@ -125,8 +146,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=Path("outputs"))
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--images", type=int, default=192)
+    parser.add_argument("--no-restore-rng", action="store_true",
+                        help="resume without restoring the random streams (shows that they matter: the bits differ)")
     args = parser.parse_args(argv)
-    for row in train(args.output, epochs=args.epochs, images=args.images):
+    try:
+        history = train(args.output, epochs=args.epochs, images=args.images, restore_rng=not args.no_restore_rng)
+    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
+        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
+        sys.exit(failure.exit_code)
+    for row in history:
         print(f"epoch {row['epoch']}: loss {row['loss']:.4f} dice {row['dice']:.4f}", flush=True)
 
 

@@ -49,3 +49,21 @@ def test_mlf_verify_passes_and_dice_and_loss_are_logged_per_epoch(tmp_path):
         assert [m.step for m in client.get_metric_history(run_ids[0], metric)] == [0, 1]
     tensors = sorted(p.name for p in workspace.rglob("tensors/*.npy"))
     assert "up1.weight.npy" in tensors  # the transposed convolution's weights are among the outputs
+
+
+@pytest.mark.slow
+def test_a_stopped_unet_resumes_to_the_same_bits_and_mlf_bench_times_it(tmp_path):
+    """The U-Net uses the step hook: `verify --resume-at` stops it mid-epoch and resumes it, and `mlf bench` (which
+    refuses a training without the hook) times its steps in every mode."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    env = environment(MLF_IMAGE_EXAMPLE="unet_segmentation")
+    small = ("-P", "epochs=2", "-P", "images=32")
+    resumed = mlf("verify", str(workspace), *small, "--resume-at", "3", "--json", env=env, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    bench = mlf("bench", str(workspace), *small, "--steps", "3", "--repeats", "1", "--json", env=env, timeout=600)
+    assert bench.returncode == 0, bench.stderr[-3000:]
+    summary = json.loads(bench.stdout)
+    assert set(summary["seconds_per_step"]) == {"deterministic", "deterministic, no fill", "default",
+                                                "default, host threads"}
+    assert all(value > 0 for value in summary["seconds_per_step"].values())
