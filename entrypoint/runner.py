@@ -114,7 +114,7 @@ _RESTORED = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXF
 def _start(command: Sequence[str], env: Mapping[str, str], cwd: str | None, own_group: bool):
     """Start the child; returns (pid, the Popen object or None). Raises UsageError when it cannot be started."""
     try:
-        if own_group or cwd is not None or not hasattr(os, "posix_spawnp"):
+        if own_group or cwd is not None or not hasattr(os, "posix_spawn"):
             import subprocess
 
             from . import lifetime
@@ -122,8 +122,10 @@ def _start(command: Sequence[str], env: Mapping[str, str], cwd: str | None, own_
             child = subprocess.Popen(list(command), env=dict(env), cwd=cwd,
                                      **(lifetime.popen_options() if own_group else {}))
             return child.pid, child
-        # glibc's posix_spawnp reports a failed exec as an error here, as Popen does (glibc 2.24 and later).
-        return os.posix_spawnp(command[0], list(command), dict(env), setsigdef=_RESTORED), None
+        # Found on the child's PATH, as Popen(env=...) looks it up (os.get_exec_path(env)); posix_spawnp would use
+        # ours. glibc's posix_spawn reports a failed exec as an error here, as Popen does (glibc 2.24 and later).
+        program = _which(command[0], env.get("PATH")) or command[0]
+        return os.posix_spawn(program, list(command), dict(env), setsigdef=_RESTORED), None
     except OSError as failure:  # exists but cannot be run: not executable, a folder, a bad interpreter line
         raise UsageError(f"cannot start {command[0]}: {failure.strerror or failure}",
                          hint="give an executable program, e.g. `mlf run -- python train.py`") from failure
