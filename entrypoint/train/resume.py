@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from .. import checkpoint, variables
+from ..steps import EXIT_PREEMPTED as EXIT_STOPPED  # a stopped training under torchrun is reported as this too
 from ..torchrun import Launch
 from ..sysinfo import key
 
