@@ -40,9 +40,6 @@ from pathlib import Path
 
 from . import checkpoint, host_rng
 
-# The groups of variables a payload holds, in this order; each is a list the model gives in a fixed order.
-GROUPS = ("weights", "optimizer", "seeds", "metrics")
-
 
 def epoch_order(seed: int, epoch: int, count: int):
     """The permutation of `count` samples for `epoch`: NumPy's PCG64 seeded with (seed, epoch), drawn from no
@@ -58,6 +55,7 @@ def seed_generators(model) -> list:
 
 
 def _variables(model) -> dict[str, list]:
+    """The variables a payload holds, by group; each list in the fixed order the model gives."""
     return {"weights": list(model.weights), "optimizer": list(model.optimizer.variables),
             "seeds": [generator.state for generator in seed_generators(model)],
             "metrics": [variable for metric in model.metrics for variable in metric.variables]}

@@ -167,3 +167,12 @@ def test_a_job_resumes_its_own_run_and_not_another_jobs(stepped):
     assert json.loads(unnamed.stdout)["run_id"] != run_id
     requeued = train(stepped, MLF_JOB_ID="7")  # the same job again (a Slurm requeue keeps its id)
     assert requeued.returncode == 0 and json.loads(requeued.stdout)["run_id"] == run_id
+
+
+def test_verify_leaves_a_killed_run_of_the_project_alone(stepped):
+    stopped = train(stepped, MLF_STOP_AT_STEP="5")
+    run_id = json.loads(stopped.stdout)["run_id"]
+    result = mlf("verify", str(stepped), "--no-lint", "--resume-at", "3", "--json", env=environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert run_id not in {r["run_id"] for r in json.loads(result.stdout)["runs"]}
+    assert [r.info.status for r in runs(stepped) if r.info.run_id == run_id] == ["KILLED"]
