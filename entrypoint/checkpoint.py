@@ -102,8 +102,12 @@ def commit(folder: Path, step: int, world_size: int, *, partitioning: str = "", 
             raise InvalidCheckpoint(f"rank {rank} wrote no checkpoint for step {step} ({path})",
                                     hint="every rank must save before rank 0 commits")
         files[path.relative_to(folder).as_posix()] = sha256(path)
+    environ = os.environ if environ is None else environ
+    # The run and the job it belongs to (set by `mlf train` and the scheduler): a restarted `mlf train` resumes only
+    # the run its checkpoint names (train/resume.py).
     manifest = {"format_version": FORMAT_VERSION, "step": step, "world_size": world_size,
                 "partitioning": partitioning, "environment_key": environment_key(environ), "files": files,
+                "run_id": environ.get(variables.MLFLOW_RUN_ID, ""), "job_id": environ.get(variables.MLF_JOB_ID, ""),
                 "extra": dict(extra or {})}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     write_atomically(folder / MANIFEST, lambda path: path.write_text(text, encoding="utf-8"))

@@ -14,37 +14,17 @@ Usage (the bundled example, entrypoint/examples/pytorch_digits.py, is the refere
 
 from __future__ import annotations
 
-import random
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import checkpoint
-
-
-def _numpy_state() -> dict | None:
-    numpy = sys.modules.get("numpy")
-    if numpy is None:
-        return None
-    name, keys, pos, has_gauss, cached = numpy.random.get_state()
-    return {"name": name, "keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
-            "cached_gaussian": float(cached)}
-
-
-def _set_numpy_state(state: dict | None) -> None:
-    if state is None:
-        return
-    import numpy
-
-    numpy.random.set_state((state["name"], numpy.array(state["keys"], dtype=numpy.uint32), state["pos"],
-                            state["has_gauss"], state["cached_gaussian"]))
+from . import checkpoint, host_rng
 
 
 def capture_rng(generators: Mapping[str, object] = ()) -> dict:
     """Every random stream of this process (and the named torch.Generators) as plain values and tensors."""
     import torch
 
-    state = {"python": random.getstate(), "numpy": _numpy_state(), "torch_cpu": torch.get_rng_state(),
+    state = {**host_rng.capture(), "torch_cpu": torch.get_rng_state(),
              "torch_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
              "generators": {name: generator.get_state() for name, generator in dict(generators).items()}}
     return state
@@ -53,9 +33,7 @@ def capture_rng(generators: Mapping[str, object] = ()) -> dict:
 def restore_rng(state: Mapping, generators: Mapping[str, object] = ()) -> None:
     import torch
 
-    version, internal, gauss = state["python"]
-    random.setstate((version, tuple(internal), gauss))
-    _set_numpy_state(state["numpy"])
+    host_rng.restore(state)
     torch.set_rng_state(state["torch_cpu"])
     if state["torch_cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["torch_cuda"])

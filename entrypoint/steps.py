@@ -4,8 +4,9 @@ One small API serves resume, preemption, `mlf verify --resume-at` and `mlf bench
 
 - PyTorch: one `optimizer.step()` (with any per-step scheduler step); the loop calls `steps.done()` after it.
 - Keras: one batch of `model.fit`, through `keras_callback()` (`on_train_batch_end`); mid-epoch Keras state is
-  Keras' own `BackupAndRestore(save_freq=N)`.
-- XGBoost: one boosting round, through `xgboost_callback()` (`TrainingCallback.after_iteration`).
+  saved by `resume_keras.KerasResume` (Keras' own `BackupAndRestore` restores only the epoch).
+- XGBoost: one boosting round, through `xgboost_callback()` (`TrainingCallback.after_iteration`); a continued
+  training draws what an uninterrupted one drew through `resume_xgboost.XGBoostResume`.
 
 At the end of every step the hook may checkpoint (every N steps, `MLF_CHECKPOINT_EVERY`), and it stops the training
 — after a checkpoint — when SIGTERM arrived (what Slurm's `--signal` and Kubernetes send before the kill), or when

@@ -61,4 +61,7 @@ MLF_CHECKPOINT_EVERY = "MLF_CHECKPOINT_EVERY"  # checkpoint every N steps (unset
 MLF_STOP_AT_STEP = "MLF_STOP_AT_STEP"  # checkpoint after step N and stop (mlf verify --resume-at, mlf bench)
 MLF_ENVIRONMENT_KEY = "MLF_ENVIRONMENT_KEY"  # the run's environment key, written into checkpoints and checked
 MLF_WORLD_SIZE = "MLF_WORLD_SIZE"  # ranks in all (mlf --nproc x --nnodes), for the record and the key
+# A scheduler's job id that survives a requeue (Slurm: $SLURM_JOB_ID). Checkpoints name it, and `mlf train` resumes
+# only a checkpoint that names the same one (none matches none).
+MLF_JOB_ID = "MLF_JOB_ID"
 MLF_STEP_TIMES = "MLF_STEP_TIMES"  # mlf bench: a file the step hook writes each step's duration to when it stops

@@ -79,7 +79,9 @@ def verify(
 
     group = uuid.uuid4().hex[:12]  # tags the N runs of this verify in MLflow
     results: list[pipeline.Result] = []
-    with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace:
+    from .verify_resume import own_job
+
+    with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace, own_job(group):
         snapshots: list[Path] = []
 
         def make_request():

@@ -12,17 +12,28 @@ from ..steps import EXIT_PREEMPTED
 
 
 @contextmanager
-def _stopping_at(step: int):
-    """The training child inherits mlf's environment: MLF_STOP_AT_STEP reaches its step hook."""
-    saved = os.environ.get(variables.MLF_STOP_AT_STEP)
-    os.environ[variables.MLF_STOP_AT_STEP] = str(step)
+def _environment(name: str, value: str):
+    """The training child inherits mlf's environment, and `mlf train` reads it: set `name` for the block."""
+    saved = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if saved is None:
-            del os.environ[variables.MLF_STOP_AT_STEP]
+            del os.environ[name]
         else:
-            os.environ[variables.MLF_STOP_AT_STEP] = saved
+            os.environ[name] = saved
+
+
+def _stopping_at(step: int):
+    """MLF_STOP_AT_STEP reaches the training's step hook."""
+    return _environment(variables.MLF_STOP_AT_STEP, str(step))
+
+
+def own_job(group: str):
+    """verify's runs as one job of their own (MLF_JOB_ID): they never resume a KILLED run another command left in
+    the project, and only its own stopped run is resumed by `--resume-at`."""
+    return _environment(variables.MLF_JOB_ID, f"mlf-verify-{group}")
 
 
 def interrupted_run(train, make_request, step: int):

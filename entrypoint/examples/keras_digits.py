@@ -1,11 +1,24 @@
-"""A small Keras CNN on digits with dropout: the TensorFlow image's bundled example."""
+"""A small Keras CNN on digits with dropout: the TensorFlow image's bundled example.
+
+With MLF_CHECKPOINT_DIR set it resumes from the checkpoint there and checkpoints when stopped (SIGTERM,
+MLF_STOP_AT_STEP) through the step hook; one step is one batch. The data order of each epoch is a permutation
+seeded with (seed, epoch) and each epoch is one `fit`, so a run resumed in the middle of an epoch trains on exactly
+the batches the interrupted one had left (mlfcore.entrypoint.resume_keras says why fit's own shuffle cannot be
+resumed).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
+from mlfcore.entrypoint import checkpoint, variables
+from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
+from mlfcore.entrypoint.resume_keras import KerasResume
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, keras_callback
 
 
 def build_model():
@@ -23,23 +36,36 @@ def build_model():
     ])
 
 
-def train(output: Path, epochs: int = 3, batch_size: int = 64) -> list[dict]:
+def train(output: Path, epochs: int = 3, batch_size: int = 64, restore_rng: bool = True) -> list[dict] | None:
+    """Train and write the outputs; None when the step hook stopped the training (after its checkpoint)."""
     import keras
 
+    seed = int(os.environ.get(variables.MLF_SEED, "0"))
     x_train, y_train, x_test, y_test = outputs.digits()
+    x_train, x_test = x_train[..., None], x_test[..., None]
     model = build_model()
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    fit = model.fit(x_train[..., None], y_train, batch_size=batch_size, epochs=epochs, shuffle=True,
-                    validation_data=(x_test[..., None], y_test), verbose=0)
-    history = [{"epoch": epoch, "loss": float(fit.history["loss"][epoch]),
-                "accuracy": float(fit.history["val_accuracy"][epoch])} for epoch in range(epochs)]
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    resume = KerasResume(checkpoint.folder_from_environment(), model, restore_rng=restore_rng,
+                         partitioning=f"all rows, permuted per epoch by PCG64(seed={seed}, epoch)")
+    steps = Steps(save=resume.save).start(resume.restore())
+    history = resume.extra.setdefault("history", [])
+    for epoch in range(resume.position[0], epochs):
+        x, y = resume.epoch_data(x_train, y_train, seed, epoch, batch_size)
+        if len(x):  # none left when the checkpoint came after the epoch's last batch
+            model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+                      callbacks=[resume.callback(), keras_callback(steps)])
+        if steps.stop_reason() is not None:
+            steps.close()
+            return None
+        predicted = model.predict(x_test, batch_size=256, verbose=0).argmax(axis=1)
+        history.append({"epoch": epoch, "loss": float(resume.logs["loss"]),
+                        "accuracy": float((predicted == y_test).mean())})
+        tracking.log_epoch(history[-1])
+    steps.close()
     outputs.prepare(output)
     outputs.save_tensors(output, ((w.path, w.numpy()) for w in model.weights))
     outputs.save_metrics(output, history)
-    for row in history:
-        tracking.log_epoch(row)
-    tracking.log_model("keras", model, x_test[:5, ..., None], ("keras", "tensorflow", "tensorflow-cpu"))
+    tracking.log_model("keras", model, x_test[:5], ("keras", "tensorflow", "tensorflow-cpu"))
     return history
 
 
@@ -47,8 +73,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=Path("outputs"))
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--no-restore-rng", action="store_true",
+                        help="resume without restoring the random streams (shows that they matter: the bits differ)")
     args = parser.parse_args(argv)
-    for row in train(args.output, epochs=args.epochs):
+    try:
+        history = train(args.output, epochs=args.epochs, restore_rng=not args.no_restore_rng)
+    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
+        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
+        sys.exit(failure.exit_code)
+    if history is None:
+        sys.exit(EXIT_PREEMPTED)
+    for row in history:
         print(f"epoch {row['epoch']}: loss {row['loss']:.4f} accuracy {row['accuracy']:.4f}", flush=True)
 
 

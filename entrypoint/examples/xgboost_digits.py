@@ -1,11 +1,21 @@
-"""An XGBoost `hist` classifier on digits with row and column subsampling: the XGBoost image's bundled example."""
+"""An XGBoost `hist` classifier on digits with row and column subsampling: the XGBoost image's bundled example.
+
+With MLF_CHECKPOINT_DIR set it resumes from the checkpoint there and checkpoints when stopped (SIGTERM,
+MLF_STOP_AT_STEP) through the step hook; one step is one boosting round.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
+from mlfcore.entrypoint import checkpoint, variables
+from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
+from mlfcore.entrypoint.resume_xgboost import XGBoostResume
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, xgboost_callback
 
 
 def device(xgboost) -> str:
@@ -18,17 +28,25 @@ def device(xgboost) -> str:
     return "cuda" if gpu.collect().get("visible_count", 0) > 0 else "cpu"
 
 
-def train(output: Path, rounds: int = 30) -> list[dict]:
+def train(output: Path, rounds: int = 30, reseed: bool = True) -> list[dict] | None:
+    """Train and write the outputs; None when the step hook stopped the training (after its checkpoint)."""
     import xgboost
 
+    seed = int(os.environ.get(variables.MLF_SEED, "0"))
     x_train, y_train, x_test, y_test = outputs.digits()
     x_train, x_test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
-    # Subsampling draws random numbers every round: the seed (given by the contract) decides which rows.
-    model = xgboost.XGBClassifier(tree_method="hist", n_estimators=rounds, max_depth=4, learning_rate=0.3,
-                                  subsample=0.8, colsample_bytree=0.8, eval_metric="mlogloss", device=device(xgboost))
-    model.fit(x_train, y_train, eval_set=[(x_test, y_test)], verbose=False)
-    losses = model.evals_result()["validation_0"]["mlogloss"]
-    history = [{"epoch": i, "loss": float(loss)} for i, loss in enumerate(losses)]
+    resume = XGBoostResume(checkpoint.folder_from_environment(), seed, partitioning="all rows", reseed=reseed)
+    steps = Steps(save=resume.save).start(resume.restore())
+    # Subsampling draws random numbers every round: RoundSeeds makes them a function of (seed, round), so a run
+    # continued from a checkpoint draws what the uninterrupted one drew (mlfcore.entrypoint.resume_xgboost).
+    model = xgboost.XGBClassifier(tree_method="hist", n_estimators=rounds - resume.rounds, max_depth=4,
+                                  learning_rate=0.3, subsample=0.8, colsample_bytree=0.8, eval_metric="mlogloss",
+                                  device=device(xgboost), callbacks=[*resume.callbacks(), xgboost_callback(steps)])
+    model.fit(x_train, y_train, eval_set=[(x_test, y_test)], verbose=False, xgb_model=resume.booster)
+    steps.close()
+    if steps.stop_reason() is not None:
+        return None
+    history = [{"epoch": i, "loss": loss} for i, loss in enumerate(resume.evals("validation_0", "mlogloss"))]
     history[-1]["accuracy"] = float((model.predict(x_test) == y_test).mean())
     outputs.prepare(output)
     (output / "model.json").write_bytes(bytes(model.get_booster().save_raw("json")))
@@ -43,8 +61,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=Path("outputs"))
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--no-reseed", action="store_true",
+                        help="leave each round's random state to XGBoost (shows that it matters: a resumed run differs)")
     args = parser.parse_args(argv)
-    history = train(args.output, rounds=args.rounds)
+    try:
+        history = train(args.output, rounds=args.rounds, reseed=not args.no_reseed)
+    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
+        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
+        sys.exit(failure.exit_code)
+    if history is None:
+        sys.exit(EXIT_PREEMPTED)
     print(f"{len(history)} rounds: loss {history[-1]['loss']:.4f} accuracy {history[-1]['accuracy']:.4f}",
           flush=True)
 

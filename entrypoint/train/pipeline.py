@@ -346,6 +346,8 @@ def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str
                 # torchrun ends with 1 when its ranks stopped on SIGTERM: the checkpoint says they were stopped
                 stopped = result.exit_code >= 128 or reached["stopped"] is not None
                 status = "KILLED" if stopped else "FAILED"
+                if stopped and result.exit_code < 128:
+                    result.exit_code = resume.EXIT_STOPPED  # what a stopped single process exits with
                 return result
             result.output_base, files, result.fingerprinted = _recorded(_outputs, prep, output_dir, started, client,
                                                                         run_id)

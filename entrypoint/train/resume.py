@@ -4,16 +4,18 @@ what the record says about the launch and the step reached.
 A run's checkpoints live in `<project>/.mlf/checkpoints/<run id>/` (checkpoint.py's layout). A restarted `mlf
 train` — a requeued Slurm job, a rescheduled Kubernetes pod, a person typing the command again — looks there first:
 the newest run of the same experiment that was KILLED, asked for exactly the same parameters (entry point, -P values,
-seed, threads, portability) and has a valid checkpoint is resumed, in the same MLflow run. A finished run's
-checkpoints are removed.
+seed, threads, portability) and has a valid checkpoint that names this run and this job (MLF_JOB_ID, which a
+requeued Slurm job keeps) is resumed, in the same MLflow run. A finished run's checkpoints are removed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from .. import checkpoint, variables
+from ..steps import EXIT_PREEMPTED as EXIT_STOPPED  # a stopped training under torchrun is reported as this too
 from ..torchrun import Launch
 from ..sysinfo import key
 
@@ -41,10 +43,22 @@ def _candidates(project_root: Path) -> list[str]:
     return [entry.name for entry in root.iterdir() if entry.is_dir()] if root.is_dir() else []
 
 
-def find(client, project_root: Path, experiment_id: str, params: dict[str, str], entry_point: str):
-    """The newest KILLED run of `experiment_id` with these exact params and a valid checkpoint, or None."""
+def names(project_root: Path, run_id: str, job_id: str) -> bool:
+    """Whether the run's checkpoint is valid and names this run and this job (the scheduler's MLF_JOB_ID, or none
+    on both sides): a requeued job finds its own run through its checkpoint, never another job's."""
+    if not has_valid_checkpoint(project_root, run_id):
+        return False
+    manifest = checkpoint.read_manifest(folder(project_root, run_id))
+    return manifest.get("run_id") == run_id and manifest.get("job_id", "") == job_id
+
+
+def find(client, project_root: Path, experiment_id: str, params: dict[str, str], entry_point: str,
+         environ=None):
+    """The newest KILLED run of `experiment_id` with these exact params whose valid checkpoint names it and this
+    job (MLF_JOB_ID), or None."""
     from mlflow.exceptions import MlflowException
 
+    job_id = (os.environ if environ is None else environ).get(variables.MLF_JOB_ID, "")
     found = []
     for run_id in _candidates(project_root):
         try:
@@ -53,7 +67,7 @@ def find(client, project_root: Path, experiment_id: str, params: dict[str, str],
             continue  # a folder of a run in another store
         if (run.info.experiment_id == experiment_id and run.info.status == "KILLED"
                 and run.data.params == params and run.data.tags.get("mlf.entry_point") == entry_point
-                and has_valid_checkpoint(project_root, run_id)):
+                and names(project_root, run_id, job_id)):
             found.append(run)
     return max(found, key=lambda run: run.info.start_time, default=None)
 

@@ -143,3 +143,36 @@ def test_bench_refuses_a_training_without_the_step_hook(stepped):
     result = mlf("bench", str(stepped), "-e", "plain", env=environment())
     assert result.returncode == 1
     assert "did not stop after 20 steps through the step hook" in result.stderr
+
+
+def test_only_the_run_its_checkpoint_names_is_resumed(stepped):
+    stopped = train(stepped, MLF_STOP_AT_STEP="5")
+    run_id = json.loads(stopped.stdout)["run_id"]
+    manifest_path = stepped / ".mlf" / "checkpoints" / run_id / "checkpoint.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["run_id"] == run_id and manifest["job_id"] == ""
+    manifest_path.write_text(json.dumps({**manifest, "run_id": "0" * 32}))  # a checkpoint of another run
+    fresh = train(stepped)
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    assert json.loads(fresh.stdout)["run_id"] != run_id
+    assert [r.info.status for r in runs(stepped) if r.info.run_id == run_id] == ["KILLED"]
+
+
+def test_a_job_resumes_its_own_run_and_not_another_jobs(stepped):
+    stopped = train(stepped, MLF_STOP_AT_STEP="5", MLF_JOB_ID="7")
+    run_id = json.loads(stopped.stdout)["run_id"]
+    other = train(stepped, MLF_JOB_ID="8")  # another job: a new run
+    assert other.returncode == 0 and json.loads(other.stdout)["run_id"] != run_id
+    unnamed = train(stepped, MLF_STOP_AT_STEP="3")  # no job id: not job 7's run either
+    assert json.loads(unnamed.stdout)["run_id"] != run_id
+    requeued = train(stepped, MLF_JOB_ID="7")  # the same job again (a Slurm requeue keeps its id)
+    assert requeued.returncode == 0 and json.loads(requeued.stdout)["run_id"] == run_id
+
+
+def test_verify_leaves_a_killed_run_of_the_project_alone(stepped):
+    stopped = train(stepped, MLF_STOP_AT_STEP="5")
+    run_id = json.loads(stopped.stdout)["run_id"]
+    result = mlf("verify", str(stepped), "--no-lint", "--resume-at", "3", "--json", env=environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert run_id not in {r["run_id"] for r in json.loads(result.stdout)["runs"]}
+    assert [r.info.status for r in runs(stepped) if r.info.run_id == run_id] == ["KILLED"]
