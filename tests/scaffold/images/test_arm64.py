@@ -88,23 +88,31 @@ def test_the_arm64_base_runs_the_aarch64_contract(engine, arm64_base):
     assert out == ["default", "None"]
 
 
-def _train(engine, ref: str, folder: Path, platform_name: str | None = None) -> dict:
+def _mlf(engine, ref: str, folder: Path, args: tuple[str, ...], platform_name: str | None = None) -> tuple[str, str]:
+    """`docker run [--platform P] -v FOLDER:/workspace REF ARGS`: stdout and stderr of a run that must exit 0."""
     folder.mkdir()
     os.chmod(folder, 0o777)  # the container's user (uid 1000) writes the store here
-    container = engine.containers.run(ref, list(XGBOOST_ARGS), detach=True, platform=platform_name,
+    container = engine.containers.run(ref, list(args), detach=True, platform=platform_name,
                                       volumes={str(folder): {"bind": "/workspace", "mode": "rw"}})
     try:
         status = container.wait(timeout=3600)
-        assert status["StatusCode"] == 0, container.logs(stdout=False, stderr=True).decode()[-4000:]
-        return json.loads(container.logs(stdout=True, stderr=False).decode())
+        stdout = container.logs(stdout=True, stderr=False).decode()
+        stderr = container.logs(stdout=False, stderr=True).decode()
+        assert status["StatusCode"] == 0, stderr[-4000:]
+        return stdout, stderr
     finally:
         container.remove(force=True)
 
 
-def test_the_xgboost_example_trains_on_arm64_to_the_x86_fingerprint(engine, build_image, arm64_xgboost, tmp_path):
+def test_the_xgboost_example_verifies_on_arm64(engine, arm64_xgboost, tmp_path):
     assert engine.images.get(arm64_xgboost).attrs["Architecture"] == "arm64"
-    arm = _train(engine, arm64_xgboost, tmp_path / "arm64", ARM64)
-    x86 = _train(engine, build_image("xgboost"), tmp_path / "amd64")
+    _, stderr = _mlf(engine, arm64_xgboost, tmp_path / "verify", ("verify", *XGBOOST_ARGS[2:]), ARM64)
+    assert "2 runs gave bitwise identical results" in stderr
+
+
+def test_the_xgboost_example_trains_on_arm64_to_the_x86_fingerprint(engine, build_image, arm64_xgboost, tmp_path):
+    arm = json.loads(_mlf(engine, arm64_xgboost, tmp_path / "arm64", XGBOOST_ARGS, ARM64)[0])
+    x86 = json.loads(_mlf(engine, build_image("xgboost"), tmp_path / "amd64", XGBOOST_ARGS)[0])
     assert arm["fingerprint"] == x86["fingerprint"]
     # The same bits, yet not the same environment: a reproduction compares keys, and the architecture is in the key.
     assert arm["environment_key"] != x86["environment_key"]
