@@ -135,8 +135,12 @@ def test_one_manifest_list_carries_both_platforms_of_the_base(engine, registry, 
     listed = {item["platform"]["architecture"]: item["digest"] for item in answer.json()["manifests"]}
     assert listed == {"amd64": result["platforms"]["x86_64"], "arm64": result["platforms"]["aarch64"]}
     auth = {"username": registry.username, "password": registry.password}
+    # Each platform read back by the digest the list names: the pushed bytes are the built (and tested) bytes.
     for arch, local in (("amd64", base_image), ("arm64", arm64_base)):
-        pulled = engine.images.pull(f"{registry.host}/mlfcore/base@{result['digest']}", platform=f"linux/{arch}",
-                                    auth_config=auth)
+        pulled = engine.images.pull(f"{registry.host}/mlfcore/base@{listed[arch]}", auth_config=auth)
         assert pulled.attrs["Architecture"] == arch
-        assert pulled.id == engine.images.get(local).id  # the pushed bytes are the built (and tested) bytes
+        assert pulled.id == engine.images.get(local).id
+    # And a plain pull of a tag resolves the list to this engine's own platform.
+    tag = result["refs"][0].rpartition(":")[2]
+    pulled = engine.images.pull(f"{registry.host}/mlfcore/base", tag=tag, auth_config=auth)
+    assert pulled.id == engine.images.get(base_image if platform.machine() == "x86_64" else arm64_base).id
