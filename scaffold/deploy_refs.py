@@ -22,10 +22,20 @@ _DIGEST = r"sha256:[0-9a-f]{64}"
 _DIGEST_VALUE = re.compile(r'(- name: MLF_IMAGE_DIGEST\n\s+value: )"' + _DIGEST + '"')
 
 
+def _reference(name: str) -> re.Pattern:
+    # The whole reference: not the tail of a longer name (`acme/x` inside `ghcr.io/acme/x`).
+    return re.compile(r"(?<![\w./:-])" + re.escape(name) + "@(" + _DIGEST + r")(?![0-9a-f])")
+
+
+def current_digest(text: str, name: str) -> str | None:
+    """The digest TEXT names NAME by (the first), or None."""
+    found = _reference(name).search(text)
+    return found.group(1) if found else None
+
+
 def pinned(text: str, name: str, digest: str) -> str:
     """TEXT with every reference to NAME by digest, and the MLF_IMAGE_DIGEST beside it, set to DIGEST."""
-    # The whole reference: not the tail of a longer name (`acme/x` inside `ghcr.io/acme/x`).
-    reference = re.compile(r"(?<![\w./:-])" + re.escape(name) + "@" + _DIGEST + r"(?![0-9a-f])")
+    reference = _reference(name)
     if not reference.search(text):
         return text
     text = reference.sub(f"{name}@{digest}", text)
