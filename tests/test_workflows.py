@@ -78,6 +78,8 @@ def test_arm64_images_are_built_and_tested_natively_and_saved(images):
     runs = _runs(arm)
     # The images come from the table (images.toml `arches`), built by the same make target with ARCH=aarch64.
     assert "table matrix-arch aarch64" in runs and "ARCH=aarch64" in runs and "make image/" in runs
+    # No `make venv` there: it installs tensorflow-cpu, which has no aarch64 wheel.
+    assert "make venv" not in runs and "-e '.[test,scaffold]'" in runs
     assert "tests/scaffold/images/test_arm64.py" in runs and "docker save" in runs
     uploads = [step["with"]["name"] for step in arm["steps"] if step.get("uses", "").startswith("actions/upload-")]
     assert uploads == ["images-aarch64", "manifest-aarch64"]  # the release job's manifest-* pattern takes the second
