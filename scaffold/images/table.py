@@ -8,6 +8,8 @@
   tags IMAGE VARIANT       every local tag of IMAGE:VARIANT, the full one first (mlfcore.scaffold.identity)
   parent-tag IMAGE VARIANT the full tag of its parent image (empty for the base)
   chain IMAGE              the image and its ancestors, the image first
+  arches IMAGE VARIANT     the architectures IMAGE:VARIANT is published for (x86_64 first)
+  matrix-arch ARCH         a JSON list of {"image", "variant"} built for ARCH, parents first
 Standard library only. The build contexts (Dockerfiles, lock files) live in the source tree's images/ folder: an
 installed mlf-scaffold reads the table, only a checkout builds our images.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -47,6 +49,11 @@ class Image:
     requirements: dict[str, list[str]]
     example: str
     size_budget_mb: dict[str, int]
+    # variant -> the architectures it is published for (a manifest list per tag); absent: x86_64 only.
+    arches: dict[str, list[str]] = field(default_factory=dict)
+
+    def arches_of(self, variant: str) -> list[str]:
+        return list(self.arches.get(variant, [DEFAULT_ARCH]))
 
     @property
     def context(self) -> Path:
@@ -108,6 +115,14 @@ def matrix(with_base: bool = False) -> list[dict[str, str]]:
             for variant in spec.variants]
 
 
+def matrix_arch(arch: str) -> list[dict[str, str]]:
+    """Every image and variant published for ARCH, parents first (the workflow's job for that architecture)."""
+    if arch not in ARCHES:
+        raise TableError(f"unknown architecture {arch!r}: choose one of {', '.join(ARCHES)}")
+    return [{"image": name, "variant": variant} for name, spec in IMAGES.items() for variant in spec.variants
+            if arch in spec.arches_of(variant)]
+
+
 def _main(argv: list[str]) -> int:
     from mlfcore.scaffold import identity
 
@@ -119,6 +134,8 @@ def _main(argv: list[str]) -> int:
         "tags": identity.tags,
         "parent-tag": lambda name, variant: [identity.parent_ref(name, variant)],
         "chain": chain,
+        "arches": lambda name, variant: check_variant(name, variant).arches_of(variant),
+        "matrix-arch": lambda arch: [json.dumps(matrix_arch(arch))],
     }
     if not argv or argv[0] not in queries:
         print(f"usage: python -m mlfcore.scaffold.images.table {{{','.join(queries)}}} [IMAGE [VARIANT]]",

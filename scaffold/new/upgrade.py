@@ -19,6 +19,7 @@ import typer
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.errors import EXIT_CHECK_FAILED, UsageError
 
+from .. import deploy_refs
 from . import answers, base_image, names, project_files, render, toolkit
 
 OWNED = ("Dockerfile", ".pre-commit-config.yaml")
@@ -66,6 +67,9 @@ def planned(project: Path, chosen: answers.Answers) -> dict[str, tuple[str, str]
     for relative, text in targets.items():
         path = project / relative
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        digest = deploy_refs.current_digest(current, chosen.image) if relative.startswith("deploy/") else None
+        if digest:  # a digest `mlf-scaffold publish` pinned stays: the template only has the placeholder
+            text = deploy_refs.pinned(text, chosen.image, digest)
         if current != text:
             result[relative] = (current, text)
     return result

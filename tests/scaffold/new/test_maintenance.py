@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
-from mlfcore.scaffold.new import bump, render, toolkit, upgrade
+from mlfcore.scaffold.new import answers, bump, render, toolkit, upgrade
 
 from .conftest import FRAMEWORKS, fixed_answers, scaffold
 
@@ -122,3 +123,17 @@ def test_upgrade_refuses_a_directory_that_is_not_a_rendered_project(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\nversion = "1.0"\n')
     result = scaffold("upgrade", str(tmp_path))
     assert result.returncode == 2 and "was not rendered by mlf-scaffold new" in result.stderr
+
+
+def test_upgrade_keeps_the_digest_publish_pinned(project):
+    from mlfcore.scaffold import deploy_refs
+
+    chosen = upgrade.stored_answers(project, fixed_answers("xgboost").from_image)
+    digest = "sha256:" + "5a" * 32
+    assert deploy_refs.update(project, chosen.image, digest) == [Path("deploy/k8s/job.yaml")]
+    _age(project)
+    changes = upgrade.planned(project, chosen)
+    assert "Dockerfile" in changes and "deploy/k8s/job.yaml" not in changes
+    # A file that no longer names the image by digest is rendered as the template says.
+    (project / "deploy/k8s/job.yaml").write_text("# edited\n")
+    assert answers.UNPUBLISHED_DIGEST in upgrade.planned(project, chosen)["deploy/k8s/job.yaml"][1]
