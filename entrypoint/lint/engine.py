@@ -15,10 +15,10 @@ import gc
 import os
 import re
 import stat as stat_module
-import threading
 from pathlib import Path
 from typing import Iterable
 
+from .. import processes
 from ..errors import UsageError
 from . import checker, notebook
 from .model import Finding, Rule
@@ -338,7 +338,7 @@ def check_each(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None 
     order = sorted(range(len(items)), key=lambda index: _size(items[index][1]), reverse=True)
     chunk = max(1, min(8, len(order) // (jobs * 64)))
     results: list = [None] * len(items)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_init,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=processes.context(), initializer=_init,
                              initargs=(ruleset,)) as pool:
         for index, result in zip(order, pool.map(_check_in_worker, [items[i] for i in order], chunksize=chunk)):
             results[index] = result
@@ -350,14 +350,3 @@ def _size(path: str) -> int:
         return os.stat(path).st_size
     except OSError:
         return 0
-
-
-def _context():
-    import multiprocessing
-
-    # fork is the cheapest start, but forking a process that runs threads (a caller that imported torch) can
-    # deadlock the child; then use forkserver.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -135,14 +135,33 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _hash_fresh(path: str, cache: datacache.Cache | None, advance: Callable[[int], object]) -> str:
+def _hash_one(path: str, advance: Callable[[int], object] | None = None) -> tuple:
+    """A file's digest with its stat key (size, mtime, ctime, inode) before and after the read and when it was
+    stat'ed: what the cache needs to decide, from the process that hashed it (a pool worker returns these to the
+    parent as plain tuples, which pickle faster than datacache.Key)."""
     before = os.stat(path)
     stat_time = time.time_ns()
-    digest = file_sha256(path, advance)
-    key = datacache.Key.of(before)
+    digest = file_sha256(path, advance or _ignore)
+    try:
+        after = os.stat(path)
+    except OSError:
+        after = None
+    return digest, _stat_key(before), after and _stat_key(after), stat_time
+
+
+def _ignore(_count: int) -> None:
+    pass
+
+
+def _stat_key(info: os.stat_result) -> tuple[int, int, int, int]:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def _keep(path: str, result: tuple, cache: datacache.Cache | None) -> str:
+    digest, before, after, stat_time = result
     # A file that changed while it was read is hashed right this time only if it did not: never cache it.
-    if cache is not None and datacache.Key.of(os.stat(path)) == key:
-        cache.put(path, key, digest, stat_time)
+    if cache is not None and after == before:
+        cache.put(path, datacache.Key(*before), digest, stat_time)
     return digest
 
 
@@ -176,8 +195,7 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder
     if cache is not None:
         cache.forget_missing(base, {f"{base}/{name}" for name in listing})
     todo.sort(key=lambda item: -item[0])
-    with _progress(sum(size for size, _ in todo)) as advance:
-        per_file.update(_hash_all(base, [name for _, name in todo], cache, advance, jobs or workers()))
+    per_file.update(_hash_all(base, todo, cache, jobs or workers()))
     if cache is not None:
         try:
             cache.save()
@@ -189,15 +207,41 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder
                       sum(info.st_size for info in listing.values()))
 
 
-def _hash_all(base: str, names: list[str], cache, advance, jobs: int) -> dict[str, str]:
-    paths = [f"{base}/{name}" for name in names]  # the cache's keys, spelled as hash_data looks them up
-    if jobs <= 1 or len(paths) <= 1:
-        return {name: _hash_fresh(path, cache, advance) for name, path in zip(names, paths)}
-    from concurrent.futures import ThreadPoolExecutor
+# Below this much data the pool's start (fork, or forkserver when threads run) costs more than a core saves.
+POOL_FROM_BYTES = 64 << 20
 
-    with ThreadPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        digests = pool.map(lambda path: _hash_fresh(path, cache, advance), paths)
-        return dict(zip(names, digests))
+
+def _hash_all(base: str, todo: list[tuple[int, str]], cache, jobs: int) -> dict[str, str]:
+    """Hash `todo` ((size, name), largest first): in this process, or in `jobs` worker processes.
+
+    Processes, not threads: measured on 5,000 files of 420 kB in the page cache on 2 idle cores, two processes
+    hash 1.92x as fast as one, two threads of one process only 1.25x. Every read allocates its buffer with the GIL
+    held, and a multithreaded process pays for each unmapped buffer with a TLB shootdown on the other core."""
+    names = [name for _, name in todo]
+    paths = [f"{base}/{name}" for name in names]  # the cache's keys, spelled as hash_data looks them up
+    total = sum(size for size, _ in todo)
+    if jobs <= 1 or len(paths) <= 1 or total < POOL_FROM_BYTES:
+        with _progress(total) as advance:
+            return {name: _keep(path, _hash_one(path, advance), cache) for name, path in zip(names, paths)}
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .. import processes
+
+    chunk = max(1, min(64, len(paths) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=processes.context()) as pool:
+        # The first task starts the workers (all of them, with fork): before the progress bar's refresh thread,
+        # which a forked worker must not inherit in the middle of holding a lock.
+        pool.submit(os.getpid).result()
+        with _progress(total) as advance:
+            return _collect(pool.map(_hash_one, paths, chunksize=chunk), todo, paths, cache, advance)
+
+
+def _collect(results, todo, paths, cache, advance) -> dict[str, str]:
+    digests = {}
+    for (size, name), path, result in zip(todo, paths, results):
+        digests[name] = _keep(path, result, cache)
+        advance(size)
+    return digests
 
 
 @contextmanager

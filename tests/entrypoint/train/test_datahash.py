@@ -61,3 +61,28 @@ def test_file_sha256_streams_a_file_in_chunks(tmp_path):
     assert datahash.file_sha256(path, seen.append) == hashlib.sha256(path.read_bytes()).hexdigest()
     assert sum(seen) == path.stat().st_size and len(seen) == 3
     assert datahash.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_worker_processes_hash_the_same_and_fill_the_cache(tmp_path, monkeypatch):
+    """Above POOL_FROM_BYTES the files go to worker processes: same digests, and the parent still caches them."""
+    import os
+    import time
+
+    from mlfcore.entrypoint.train import datacache
+
+    (tmp_path / "data").mkdir()
+    for number in range(40):
+        (tmp_path / "data" / f"{number:02d}.bin").write_bytes(os.urandom(1000 + number))
+    monkeypatch.setattr(datacache, "RACY_NS", 20_000_000)
+    time.sleep(0.05)
+    monkeypatch.setattr(datahash, "POOL_FROM_BYTES", 1)
+    started = []
+    real = datahash._collect
+    monkeypatch.setattr(datahash, "_collect", lambda *args: (started.append(True), real(*args))[1])
+    pooled = datahash.hash_data(tmp_path, ["data"], cache_folder=tmp_path / "store", jobs=2)
+    assert started == [True]  # the pool path ran
+    truth = {f"data/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "data").iterdir()}
+    assert pooled.files == truth
+    assert pooled == datahash.hash_data(tmp_path, ["data"], jobs=1)
+    stored = datacache._read(tmp_path / "store" / datacache.CACHE_FILE, datahash.ALGORITHM)
+    assert len(stored) == 40 and {entry[4] for entry in stored.values()} == set(truth.values())
