@@ -68,7 +68,7 @@ def _hashlib_one_core(folder: Path) -> None:
 def contenders(root: Path, name: str) -> dict:
     return {"`sha256sum` (one process)": lambda: _sha256sum(root / name),
             "hashlib, one core (1 MiB reads)": lambda: _hashlib_one_core(root / name),
-            f"mlf, {datahash.workers()} threads (`mlf hash --no-cache`)":
+            f"mlf, {datahash.workers()} worker processes (`mlf hash --no-cache`)":
                 lambda: datahash.hash_data(root, [name], jobs=datahash.workers())}
 
 
