@@ -57,12 +57,18 @@ def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None, 
     if _which(command[0], env.get("PATH")) is None and not os.path.exists(command[0]):
         raise UsageError(f"command not found: {command[0]}", hint="check the name, or give its full path")
     mark = _new_mark()
+    bootstrapped = ""
     try:
         code = _supervise(command, {**env, variables.MLF_BOOTSTRAP_MARK: mark}, cwd, own_group)
         with open(mark, encoding="utf-8") as stream:
             bootstrapped = stream.read().strip()
+    except FileNotFoundError:  # the command removed it (a cleaner of the temp folder): no proof either way
+        bootstrapped = "unknown"
     finally:
-        os.unlink(mark)
+        try:
+            os.unlink(mark)
+        except FileNotFoundError:
+            pass
     if _looks_like_python(command[0]) and not bootstrapped:
         console.warn("the Python child never ran mlf's bootstrap (started with -I, -E or -S?), so seeds and "
                      "framework switches were NOT applied in it; only the environment variables were")
