@@ -182,6 +182,33 @@ def load(folder: Path, rank: int = 0, environ: Mapping[str, str] | None = None) 
     return manifest, payload_path(folder, manifest["step"], rank)
 
 
+def save_arrays(folder: Path, step: int, arrays: Mapping[str, object], *, partitioning: str = "",
+                extra: Mapping | None = None) -> None:
+    """One process's checkpoint as NumPy arrays in an .npz (no pickle: loading it runs no code), then the
+    manifest: what the Keras and XGBoost resumes write (resume_keras.py, resume_xgboost.py)."""
+    import io
+
+    import numpy
+
+    buffer = io.BytesIO()
+    numpy.savez(buffer, **arrays)
+    write_atomically(payload_path(folder, step, 0), lambda path: path.write_bytes(buffer.getvalue()))
+    commit(folder, step, 1, partitioning=partitioning, extra=extra)
+
+
+def load_arrays(folder: Path) -> tuple[dict, dict] | None:
+    """The manifest and the arrays `save_arrays` wrote, or None when `folder` holds no checkpoint (`load`'s
+    errors otherwise)."""
+    import numpy
+
+    found = load(folder, 0)
+    if found is None:
+        return None
+    manifest, path = found
+    with numpy.load(path, allow_pickle=False) as stored:
+        return manifest, {name: stored[name] for name in stored.files}
+
+
 def folder_from_environment(environ: Mapping[str, str] | None = None) -> Path | None:
     raw = (os.environ if environ is None else environ).get(variables.MLF_CHECKPOINT_DIR, "").strip()
     return Path(raw) if raw else None

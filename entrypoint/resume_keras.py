@@ -34,7 +34,6 @@ A payload is a NumPy `.npz` (no pickle) holding the variables and one JSON docum
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -87,29 +86,17 @@ class KerasResume:
 
     def save(self, step: int, stopping: str | None = None) -> None:
         """Write the payload and commit the manifest (for `Steps(save=...)`)."""
-        import numpy
-
         if self.folder is None:
             return
-        buffer = io.BytesIO()
-        numpy.savez(buffer, **self._payload(step))
-        checkpoint.write_atomically(checkpoint.payload_path(self.folder, step, 0),
-                                    lambda path: path.write_bytes(buffer.getvalue()))
-        checkpoint.commit(self.folder, step, 1, partitioning=self.partitioning,
-                          extra={"position": list(self.position), "stopped": stopping})
+        checkpoint.save_arrays(self.folder, step, self._payload(step), partitioning=self.partitioning,
+                               extra={"position": list(self.position), "stopped": stopping})
 
     def restore(self) -> int:
         """Load the folder's checkpoint into the model and optimizer; the step reached, 0 when there is none."""
-        import numpy
-
-        if self.folder is None:
-            return 0
-        found = checkpoint.load(self.folder, 0)
+        found = checkpoint.load_arrays(self.folder) if self.folder is not None else None
         if found is None:
             return 0
-        manifest, path = found
-        with numpy.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
+        manifest, arrays = found
         meta = json.loads(str(arrays.pop("meta")))
         if not self.model.optimizer.built:  # its variables exist only once built (fit would build it the same way)
             self.model.optimizer.build(self.model.trainable_variables)

@@ -24,7 +24,6 @@ continued model equals the uninterrupted one, bit for bit, with and without samp
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -85,27 +84,19 @@ class XGBoostResume:
         if self.folder is None:
             return
         meta = {"step": step, "rounds": self.rounds, "extra": self.extra, "rng": host_rng.capture()}
-        buffer = io.BytesIO()
-        numpy.savez(buffer, model=numpy.frombuffer(bytes(self.booster.save_raw("ubj")), dtype=numpy.uint8),
-                    meta=json.dumps(meta, sort_keys=True))
-        checkpoint.write_atomically(checkpoint.payload_path(self.folder, step, 0),
-                                    lambda path: path.write_bytes(buffer.getvalue()))
-        checkpoint.commit(self.folder, step, 1, partitioning=self.partitioning,
-                          extra={"rounds": self.rounds, "stopped": stopping})
+        model = numpy.frombuffer(bytes(self.booster.save_raw("ubj")), dtype=numpy.uint8)
+        checkpoint.save_arrays(self.folder, step, {"model": model, "meta": json.dumps(meta, sort_keys=True)},
+                               partitioning=self.partitioning, extra={"rounds": self.rounds, "stopped": stopping})
 
     def restore(self) -> int:
         """Load the folder's checkpoint: `booster` and `rounds` then continue it. The step reached, 0 without one."""
-        import numpy
         import xgboost
 
-        if self.folder is None:
-            return 0
-        found = checkpoint.load(self.folder, 0)
+        found = checkpoint.load_arrays(self.folder) if self.folder is not None else None
         if found is None:
             return 0
-        manifest, path = found
-        with numpy.load(path, allow_pickle=False) as stored:
-            model, meta = stored["model"].tobytes(), json.loads(str(stored["meta"]))
+        manifest, arrays = found
+        model, meta = arrays["model"].tobytes(), json.loads(str(arrays["meta"]))
         self.booster = xgboost.Booster(model_file=bytearray(model))
         host_rng.restore(meta["rng"])
         self.rounds, self.extra, self.restored = int(meta["rounds"]), meta["extra"], manifest

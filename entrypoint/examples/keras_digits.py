@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from mlfcore.entrypoint import checkpoint, variables
-from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.resume_keras import KerasResume
 from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, keras_callback
@@ -76,11 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-restore-rng", action="store_true",
                         help="resume without restoring the random streams (shows that they matter: the bits differ)")
     args = parser.parse_args(argv)
-    try:
-        history = train(args.output, epochs=args.epochs, restore_rng=not args.no_restore_rng)
-    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
-        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
-        sys.exit(failure.exit_code)
+    history = outputs.train_or_exit(train, output=args.output, epochs=args.epochs,
+                                    restore_rng=not args.no_restore_rng)
     if history is None:
         sys.exit(EXIT_PREEMPTED)
     for row in history:

@@ -35,3 +35,17 @@ def digits(test_fraction: float = 0.25):
     y = data.target.astype(np.int64)
     cut = int(len(x) * (1 - test_fraction))
     return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+def train_or_exit(train, **kwargs):
+    """`train(**kwargs)`; when it raises mlf's error for a checkpoint from another environment (exit 3) or a damaged
+    one (exit 2), say so on stderr as mlf does and end the process with that exit code."""
+    import sys
+
+    from mlfcore.entrypoint.errors import MlfError
+
+    try:
+        return train(**kwargs)
+    except MlfError as failure:
+        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
+        sys.exit(failure.exit_code)

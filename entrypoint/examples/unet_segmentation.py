@@ -16,11 +16,9 @@ Deterministic by design, not only by the contract's switches:
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from mlfcore.entrypoint import checkpoint, dataloader_kwargs
-from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.resume_torch import TorchResume
 from mlfcore.entrypoint.steps import Steps
@@ -149,11 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-restore-rng", action="store_true",
                         help="resume without restoring the random streams (shows that they matter: the bits differ)")
     args = parser.parse_args(argv)
-    try:
-        history = train(args.output, epochs=args.epochs, images=args.images, restore_rng=not args.no_restore_rng)
-    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
-        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
-        sys.exit(failure.exit_code)
+    history = outputs.train_or_exit(train, output=args.output, epochs=args.epochs, images=args.images,
+                                    restore_rng=not args.no_restore_rng)
     for row in history:
         print(f"epoch {row['epoch']}: loss {row['loss']:.4f} dice {row['dice']:.4f}", flush=True)
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from mlfcore.entrypoint import checkpoint, variables
-from mlfcore.entrypoint.errors import MlfError
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.resume_xgboost import XGBoostResume
 from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, xgboost_callback
@@ -64,11 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-reseed", action="store_true",
                         help="leave each round's random state to XGBoost (shows that it matters: a resumed run differs)")
     args = parser.parse_args(argv)
-    try:
-        history = train(args.output, rounds=args.rounds, reseed=not args.no_reseed)
-    except MlfError as failure:  # a checkpoint from another environment (exit 3) or a damaged one (exit 2)
-        print(f"error: {failure.message}" + (f" ({failure.hint})" if failure.hint else ""), file=sys.stderr)
-        sys.exit(failure.exit_code)
+    history = outputs.train_or_exit(train, output=args.output, rounds=args.rounds, reseed=not args.no_reseed)
     if history is None:
         sys.exit(EXIT_PREEMPTED)
     print(f"{len(history)} rounds: loss {history[-1]['loss']:.4f} accuracy {history[-1]['accuracy']:.4f}",
