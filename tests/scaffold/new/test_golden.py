@@ -2,6 +2,10 @@
 
 After an intended template change: `UPDATE_GOLDEN=1 .venv/bin/pytest tests/scaffold/new/test_golden.py`, then
 review the diff of tests/scaffold/new/golden/ like code.
+
+LICENSE is the one rendered file kept out of the golden trees: it is the license's standard text (SPDX), which the
+templates carry; a copy here would only be a second copy of that text. Its facts are checked instead: the license
+named by its SPDX title, and the owner and year in its copyright line.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ def _tree(folder):
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_rendered_project_matches_golden_files(framework):
     files = render.render(fixed_answers(framework))
+    _check_license(framework, files.pop("LICENSE"))
     golden = GOLDEN / framework
     if os.environ.get("UPDATE_GOLDEN") == "1":
         shutil.rmtree(golden, ignore_errors=True)
@@ -32,6 +37,18 @@ def test_rendered_project_matches_golden_files(framework):
     assert sorted(files) == sorted(expected), "files added or missing"
     for path, text in files.items():
         assert text == expected[path], f"{framework}: {path} differs from its golden file"
+
+
+# The first line of each license's standard text (SPDX license list: MIT, Apache-2.0, BSD-3-Clause).
+TITLES = {"MIT": "MIT License", "Apache-2.0": "Apache License", "BSD-3-Clause": "BSD 3-Clause License"}
+
+
+def _check_license(framework: str, text: str) -> None:
+    answers = fixed_answers(framework)
+    assert text.strip().splitlines()[0].strip() == TITLES[answers.license], text[:200]
+    if answers.license != "Apache-2.0":  # Apache's notice names the owner in the appendix's template only
+        copyright_line = next(line for line in text.splitlines() if line.startswith("Copyright"))
+        assert answers.owner in copyright_line and str(answers.year) in copyright_line, copyright_line
 
 
 def test_frameworks_differ_where_they_should():
