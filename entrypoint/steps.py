@@ -29,6 +29,7 @@ from pathlib import Path
 from . import variables
 
 EXIT_PREEMPTED = 128 + signal.SIGTERM
+_SIGNALLED = 256  # reason codes at or above it are a signal: _SIGNALLED + its number
 
 
 class Preempted(SystemExit):
@@ -65,11 +66,14 @@ class Steps:
 
     def __init__(self, save: Callable[[int, str | None], None] | None = None, *, every: int | None = None,
                  stop_at: int | None = None, environ=None, keep_times: bool = False,
-                 agree: Callable[[bool], bool] | None = None) -> None:
+                 agree: Callable[[int], int] | None = None) -> None:
         environ = os.environ if environ is None else environ
         self.save = save
-        # In a distributed run every rank must stop at the same step (a checkpoint is a collective): `agree` turns
-        # this rank's wish into the group's decision (torch_agreement: an all-reduce of the flag).
+        # In a distributed run every rank must stop at the same step (a checkpoint is a collective), and for the
+        # same stated reason: `agree` turns this rank's reason code into the group's, the highest any rank has
+        # (torch_agreement: an all-reduce MAX). A SIGTERM sent to the whole job reaches the ranks microseconds
+        # apart; with a flag alone, a rank whose handler ran just after its own check recorded "another rank
+        # stops" in the checkpoint while it had been signalled too (seen once in a CI run of the 2-rank test).
         self.agree = agree
         self.every = every if every is not None else _int_from(environ, variables.MLF_CHECKPOINT_EVERY)
         self.stop_at = stop_at if stop_at is not None else _int_from(environ, variables.MLF_STOP_AT_STEP)
@@ -98,10 +102,24 @@ class Steps:
             self._previous = None
 
     def stop_reason(self) -> str | None:
+        return self._reason(self._code())
+
+    def _code(self) -> int:
+        """This rank's reason to stop as a number that orders reasons by strength: 0 none, 1 the stop step,
+        _SIGNALLED + signal number for a signal (a signal outranks the stop step: it will kill the process)."""
         if self.signalled is not None:
-            return f"signal {signal.Signals(self.signalled).name}"
+            return _SIGNALLED + self.signalled
         if self.stop_at is not None and self.step >= self.stop_at:
-            return f"{variables.MLF_STOP_AT_STEP}={self.stop_at}"
+            return 1
+        return 0
+
+    def _reason(self, code: int) -> str | None:
+        if code >= _SIGNALLED:
+            return f"signal {signal.Signals(code - _SIGNALLED).name}"
+        if code == 1:
+            # every rank reads the same environment, so the stop step is the group's; a rank without it says so
+            return (f"{variables.MLF_STOP_AT_STEP}={self.stop_at}" if self.stop_at is not None
+                    else "another rank stops")
         return None
 
     def done(self, *, raise_on_stop: bool = True) -> bool:
@@ -112,9 +130,10 @@ class Steps:
             self.times.append(now - self._last)
         self._last = now
         self.step += 1
-        reason = self.stop_reason()
-        if self.agree is not None and self.agree(reason is not None) and reason is None:
-            reason = "another rank stops"
+        code = self._code()
+        if self.agree is not None:
+            code = self.agree(code)  # the group's reason: every rank checkpoints and records the same one
+        reason = self._reason(code)
         due = reason is not None or (self.every and self.step % self.every == 0)
         if due and self.save is not None:
             self.save(self.step, reason)
@@ -130,18 +149,18 @@ class Steps:
 
 
 def torch_agreement():
-    """For `Steps(agree=...)` under torch.distributed: True on every rank when any rank must stop (an all-reduce
-    of one integer per step); None outside a process group."""
+    """For `Steps(agree=...)` under torch.distributed: the highest reason code of any rank, on every rank (an
+    all-reduce of one integer per step); None outside a process group."""
     import torch
     import torch.distributed as dist
 
     if not (dist.is_available() and dist.is_initialized()):
         return None
 
-    def agree(stop: bool) -> bool:
-        flag = torch.tensor([1 if stop else 0])
+    def agree(code: int) -> int:
+        flag = torch.tensor([code])
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        return bool(flag.item())
+        return int(flag.item())
 
     return agree
 

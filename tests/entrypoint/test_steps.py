@@ -45,10 +45,42 @@ def test_sigterm_is_acted_on_at_the_end_of_the_step_not_before():
 
 def test_another_ranks_stop_stops_this_one_at_the_same_step():
     saved = []
-    steps = Steps(lambda step, why: saved.append((step, why)), environ={}, agree=lambda mine: True).start()
+    steps = Steps(lambda step, why: saved.append((step, why)), environ={}, agree=lambda mine: max(mine, 1)).start()
     with pytest.raises(Preempted):
         steps.done()
     assert saved == [(1, "another rank stops")]
+
+
+def test_a_signal_on_any_rank_is_the_reason_every_rank_records():
+    # The race a SIGTERM to the whole job makes: this rank's handler has not run yet when it checks, another
+    # rank's has. The group's reason is the signal, on this rank too, and this rank's own later signal changes
+    # nothing.
+    other_rank = 256 + signal.SIGTERM
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), environ={},
+                  agree=lambda mine: max(mine, other_rank)).start()
+    try:
+        assert steps.done(raise_on_stop=False) is True
+        assert saved == [(1, "signal SIGTERM")]
+    finally:
+        steps.close()
+
+
+def test_a_signal_outranks_the_stop_step_in_the_agreement():
+    codes = []
+
+    def agree(mine):
+        codes.append(mine)
+        return mine
+
+    steps = Steps(lambda step, why: None, environ={variables.MLF_STOP_AT_STEP: "1"}, agree=agree).start()
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert steps.done(raise_on_stop=False) is True
+    finally:
+        steps.close()
+    stop_step_code = 1
+    assert codes[0] > stop_step_code and steps.stop_reason() == "signal SIGTERM"
 
 
 def test_a_bad_environment_value_is_a_clear_error():
