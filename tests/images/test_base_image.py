@@ -139,18 +139,23 @@ def _layer_findings(layer: tarfile.TarFile, name: str, needles: list[bytes]) -> 
 
 
 def test_no_ca_bundle_token_or_pip_cache_in_any_layer(engine, image, tmp_path):
+    # The saved image goes as soon as it is read: the three images' archives are 4.9 GB, which pytest would keep
+    # until the session ends (a CI run ended with 1 GB of disk free while they were kept).
     saved = tmp_path / "image.tar"
     subprocess.run(["docker", "save", "-o", str(saved), image.ref], check=True)
     needles = [line.encode() for line in _proxy_certificates()]
     findings = []
-    with tarfile.open(saved) as archive:
-        manifest = json.load(archive.extractfile("manifest.json"))[0]
-        config = archive.extractfile(manifest["Config"]).read()
-        findings += ["image config holds a proxy CA certificate" for needle in needles if needle in config]
-        findings += ["image config holds a token" for pattern in SECRET_PATTERNS if pattern.search(config)]
-        for layer_name in manifest["Layers"]:
-            with tarfile.open(fileobj=archive.extractfile(layer_name)) as layer:
-                findings += _layer_findings(layer, layer_name, needles)
+    try:
+        with tarfile.open(saved) as archive:
+            manifest = json.load(archive.extractfile("manifest.json"))[0]
+            config = archive.extractfile(manifest["Config"]).read()
+            findings += ["image config holds a proxy CA certificate" for needle in needles if needle in config]
+            findings += ["image config holds a token" for pattern in SECRET_PATTERNS if pattern.search(config)]
+            for layer_name in manifest["Layers"]:
+                with tarfile.open(fileobj=archive.extractfile(layer_name)) as layer:
+                    findings += _layer_findings(layer, layer_name, needles)
+    finally:
+        saved.unlink()
     assert not findings
 
 
