@@ -142,14 +142,24 @@ def lock_hash(name: str, variant: str, arch: str = table.DEFAULT_ARCH) -> str:
     return digest.hexdigest()
 
 
-def _targets(names: list[str]) -> list[tuple[str, str]]:
+def _targets(names: list[str], arch: str = table.DEFAULT_ARCH) -> list[tuple[str, str]]:
+    """The (image, variant) pairs to lock for ARCH: by default every one published for it (images.toml `arches`);
+    a named one that is not is an error, since its lock would describe an image nobody builds."""
+    published = [(row["image"], row["variant"]) for row in table.matrix_arch(arch)]
     if not names:
-        return [(name, variant) for name, spec in table.IMAGES.items() for variant in spec.variants]
+        return published
     targets = []
     for item in names:
         name, _, variant = item.partition(":")
-        variants = [variant] if variant else list(table.image(name).variants)
-        targets += [(name, one) for one in variants]
+        for one in [variant] if variant else list(table.image(name).variants):
+            table.check_variant(name, one)
+            if (name, one) not in published:
+                raise table.TableError(
+                    f"{name}:{one} is not published for {arch} (images.toml arches: "
+                    f"{', '.join(table.image(name).arches_of(one))}): lock one of "
+                    f"{', '.join(f'{image}:{variant}' for image, variant in published)}, or add {arch} to its "
+                    "arches once its wheels exist")
+            targets.append((name, one))
     return targets
 
 
@@ -167,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         args.wheelhouse = links[0]
         print(f"using WHEELHOUSE={args.wheelhouse} (PIP_FIND_LINKS)", file=sys.stderr)
     try:
-        targets = _targets(args.targets)
-        for name, variant in targets:
-            table.check_variant(name, variant)
+        targets = _targets(args.targets, args.arch)
     except table.TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

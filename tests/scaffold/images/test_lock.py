@@ -28,3 +28,22 @@ def test_pip_gets_the_platform_only_for_a_foreign_architecture(tmp_path):
     assert "--platform=manylinux2014_aarch64" in options and "--platform=manylinux_2_36_aarch64" in options
     assert "--platform=manylinux_2_37_aarch64" not in options  # bookworm's glibc is 2.36
     assert options[-2:] == ["--target", str(tmp_path)] and "--abi=cp311" in options
+
+
+def test_by_default_an_architecture_locks_only_what_is_published_for_it():
+    everything = [(name, variant) for name, spec in table.IMAGES.items() for variant in spec.variants]
+    assert lock._targets([], "x86_64") == everything
+    foreign = lock._targets([], "aarch64")
+    assert ("base", "cpu") in foreign and ("xgboost", "cpu") in foreign
+    assert all("aarch64" in table.image(name).arches_of(variant) for name, variant in foreign)
+    assert ("tensorflow", "cpu") not in foreign
+
+
+def test_locking_an_image_not_published_for_the_architecture_is_refused_before_anything_is_written(capsys):
+    locks = {path: path.stat().st_mtime_ns for path in table.ROOT.glob("images/**/requirements-*.lock")}
+    assert lock.main(["--arch", "aarch64", "tensorflow"]) == 2
+    error = capsys.readouterr().err
+    assert "tensorflow:cpu is not published for aarch64" in error and "base:cpu" in error
+    assert {path: path.stat().st_mtime_ns for path in table.ROOT.glob("images/**/requirements-*.lock")} == locks
+    assert lock.main(["--arch", "aarch64", "xgboost:cuda"]) == 2
+    assert "xgboost:cuda is not published for aarch64" in capsys.readouterr().err
