@@ -117,9 +117,10 @@ class Steps:
         if code >= _SIGNALLED:
             return f"signal {signal.Signals(code - _SIGNALLED).name}"
         if code == 1:
-            # every rank reads the same environment, so the stop step is the group's; a rank without it says so
-            return (f"{variables.MLF_STOP_AT_STEP}={self.stop_at}" if self.stop_at is not None
-                    else "another rank stops")
+            # the ranks normally read the same environment, so the stop step is the group's; a rank that has not
+            # reached a stop step of its own says that another rank stopped the group
+            reached = self.stop_at is not None and self.step >= self.stop_at
+            return f"{variables.MLF_STOP_AT_STEP}={self.stop_at}" if reached else "another rank stops"
         return None
 
     def done(self, *, raise_on_stop: bool = True) -> bool:

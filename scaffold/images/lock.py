@@ -157,7 +157,7 @@ def _targets(names: list[str], arch: str = table.DEFAULT_ARCH) -> list[tuple[str
                 raise table.TableError(
                     f"{name}:{one} is not published for {arch} (images.toml arches: "
                     f"{', '.join(table.image(name).arches_of(one))}): lock one of "
-                    f"{', '.join(f'{image}:{variant}' for image, variant in published)}, or add {arch} to its "
+                    f"{', '.join(':'.join(pair) for pair in published)}, or add {arch} to its "
                     "arches once its wheels exist")
             targets.append((name, one))
     return targets

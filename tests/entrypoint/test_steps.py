@@ -49,6 +49,12 @@ def test_another_ranks_stop_stops_this_one_at_the_same_step():
     with pytest.raises(Preempted):
         steps.done()
     assert saved == [(1, "another rank stops")]
+    # a stop step of its own that this rank has not reached yet is not why it stops
+    later = Steps(lambda step, why: saved.append((step, why)), environ={variables.MLF_STOP_AT_STEP: "5"},
+                  agree=lambda mine: max(mine, 1)).start()
+    with pytest.raises(Preempted):
+        later.done()
+    assert saved[-1] == (1, "another rank stops")
 
 
 def test_a_signal_on_any_rank_is_the_reason_every_rank_records():
