@@ -30,10 +30,11 @@ def workspace(tmp_path, store_template, name):
     return folder
 
 
-def start_preemptible(folder):
+def start_preemptible(folder, epochs: int = 2):
     """`mlf train` in a session of its own, checkpointing every 2 steps; returns once a checkpoint exists."""
     env = environment(MLF_IMAGE_EXAMPLE="pytorch_digits", MLF_CHECKPOINT_EVERY="2")
-    process = subprocess.Popen([*MLF, "train", str(folder), *ARGS], env=env, stdout=subprocess.PIPE,
+    args = [arg if arg != "epochs=2" else f"epochs={epochs}" for arg in ARGS]
+    process = subprocess.Popen([*MLF, "train", str(folder), *args], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
     while not list((folder / ".mlf" / "checkpoints").glob("*/checkpoint.json")):  # both ranks have trained 2 steps
@@ -98,7 +99,7 @@ def test_sigterm_to_the_process_group_stops_every_rank_and_training_again_resume
 def test_sigterm_to_one_rank_stops_both_at_the_same_step_and_rank_0_records_the_signal(tmp_path, store_template):
     # Rank 0 writes the manifest and was never signalled: only the group's agreement tells it why it stops.
     folder = workspace(tmp_path, store_template, "one-rank")
-    process = start_preemptible(folder)
+    process = start_preemptible(folder, epochs=50)  # far more steps than the signal needs: it cannot end first
     try:
         os.kill(rank_process(process.pid, 1), signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=GRACE_SECONDS)
