@@ -19,7 +19,8 @@ from .projects import environment, runs
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--json", "--no-lint", "--nproc", "2", "-P", "workers=0", "-P", "epochs=2"]
+ARGS = ["--json", "--no-lint", "--nproc", "2", "-P", "workers=0"]
+EPOCHS = 2  # the uninterrupted and the resumed runs
 GRACE_SECONDS = 30  # Kubernetes' default terminationGracePeriodSeconds; Slurm's --signal lead time is set per job
 
 
@@ -30,12 +31,11 @@ def workspace(tmp_path, store_template, name):
     return folder
 
 
-def start_preemptible(folder, epochs: int = 2):
+def start_preemptible(folder, epochs: int = EPOCHS):
     """`mlf train` in a session of its own, checkpointing every 2 steps; returns once a checkpoint exists."""
     env = environment(MLF_IMAGE_EXAMPLE="pytorch_digits", MLF_CHECKPOINT_EVERY="2")
-    args = [arg if arg != "epochs=2" else f"epochs={epochs}" for arg in ARGS]
-    process = subprocess.Popen([*MLF, "train", str(folder), *args], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen([*MLF, "train", str(folder), *ARGS, "-P", f"epochs={epochs}"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
     while not list((folder / ".mlf" / "checkpoints").glob("*/checkpoint.json")):  # both ranks have trained 2 steps
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1][-3000:]
@@ -69,7 +69,8 @@ def rank_process(root: int, rank: int) -> int:
 
 
 def train(folder, **env):
-    return mlf("train", str(folder), *ARGS, env=environment(MLF_IMAGE_EXAMPLE="pytorch_digits", **env), timeout=600)
+    return mlf("train", str(folder), *ARGS, "-P", f"epochs={EPOCHS}",
+               env=environment(MLF_IMAGE_EXAMPLE="pytorch_digits", **env), timeout=600)
 
 
 def test_sigterm_to_the_process_group_stops_every_rank_and_training_again_resumes_the_run(tmp_path, store_template):
