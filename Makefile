@@ -13,7 +13,7 @@ help: ## list the targets
 $(BIN)/mlf: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,torch,tensorflow,xgboost,scaffold]'
+	$(BIN)/pip install -q -e '.[test,frameworks,scaffold]'
 	@touch $@
 
 venv: $(BIN)/mlf ## create .venv with mlfcore (editable), the pinned frameworks and the test tools

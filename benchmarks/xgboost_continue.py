@@ -14,7 +14,7 @@ import hashlib
 def _treatment(name: str, offset: int) -> list:
     import xgboost
 
-    from mlfcore.entrypoint.resume_xgboost import round_seed
+    from mlfcore.entrypoint.frameworks.xgboost.resume import round_seed
 
     class PerRound(xgboost.callback.TrainingCallback):
         def before_iteration(self, model, epoch, evals_log):

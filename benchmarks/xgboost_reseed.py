@@ -1,5 +1,5 @@
 """The cost of resumable XGBoost rounds: the XGBoost example's training with the per-round reseeding
-(mlfcore.entrypoint.resume_xgboost: `load_config` and a new `seed` before every round) against without it.
+(mlfcore.entrypoint.frameworks.xgboost.resume: `load_config` and a new `seed` before every round) against without it.
 
 Usage: mlf run --no-lint -- python -m benchmarks.xgboost_reseed [--rounds 30] [--repeat 7]
 Run under `mlf run`, so both trainings get the contract's threads and seed. Alternates the two in one process and
@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    from mlfcore.entrypoint.examples.xgboost_digits import train
+    from mlfcore.entrypoint.frameworks.xgboost.examples.xgboost_digits import train
 
     seconds: dict[bool, list[float]] = {True: [], False: []}
     with tempfile.TemporaryDirectory() as scratch:

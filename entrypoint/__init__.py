@@ -10,15 +10,17 @@ Attributes load on first use: `mlf run` starts a child for every training, and i
 `__version__` alone cost 54 ms of its start-up (measured with `python -X importtime`).
 """
 
-_API = ("AppliedContract", "apply_contract", "dataloader_generator", "dataloader_kwargs", "seed_worker")
+# name → the module that defines it (torch's DataLoader helpers live with torch: frameworks/torch/data.py).
+_API = {"AppliedContract": ".api", "apply_contract": ".api", "dataloader_generator": ".frameworks.torch.data",
+        "dataloader_kwargs": ".frameworks.torch.data", "seed_worker": ".frameworks.torch.data"}
 __all__ = [*_API, "__version__"]
 
 
 def __getattr__(name: str):
     if name in _API:
-        from . import api
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(_API[name], __name__), name)
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

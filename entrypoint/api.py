@@ -1,4 +1,7 @@
-"""The contract in-process, for code that does not start through `mlf run` (a notebook, a test, another launcher)."""
+"""The contract in-process, for code that does not start through `mlf run` (a notebook, a test, another launcher).
+
+torch's DataLoader helpers (`dataloader_kwargs`, ...) live with torch (frameworks/torch/data.py); the package
+exports both (mlfcore.entrypoint.__init__)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 
-from . import contract, variables
+from . import contract, run_settings
 from .bootstrap import _mlf_hooks
 from .errors import ContractConflict
 
@@ -30,16 +33,16 @@ def apply_contract(seed: int | None = None, threads: int | None = None, portable
                    allow_nondeterministic: bool = False) -> AppliedContract:
     """Apply the determinism contract to this process as far as a running interpreter allows.
 
-    Reads MLF_SEED and MLF_THREADS when `seed` / `threads` are not given. Sets the contract's environment
-    variables (for libraries not loaded yet), seeds `random`, configures every framework already imported and each
-    one imported later. Raises ValueError for a bad seed or thread count and ContractConflict when the environment
+    Reads MLF_SEED and MLF_THREADS when `seed` / `threads` are not given (empty means unset, as everywhere: the
+    one reader is run_settings.py). Sets the contract's environment variables (for libraries not loaded yet),
+    seeds `random`, configures every framework already imported and each one imported later. Raises ValueError for a bad seed or thread count and ContractConflict when the environment
     contradicts the contract (unless `allow_nondeterministic`). PYTHONHASHSEED cannot take effect in a running
     interpreter: `not_in_effect` says so, with every variable read by a library that is already loaded.
     """
     if seed is None:
-        seed = int(os.environ.get(variables.MLF_SEED, contract.DEFAULT_SEED))
+        seed = run_settings.seed()
     if threads is None:
-        threads = int(os.environ.get(variables.MLF_THREADS, contract.DEFAULT_THREADS))
+        threads = run_settings.threads()
     settings = contract.Settings(seed=seed, threads=threads, portable=portable,
                                  allow_nondeterministic=allow_nondeterministic)
     # What an earlier call set is ours, not the user's: a second call with new options replaces it (idempotent,
@@ -75,29 +78,3 @@ def _not_in_effect(wanted: dict[str, str]) -> dict[str, str]:
         if loaded:
             missed[name] = f"read when {', '.join(loaded)} loaded, which has already happened"
     return missed
-
-
-def seed_worker(worker_id: int) -> None:
-    """DataLoader `worker_init_fn`: seed `random` and NumPy in each worker from torch's per-worker seed."""
-    import torch
-
-    worker_seed = torch.initial_seed() % 2**32
-    random.seed(worker_seed)
-    if "numpy" in sys.modules:
-        sys.modules["numpy"].random.seed(worker_seed)
-
-
-def dataloader_generator(seed: int | None = None):
-    """A torch.Generator seeded with `seed` (default: MLF_SEED, else 0) for a DataLoader's shuffling and workers."""
-    import torch
-
-    if seed is None:
-        seed = int(os.environ.get(variables.MLF_SEED, contract.DEFAULT_SEED))
-    generator = torch.Generator()
-    generator.manual_seed(seed)
-    return generator
-
-
-def dataloader_kwargs(seed: int | None = None) -> dict:
-    """`DataLoader(dataset, **dataloader_kwargs())`: a seeded generator and the worker init function."""
-    return {"generator": dataloader_generator(seed), "worker_init_fn": seed_worker}

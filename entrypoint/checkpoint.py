@@ -15,15 +15,13 @@ replaces a name atomically; the fsyncs make the data durable before the name poi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from . import variables
+from . import files, variables
 from .errors import ContractConflict, UsageError
 
 MANIFEST = "checkpoint.json"
@@ -46,37 +44,15 @@ class InvalidCheckpoint(UsageError):
     """A checkpoint folder without a readable manifest, or whose files do not match it."""
 
 
-def _fsync_dir(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(temporary_path)`, flush the file to disk, then rename it to `target`."""
+    """Call `write(temporary_path)`, flush the file to disk, then rename it to `target` (files.atomic_write, durable:
+    the data is on disk before the name points at it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        with open(temporary, "rb+") as stream:
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
+    files.atomic_write(target, write, durable=True)
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return files.sha256(path)
 
 
 def step_folder(folder: Path, step: int) -> Path:

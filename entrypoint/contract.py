@@ -3,20 +3,24 @@
 `mlf env` prints it, `mlf run` applies it, the images bake it, tests read it. Each entry says what it pins, the
 value it requires on this machine (a function of the run's settings and the CPU architecture), the frameworks it
 concerns and why.
+
+The entries of one framework live in its folder (frameworks/<name>/contract.py: ENTRIES by slot, READS); the table
+is this module's generic entries with each framework's entries in their slots, in registry order (_LAYOUT).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from . import variables
+
+from . import run_settings, variables
 from .frozen import Frozen
 
-DEFAULT_SEED = 0
-# One fixed number, independent of the host: measured on this project's machine, torch CPU training gives different
-# bits with 1, 2 and 4 threads and the same bits for 2 threads on 1 or 2 cores (measured on a 2-core x86-64 host). Two keeps a 2-core CI
-# machine busy without oversubscribing it.
-DEFAULT_THREADS = 2
+# The seed's and the thread count's defaults and ranges have one owner (run_settings.py); named here for readers of
+# the table.
+DEFAULT_SEED = run_settings.DEFAULT_SEED
+DEFAULT_THREADS = run_settings.DEFAULT_THREADS
+MAX_THREADS = run_settings.MAX_THREADS
 
 ENV = "env"  # an environment variable set for the child process
 SWITCH = "switch"  # a framework call made in-process by the bootstrap (bootstrap/_mlf_hooks.py)
@@ -26,10 +30,6 @@ SEED = "seed"  # a random number generator seeded in-process
 AT_START = "interpreter start"
 AT_LOAD = "when its frameworks load"
 AT_USE = "when first used (a CUDA handle, an op, a collective)"
-
-
-# More threads than any host has CPUs: libgomp aborts the child's bootstrap with a traceback on huge counts.
-MAX_THREADS = 1024
 
 
 class Settings(Frozen):
@@ -42,13 +42,11 @@ class Settings(Frozen):
     allow: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**32:
-            raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
-        if not isinstance(self.threads, int) or isinstance(self.threads, bool) or not 1 <= self.threads <= MAX_THREADS:
-            raise ValueError(f"threads must be an integer in [1, {MAX_THREADS}], got {self.threads!r}")
-        unknown = sorted(set(self.allow) - set(NAMES))
+        run_settings.check_seed(self.seed)
+        run_settings.check_threads(self.threads)
+        unknown = sorted(set(self.allow) - set(names()))
         if unknown:
-            raise ValueError(f"allow names unknown contract entries {unknown}; known: {', '.join(NAMES)}")
+            raise ValueError(f"allow names unknown contract entries {unknown}; known: {', '.join(names())}")
 
 
 def machine_arch() -> str:
@@ -60,27 +58,41 @@ def machine_arch() -> str:
 Value = Callable[[Settings, str], "str | None"]
 
 
-def _fixed(value: str) -> Value:
+def fixed(value: str) -> Value:
+    """An entry's value that is the same under every setting."""
     return lambda settings, arch: value
 
 
-def _seed(settings: Settings, arch: str) -> str:
+def seed_value(settings: Settings, arch: str) -> str:
     return str(settings.seed)
 
 
-def _threads(settings: Settings, arch: str) -> str:
+def threads_value(settings: Settings, arch: str) -> str:
     return str(settings.threads)
 
 
-def _portable(by_arch: Mapping[str, str]) -> Value:
+def portable(by_arch: Mapping[str, str]) -> Value:
     """A dispatch pin: the arch's portable level when portability is on, nothing otherwise."""
     return lambda settings, arch: by_arch.get(arch) if settings.portable else None
+
+
+# The portable CPU dispatch level per architecture, named as the record names levels (sysinfo/cpu.py LEVELS: ISA levels
+# by the names ATen gives its kernels). A framework that dispatches by such a level pins it to this one.
+PORTABLE_DISPATCH = {"x86_64": "avx2", "aarch64": "default"}
+
+
+def dispatch_pin(settings: Settings, arch: str | None = None) -> str | None:
+    """The dispatch level the contract pins on `arch` under `settings`; None when portability is off."""
+    return portable(PORTABLE_DISPATCH)(settings, arch or machine_arch())
 
 
 class Entry(Frozen):
     name: str
     kind: str
     value: Value
+    # The modules that read it (api.py reports a variable read by a loaded one as too late). The table adds each
+    # framework whose contract part lists the entry in READS, so a generic entry names only the libraries below
+    # every framework (python, numpy).
     frameworks: tuple[str, ...]
     reason: str
     # Other values that give the same guarantee (torch accepts either cuBLAS workspace setting).
@@ -95,87 +107,125 @@ class Entry(Frozen):
         return self.value(settings, arch or machine_arch())
 
 
-_THREADS_WHY = (
+THREADS_WHY = (
     "the thread count decides the bits: measured, torch CPU training differs at 1, 2 and 4 threads and agrees "
     "for 2 threads on 1 or 2 cores"
 )
-_DISPATCH_WHY = "CPU kernel dispatch decides the bits: measured, torch's default and avx2 kernels differ"
 
-# The table. Order is the order `mlf env` prints.
-CONTRACT: tuple[Entry, ...] = (
-    Entry("PYTHONHASHSEED", ENV, _seed, ("python",),
+
+class Slot(Frozen):
+    """Where the frameworks' entries of one kind go in the table: each framework's contract part lists its entries
+    by slot name (ENTRIES), and the table takes them in registry order."""
+
+    name: str
+
+
+# The slots a framework's entries may fill, in table order.
+SLOTS = ("gpu", "threads", "kernel dispatch", "library use", "switches", "seeds")
+
+# The table's generic entries and the frameworks' slots. Order is the order `mlf env` prints and the images bake.
+_LAYOUT: tuple[Entry | Slot, ...] = (
+    Entry("PYTHONHASHSEED", ENV, seed_value, ("python",),
           "hash randomisation reorders sets and dicts; it only takes effect at interpreter start, so mlf starts "
           "the command as a child with it set", read=AT_START),
-    Entry("CUBLAS_WORKSPACE_CONFIG", ENV, _fixed(":4096:8"), ("torch", "tensorflow"),
+    Entry("CUBLAS_WORKSPACE_CONFIG", ENV, fixed(":4096:8"), (),
           "cuBLAS is reproducible on CUDA >= 10.2 only with a fixed workspace (torch's reproducibility notes)",
           also_accepted=(":16:8",), read=AT_USE),
-    Entry("TF_DETERMINISTIC_OPS", ENV, _fixed("1"), ("tensorflow",),
-          "deterministic op paths in TensorFlow before 2.8 and some later op paths", read=AT_USE),
-    Entry("TF_CUDNN_DETERMINISTIC", ENV, _fixed("1"), ("tensorflow",),
-          "deterministic cuDNN convolution algorithms in TensorFlow", read=AT_USE),
-    Entry("OMP_NUM_THREADS", ENV, _threads, ("torch", "xgboost", "numpy"), _THREADS_WHY),
-    Entry("MKL_NUM_THREADS", ENV, _threads, ("torch", "numpy"), _THREADS_WHY),
-    Entry("OPENBLAS_NUM_THREADS", ENV, _threads, ("numpy",), _THREADS_WHY),
-    Entry("TF_NUM_INTRAOP_THREADS", ENV, _threads, ("tensorflow",), _THREADS_WHY),
-    Entry("TF_NUM_INTEROP_THREADS", ENV, _threads, ("tensorflow",), _THREADS_WHY),
-    # torch's capability names: default, avx2, avx512 on x86-64; default, sve256 on Arm.
-    Entry("ATEN_CPU_CAPABILITY", ENV, _portable({"x86_64": "avx2", "aarch64": "default"}), ("torch",),
-          _DISPATCH_WHY),
-    Entry("MKL_CBWR", ENV, _portable({"x86_64": "AVX2"}), ("torch", "numpy"),
+    Slot("gpu"),
+    Entry("OMP_NUM_THREADS", ENV, threads_value, ("numpy",), THREADS_WHY),
+    Entry("MKL_NUM_THREADS", ENV, threads_value, ("numpy",), THREADS_WHY),
+    Entry("OPENBLAS_NUM_THREADS", ENV, threads_value, ("numpy",), THREADS_WHY),
+    Slot("threads"),
+    # A framework's own kernel dispatch first (its capability level names are the ones the record uses, cpu.py),
+    # then the libraries under every framework.
+    Slot("kernel dispatch"),
+    Entry("MKL_CBWR", ENV, portable({"x86_64": "AVX2"}), ("numpy",),
           "MKL's conditional numerical reproducibility: one code path whatever the CPU; measured, COMPATIBLE vs "
           "unset differ"),
-    Entry("ONEDNN_MAX_CPU_ISA", ENV, _portable({"x86_64": "AVX2"}), ("torch", "tensorflow"),
+    Entry("ONEDNN_MAX_CPU_ISA", ENV, portable({"x86_64": "AVX2"}), (),
           "oneDNN picks kernels by ISA; measured, SSE41 vs unset differ"),
     # NumPy 2.4's runtime dispatch targets on x86-64 are X86_V3 (AVX2), X86_V4, AVX512_ICL and AVX512_SPR
     # (numpy._core._multiarray_umath.__cpu_dispatch__); disabling the three above X86_V3 keeps an AVX-512 host on the
     # kernels an AVX2 host runs. Names differ in NumPy 1.x, which then ignores them with an ImportWarning.
-    Entry("NPY_DISABLE_CPU_FEATURES", ENV, _portable({"x86_64": "X86_V4 AVX512_ICL AVX512_SPR"}), ("numpy",),
+    Entry("NPY_DISABLE_CPU_FEATURES", ENV, portable({"x86_64": "X86_V4 AVX512_ICL AVX512_SPR"}), ("numpy",),
           "NumPy picks SIMD kernels at run time by CPU; pinned to the AVX2 level like the other dispatchers"),
     # OpenBLAS (NumPy's and SciPy's BLAS) picks kernels by core type at load. Measured with NumPy 2.4.6's OpenBLAS
     # 0.3.31 on an AVX2 host: a 300x300 float64 matmul gives other bits with Prescott than with Haswell (the
     # detected default there), and SkylakeX kernels die with SIGILL, so Haswell (AVX2) is the portable x86-64 level.
-    Entry("OPENBLAS_CORETYPE", ENV, _portable({"x86_64": "Haswell"}), ("numpy",),
+    Entry("OPENBLAS_CORETYPE", ENV, portable({"x86_64": "Haswell"}), ("numpy",),
           "OpenBLAS picks kernels by CPU core type; measured, Prescott and Haswell kernels give different matmul "
           "bits", yields=True),
-    Entry("TF_ENABLE_ONEDNN_OPTS", ENV, _portable({"x86_64": "0", "aarch64": "0"}), ("tensorflow",),
-          "TensorFlow turns oneDNN on by default on AVX-512 hosts only; measured, on vs off differ"),
-    Entry("NCCL_ALGO", ENV, _fixed("Ring"), ("torch", "tensorflow"),
+    # Whether a framework uses a library at all (TensorFlow's oneDNN), after the libraries' own pins.
+    Slot("library use"),
+    Entry("NCCL_ALGO", ENV, fixed("Ring"), (),
           "NCCL's tree reductions change the summation order between topologies", read=AT_USE),
-    Entry("NCCL_NVLS_ENABLE", ENV, _fixed("0"), ("torch", "tensorflow"),
+    Entry("NCCL_NVLS_ENABLE", ENV, fixed("0"), (),
           "NVLink SHARP reductions change the summation order", read=AT_USE),
-    Entry("torch.use_deterministic_algorithms", SWITCH, _fixed("True"), ("torch",),
-          "replaces atomics-based kernels by deterministic ones, or raises where none exists"),
-    Entry("torch.utils.deterministic.fill_uninitialized_memory", SWITCH, _fixed("True"), ("torch",),
-          "with deterministic algorithms torch fills new uninitialised memory (NaN for floats) so a read of it gives "
-          "the same bits; Megatron-LM reports it costs about 15% and is safe to turn off in most code (`mlf bench` "
-          "measures it; relax it with [tool.mlf] allow)"),
-    Entry("torch.backends.cudnn.deterministic", SWITCH, _fixed("True"), ("torch",),
-          "deterministic cuDNN convolution algorithms"),
-    Entry("torch.backends.cudnn.benchmark", SWITCH, _fixed("False"), ("torch",),
-          "benchmarking picks convolution algorithms by timing, which differs run to run"),
-    Entry("torch.set_num_threads", SWITCH, _threads, ("torch",), _THREADS_WHY),
-    Entry("tf.config.experimental.enable_op_determinism", SWITCH, _fixed("True"), ("tensorflow",),
-          "deterministic TensorFlow ops, or UnimplementedError where none exists"),
-    Entry("tf.config.threading", SWITCH, _threads, ("tensorflow",), _THREADS_WHY),
-    Entry("xgboost.nthread", SWITCH, _threads, ("xgboost",),
-          "XGBoost's default nthread is the host's core count; measured on 3.2.0, hist gives different bits at 1 and "
-          "2 threads, and it caps nthread at the CPUs it may use: affinity mask and CPU quota (mlf warns when it does)"),
-    Entry("random.seed", SEED, _seed, ("python",), "Python's global random generator"),
-    Entry("numpy.random.seed", SEED, _seed, ("numpy",), "NumPy's legacy global generator"),
-    Entry("torch.manual_seed", SEED, _seed, ("torch",), "torch's generators on the CPU and every CUDA device"),
-    Entry("keras.utils.set_random_seed", SEED, _seed, ("tensorflow",), "TensorFlow's and Keras' global seeds"),
-    Entry("xgboost.seed", SEED, _seed, ("xgboost",), "XGBoost's seed where the program gives none"),
+    Slot("switches"),
+    Entry("random.seed", SEED, seed_value, ("python",), "Python's global random generator"),
+    Entry("numpy.random.seed", SEED, seed_value, ("numpy",), "NumPy's legacy global generator"),
+    Slot("seeds"),
 )
 
-NAMES: tuple[str, ...] = tuple(entry.name for entry in CONTRACT)
-BY_NAME: dict[str, Entry] = {entry.name: entry for entry in CONTRACT}
+
+def _assemble() -> tuple[Entry, ...]:
+    """The table: the generic entries with each framework's entries in their slots, registry order; each generic
+    entry's `frameworks` gains the frameworks whose contract part reads it."""
+    from . import frameworks
+
+    parts = frameworks.parts("contract")
+    readers: dict[str, list[str]] = {}
+    for framework, module in parts:
+        for name in module.READS:
+            readers.setdefault(name, []).append(framework.name)
+    table: list[Entry] = []
+    for item in _LAYOUT:
+        if isinstance(item, Slot):
+            table += [entry for _, module in parts for entry in module.ENTRIES.get(item.name, ())]
+            continue
+        if item.name in readers:
+            values = {name: getattr(item, name) for name in Entry.FIELDS}
+            values["frameworks"] = (*readers[item.name], *item.frameworks)
+            item = Entry(**values)
+        table.append(item)
+    return tuple(table)
+
+
+_TABLE: dict[str, object] = {}
+
+
+def table() -> tuple[Entry, ...]:
+    """THE table, assembled on first use (the frameworks' contract parts import this module)."""
+    if not _TABLE:
+        entries = _assemble()
+        _TABLE.update(CONTRACT=entries, NAMES=tuple(entry.name for entry in entries),
+                      BY_NAME={entry.name: entry for entry in entries})
+    return _TABLE["CONTRACT"]
+
+
+def by_name() -> dict[str, Entry]:
+    table()
+    return _TABLE["BY_NAME"]
+
+
+def names() -> tuple[str, ...]:
+    table()
+    return _TABLE["NAMES"]
+
+
+def __getattr__(name: str):
+    """CONTRACT, NAMES and BY_NAME as module attributes (what readers of the table have always used)."""
+    if name in ("CONTRACT", "NAMES", "BY_NAME"):
+        table()
+        return _TABLE[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def environment(settings: Settings, arch: str | None = None) -> dict[str, str]:
     """The environment variables the contract sets for a child process under `settings`."""
     arch = arch or machine_arch()
     env = {}
-    for entry in CONTRACT:
+    for entry in table():
         if entry.kind == ENV:
             value = entry.required(settings, arch)
             if value is not None:
@@ -208,10 +258,10 @@ def conflicts(settings: Settings, environ: Mapping[str, str] | None = None, arch
     found = []
     for name, required in environment(settings, arch).items():
         current = environ.get(name)
-        if current is None or current == baked.get(name) or BY_NAME[name].yields:
+        if current is None or current == baked.get(name) or by_name()[name].yields:
             continue
-        if current != required and current not in BY_NAME[name].also_accepted:
-            found.append(Conflict(name, current, required, BY_NAME[name].reason))
+        if current != required and current not in by_name()[name].also_accepted:
+            found.append(Conflict(name, current, required, by_name()[name].reason))
     return found
 
 
@@ -236,7 +286,7 @@ def child_environment(settings: Settings, environ: Mapping[str, str] | None = No
     environ[variables.MLF_ACTIVE] = "1"
     environ[variables.MLF_SEED] = str(settings.seed)
     environ[variables.MLF_THREADS] = str(settings.threads)
-    environ[variables.MLF_RELAX] = ",".join(name for name in settings.allow if BY_NAME[name].kind != ENV)
+    environ[variables.MLF_RELAX] = ",".join(name for name in settings.allow if by_name()[name].kind != ENV)
     environ[variables.MLF_NONDETERMINISTIC] = "1" if settings.allow_nondeterministic else "0"
     return environ
 
@@ -248,7 +298,7 @@ def kept_from_environment(settings: Settings, environ: Mapping[str, str] | None 
     environ = os.environ if environ is None else environ
     baked = _baked(environ)
     return {name: environ[name] for name, value in environment(settings, arch).items()
-            if BY_NAME[name].yields and name in environ and environ[name] != value
+            if by_name()[name].yields and name in environ and environ[name] != value
             and environ[name] != baked.get(name)}
 
 
@@ -263,7 +313,7 @@ def describe(settings: Settings, environ: Mapping[str, str] | None = None, arch:
     arch = arch or machine_arch()
     clashing = {c.name for c in conflicts(settings, environ, arch)}
     rows = []
-    for entry in CONTRACT:
+    for entry in table():
         required = entry.required(settings, arch)
         current = environ.get(entry.name) if entry.kind == ENV else None
         if required is None:

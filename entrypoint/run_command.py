@@ -15,9 +15,9 @@ def execute(command: list[str] | None, *, seed: int | None = None, threads: int 
     (torchrun.Launch) starts it through torchrun, one process per rank; None is one process."""
     if record is not None:
         files.check_target(record)  # before anything runs: a bad path must not cost the run, or its exit code
-    from .torchrun import Launch
+    from .frameworks import launcher
 
-    launch = launch or Launch()
+    launch = launch or launcher()()
     if command:
         command = launch.wrap(command)
     project_config = config.load(project)

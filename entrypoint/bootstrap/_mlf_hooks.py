@@ -2,15 +2,22 @@
 
 Used two ways: by the child bootstrap of `mlf run` (post-import hooks, so each framework is configured the moment it is
 first imported and never imported otherwise) and by the public API `mlfcore.entrypoint.apply_contract` (applied at
-once to what is importable). Imports nothing from mlfcore; environment variable names match entrypoint/variables.py.
+once to what is importable). This module holds the generic hooks (Python, NumPy, MLflow); each framework's are in
+its folder (frameworks/<name>/hooks.py), listed by frameworks/registry.py. Imports nothing from mlfcore, and loads
+those files by path: the child may be another interpreter than the one mlf runs in. Environment variable names
+match entrypoint/variables.py; the seed and thread count are read by entrypoint/run_settings.py, loaded the same way.
 """
 
 import importlib
 import os
 import random
 import sys
+from importlib.machinery import SourceFileLoader  # 0.04 ms: importlib._bootstrap_external is loaded at start-up
 
 APPLIED = []  # (entry name, value) in the order applied: the API returns it, tests read it
+
+_ENTRYPOINT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_FRAMEWORKS = os.path.join(_ENTRYPOINT, "frameworks")
 
 
 class Options:
@@ -19,131 +26,50 @@ class Options:
         self.threads = int(threads)
         self.relax = frozenset(relax)
 
+    def note(self, name, value):
+        """Record an applied entry (the framework hooks call it)."""
+        APPLIED.append((name, value))
 
-def _note(name, value):
-    APPLIED.append((name, value))
+
+def _load(name, path):
+    """The module at `path` as `name`, once per process (its bytecode cache is used where one was written): the
+    bootstrap's copy and apply_contract's share it, and with it a framework hook's state."""
+    module = sys.modules.get(name)
+    if module is None:
+        module = type(sys)(name)
+        module.__file__ = path
+        SourceFileLoader(name, path).exec_module(module)
+        sys.modules[name] = module
+    return module
+
+
+def _registry():
+    """frameworks/registry.py's NAMES, read without importing mlfcore."""
+    return _load("_mlf_registry", os.path.join(_FRAMEWORKS, "registry.py")).NAMES
+
+
+def _framework_hooks():
+    hooks = {}
+    for name in _registry():
+        path = os.path.join(_FRAMEWORKS, name, "hooks.py")
+        if os.path.isfile(path):
+            hooks.update(_load("_mlf_hooks_" + name, path).HOOKS)
+    return hooks
+
+
+def run_settings():
+    """entrypoint/run_settings.py, the one reader of MLF_SEED and MLF_THREADS."""
+    return _load("_mlf_run_settings", os.path.join(_ENTRYPOINT, "run_settings.py"))
 
 
 def apply_python(opts):
     random.seed(opts.seed)
-    _note("random.seed", opts.seed)
+    opts.note("random.seed", opts.seed)
 
 
 def apply_numpy(np, opts):
     np.random.seed(opts.seed)
-    _note("numpy.random.seed", opts.seed)
-
-
-def apply_torch(torch, opts):
-    torch.manual_seed(opts.seed)  # every device, CUDA included, lazily for devices not yet initialised
-    _note("torch.manual_seed", opts.seed)
-    warn_only = "torch.use_deterministic_algorithms" in opts.relax
-    _use_deterministic_algorithms(torch, warn_only)
-    _note("torch.use_deterministic_algorithms", "warn_only" if warn_only else True)
-    if "torch.utils.deterministic.fill_uninitialized_memory" in opts.relax:
-        torch.utils.deterministic.fill_uninitialized_memory = False
-        _note("torch.utils.deterministic.fill_uninitialized_memory", False)
-    if "torch.backends.cudnn.deterministic" not in opts.relax:
-        torch.backends.cudnn.deterministic = True
-        _note("torch.backends.cudnn.deterministic", True)
-    if "torch.backends.cudnn.benchmark" not in opts.relax:
-        torch.backends.cudnn.benchmark = False
-        _note("torch.backends.cudnn.benchmark", False)
-    if "torch.set_num_threads" not in opts.relax:
-        torch.set_num_threads(opts.threads)
-        try:
-            torch.set_num_interop_threads(opts.threads)
-        except RuntimeError:
-            pass  # already set, or parallel work already started: torch allows it once, before first use
-        _note("torch.set_num_threads", opts.threads)
-
-
-def _use_deterministic_algorithms(torch, warn_only):
-    """torch.use_deterministic_algorithms(True), without its import of torch._inductor.config.
-
-    torch 2.13's use_deterministic_algorithms sets the C++ flag and `torch._inductor.config.deterministic`; importing
-    that config pulls in dynamo, inductor and sympy (845 more modules), which doubled the CPU time of `import torch`
-    under `mlf run` (2.6 s against 4.9 s, median of fresh processes, loaded machine). The C++ flag is set here; the
-    inductor flag is set by a hook when a program first imports inductor's config (apply_inductor_config)."""
-    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
-    if setter is None:  # another torch: the public call does everything
-        torch.use_deterministic_algorithms(True, warn_only=warn_only)
-    else:
-        setter(True, warn_only=warn_only)
-
-
-def apply_inductor_config(config, opts):
-    """What torch.use_deterministic_algorithms(True) sets in inductor: no on-device benchmarking that changes
-    numerics (torch's docstring of use_deterministic_algorithms)."""
-    if hasattr(config, "deterministic"):
-        config.deterministic = True
-        _note("torch._inductor.config.deterministic", True)
-
-
-def apply_tensorflow(tf, opts):
-    tf.random.set_seed(opts.seed)
-    _note("tf.random.set_seed", opts.seed)
-    if "tf.config.experimental.enable_op_determinism" not in opts.relax:
-        tf.config.experimental.enable_op_determinism()
-        _note("tf.config.experimental.enable_op_determinism", True)
-    if "tf.config.threading" not in opts.relax:
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(opts.threads)
-            tf.config.threading.set_inter_op_parallelism_threads(opts.threads)
-            _note("tf.config.threading", opts.threads)
-        except RuntimeError:
-            pass  # the runtime already started; TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS pinned it
-
-
-def apply_keras(keras, opts):
-    # Seeds Python, NumPy, the backend and Keras 3's own global SeedGenerator state.
-    keras.utils.set_random_seed(opts.seed)
-    _note("keras.utils.set_random_seed", opts.seed)
-
-
-# The Booster wrapper reads the latest options at call time: applying the contract again (apply_contract twice)
-# changes what new Boosters get instead of wrapping twice or keeping the first call's seed.
-_XGBOOST_DEFAULTS = {}
-
-
-def apply_xgboost(xgboost, opts):
-    """Give every Booster the run's seed and thread count unless the program chose its own."""
-    booster = xgboost.core.Booster
-    _XGBOOST_DEFAULTS.clear()
-    _XGBOOST_DEFAULTS["seed"] = opts.seed
-    if "xgboost.nthread" not in opts.relax:
-        _XGBOOST_DEFAULTS["nthread"] = opts.threads
-    if not getattr(booster.__init__, "_mlf_wrapped", False):
-        _wrap_booster(booster)
-    _note("xgboost.seed", opts.seed)
-    if "nthread" in _XGBOOST_DEFAULTS:
-        _note("xgboost.nthread", opts.threads)
-        _warn_if_capped(opts.threads)
-
-
-def _wrap_booster(booster):
-    original = booster.__init__
-    aliases = {"seed": ("seed", "random_state"), "nthread": ("nthread", "n_jobs")}
-
-    def __init__(self, params=None, *args, **kwargs):
-        defaults = dict(_XGBOOST_DEFAULTS)
-        if params is None or isinstance(params, dict):
-            given = dict(params or {})
-            for key, value in defaults.items():
-                if not any(given.get(alias) is not None for alias in aliases[key]):
-                    given[key] = value
-            params = given
-        else:  # a list of (key, value) pairs
-            given = list(params)
-            keys = {k for k, v in given if v is not None}
-            for key, value in defaults.items():
-                if not keys.intersection(aliases[key]):
-                    given.append((key, value))
-            params = given
-        original(self, params, *args, **kwargs)
-
-    __init__._mlf_wrapped = True
-    booster.__init__ = __init__
+    opts.note("numpy.random.seed", opts.seed)
 
 
 def keep_run_experiment(fluent, opts):
@@ -169,55 +95,13 @@ def keep_run_experiment(fluent, opts):
     fluent.set_experiment = set_experiment
     if getattr(sys.modules.get("mlflow"), "set_experiment", None) is original:  # mlflow was imported before us
         sys.modules["mlflow"].set_experiment = set_experiment
-    _note("mlflow.set_experiment", "kept in experiment %s" % run_experiment)
+    opts.note("mlflow.set_experiment", "kept in experiment %s" % run_experiment)
 
 
-def _cfs_cpus():
-    """CPUs' worth of CFS quota (docker --cpus), rounded up as XGBoost rounds it; None when unlimited/unreadable.
-    The same two files XGBoost reads (src/common/threading_utils.cc, GetCfsCPUCount): cgroup v2, then v1."""
-    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
-                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
-        try:
-            with open(quota_file) as handle:
-                fields = handle.read().split()
-            if period_file:
-                with open(period_file) as handle:
-                    fields.append(handle.read().strip())
-            quota, period = int(fields[0]), int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue  # "max", a missing file, another cgroup layout
-        if quota > 0 and period > 0:
-            return -(-quota // period)
-    return None
-
-
-def _warn_if_capped(threads):
-    """XGBoost caps nthread at the CPUs it may use: the affinity mask (taskset, --cpuset-cpus) and the CFS quota
-    (docker --cpus). Measured on XGBoost 3.2.0 (hist, digits): nthread=2 under `taskset -c 0`, and under
-    `docker run --cpus 1`, gives the bits of nthread=1, not those of 2 threads on 2 CPUs."""
-    limits = [_cfs_cpus()]
-    try:
-        limits.append(len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        pass
-    known = [limit for limit in limits if limit]
-    available = min(known) if known else threads
-    if available < threads:
-        _note("xgboost.nthread", "capped at %d by the CPUs available" % available)
-        sys.stderr.write(
-            "mlf: WARNING: XGBoost will use %d thread(s), not the contract's %d: it caps its threads at the CPUs "
-            "this process may use (taskset, --cpuset-cpus, docker --cpus), and the thread count decides its bits. "
-            "Give the process %d CPUs, or run with --threads %d everywhere.\n" % (available, threads, threads, available))
-
-
-# module name -> what to apply once it has been imported
+# module name -> what to apply once it has been imported: NumPy, then each framework's (registry order), then MLflow.
 HOOKS = {
     "numpy": apply_numpy,
-    "torch": apply_torch,
-    "torch._inductor.config": apply_inductor_config,
-    "tensorflow": apply_tensorflow,
-    "keras": apply_keras,
-    "xgboost": apply_xgboost,
+    **_framework_hooks(),
     # mlflow/__init__.py imports set_experiment from here: patched before that import, both names see the wrapper.
     "mlflow.tracking.fluent": keep_run_experiment,
 }
@@ -289,7 +173,8 @@ def install(opts):
 def options_from_environment(environ=None):
     environ = os.environ if environ is None else environ
     relax = [name for name in environ.get("MLF_RELAX", "").split(",") if name]
-    return Options(environ.get("MLF_SEED", "0"), environ.get("MLF_THREADS", "2"), relax)
+    settings = run_settings()
+    return Options(settings.seed(environ), settings.threads(environ), relax)
 
 
 def mark_bootstrapped():

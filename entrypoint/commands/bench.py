@@ -3,7 +3,8 @@
 The training runs N steps (the step hook stops it: MLF_STOP_AT_STEP) in each mode, the modes alternating, R times:
 
 - `deterministic`: under the contract, as `mlf train` runs it;
-- `deterministic, no fill`: the same with torch's `fill_uninitialized_memory` off (relaxed);
+- one mode per switch a framework's bench part names (torch: `deterministic, no fill`, its
+  `fill_uninitialized_memory` off): the same with that switch relaxed;
 - `default`: the framework's defaults — no contract, no seeds, no switches — at the contract's thread count;
 - `default, host threads`: the same with the thread count the libraries pick on this host.
 
@@ -24,20 +25,22 @@ from typing import Annotated
 
 import typer
 
-from .. import config, console, contract, runner, variables
+from .. import config, console, contract, frameworks, runner, variables
 from ..errors import CheckFailed
 from ..steps import EXIT_PREEMPTED
 from .options import OutputFormat, Seed, TextOrJson, Threads, wants_json
 from .train import DEFAULT_ENTRY_POINT, EntryPointName, Json, Params, ProjectDir
 
-FILL = "torch.utils.deterministic.fill_uninitialized_memory"
-MODES = ("deterministic", "deterministic, no fill", "default", "default, host threads")
+# mode → (contract entry relaxed in it, its ratio's name): each framework's bench part (registry order)
+RELAXED = {mode: relaxed for _, part in frameworks.parts("bench") for mode, relaxed in part.RELAXED.items()}
+MODES = ("deterministic", *RELAXED, "default", "default, host threads")
 # (numerator, denominator, what the ratio says)
 RATIOS = (("deterministic", "default", "determinism"),
-          ("deterministic", "deterministic, no fill", "fill_uninitialized_memory"),
+          *(("deterministic", mode, what) for mode, (_, what) in RELAXED.items()),
           ("default", "default, host threads", "pinned threads vs host default"))
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                     "TF_NUM_INTEROP_THREADS")
+# The contract's thread-count variables: set to the contract's count in `default`, left out in `host threads`.
+_THREAD_VARIABLES = tuple(entry.name for entry in contract.table()
+                          if entry.kind == contract.ENV and entry.value is contract.threads_value)
 
 
 def _plain(settings: contract.Settings, pinned_threads: bool) -> dict[str, str]:
@@ -49,11 +52,14 @@ def _plain(settings: contract.Settings, pinned_threads: bool) -> dict[str, str]:
     return env
 
 
+def _relaxed(settings: contract.Settings, name: str) -> contract.Settings:
+    return contract.Settings(settings.seed, settings.threads, settings.portable, settings.allow_nondeterministic,
+                             tuple(sorted({*settings.allow, name})))
+
+
 def environments(settings: contract.Settings) -> dict[str, dict[str, str]]:
-    relaxed = contract.Settings(settings.seed, settings.threads, settings.portable, settings.allow_nondeterministic,
-                                tuple(sorted({*settings.allow, FILL})))
     return {"deterministic": runner.child_environment(settings),
-            "deterministic, no fill": runner.child_environment(relaxed),
+            **{mode: runner.child_environment(_relaxed(settings, name)) for mode, (name, _) in RELAXED.items()},
             "default": _plain(settings, True), "default, host threads": _plain(settings, False)}
 
 

@@ -31,6 +31,11 @@ class Format(str, Enum):
     sarif = "sarif"
 
 
+# `--torch-version X.Y` is --table's name from before every framework could choose its table: documented in
+# docs/lint.md, so it keeps working, as --table torch=X.Y.
+LEGACY_OPTION_FRAMEWORK = "torch"
+
+
 def _split(value: str | None, option: str = "--select") -> list[str] | None:
     if value is None:
         return None
@@ -61,9 +66,12 @@ def lint(
                                                                    "(added to \\[tool.mlf.lint] ignore).",
                                                   show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
-    torch_version: Annotated[Optional[str], typer.Option("--torch-version", help="Use this torch version's rule "
-                                                                                 "table \\[default: the installed "
-                                                                                 "torch's].",
+    table: Annotated[Optional[List[str]], typer.Option("--table", help="FRAMEWORK=X.Y: use that version's rule "
+                                                                       "table \\[default: the installed "
+                                                                       "version's]. Repeatable.",
+                                                       show_default=False)] = None,
+    torch_version: Annotated[Optional[str], typer.Option("--torch-version", help="The same as --table torch=X.Y "
+                                                                                 "(the option's earlier name).",
                                                          show_default=False)] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes \\[default: the cores].",
                                                 show_default=False)] = None,
@@ -79,12 +87,12 @@ def lint(
     """
     project_config = config.load(project)
     lint_config = from_table(project_config.table("lint"), project_config.path)
+    versions = _tables(table or [], torch_version)
     if list_rules:
-        _list_rules(torch_version or lint_config.torch_version)
+        _list_rules({**dict(lint_config.versions), **versions})
         return 0
     report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
-                        ignore=_split(ignore, "--ignore"), torch_version=torch_version,
-                        jobs=jobs).for_device(device.value)
+                        ignore=_split(ignore, "--ignore"), versions=versions, jobs=jobs).for_device(device.value)
     if output_format is Format.json:
         console.out(report.to_json())
     elif output_format is Format.sarif:
@@ -107,8 +115,24 @@ def _incomplete_exit(report) -> int:
     return EXIT_INTERNAL if partial else 0
 
 
-def _list_rules(torch_version: str | None) -> None:
-    known, tables = rules.all_rules({"torch": torch_version})
+def _tables(given: list[str], legacy: str | None) -> dict[str, str]:
+    """--table FRAMEWORK=X.Y (and the earlier --torch-version X.Y) as framework → table version."""
+    from ..lint.framework_parts import lint_parts
+
+    known = [name for name, _ in lint_parts()]
+    versions = {}
+    for text in given:
+        name, equals, version = text.partition("=")
+        if not equals or name not in known or not version:
+            raise UsageError(f"--table {text!r} is not FRAMEWORK=X.Y", hint=f"frameworks with tables: {', '.join(known)}")
+        versions[name] = version
+    if legacy is not None:
+        versions[LEGACY_OPTION_FRAMEWORK] = legacy
+    return versions
+
+
+def _list_rules(versions: dict[str, str]) -> None:
+    known, tables = rules.all_rules(versions)
     console.out(f"# rule tables: {', '.join(f'{k} {v}' for k, v in sorted(tables.items()))}")
     for rule_id in sorted(known):
         rule = known[rule_id]

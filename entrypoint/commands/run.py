@@ -36,9 +36,9 @@ def run(
     Exit code: the command's own; 1 when the project's code has error-level lint findings (the command is not
     started); 2 for bad usage; 3 when the environment contradicts the contract.
     """
-    from ..torchrun import Launch
+    from ..frameworks import launcher
 
-    launch = Launch(nproc, nnodes, node_rank, rdzv_endpoint, rdzv_backend, rdzv_id, master_addr, master_port)
+    launch = launcher()(nproc, nnodes, node_rank, rdzv_endpoint, rdzv_backend, rdzv_id, master_addr, master_port)
     return run_command.execute(command, seed=seed, threads=threads, portable=portable,
                                allow_nondeterministic=allow_nondeterministic, project=project, record=record,
                                no_lint=no_lint, launch=launch if launch.distributed else None)

@@ -85,8 +85,10 @@ def train(
     Exit code: the training command's own; 1 when the pre-run lint finds errors or the training wrote no outputs;
     2 for bad input (project, MLproject, -P, tracking store); 3 when the environment contradicts the contract.
     """
-    from ..torchrun import Launch
+    from ..frameworks import launcher
     from ..train import pipeline
+
+    Launch = launcher()
 
     result = pipeline.train(request(project_dir, params, entry_point, experiment, seed, threads, portable,
                                     allow_nondeterministic, lint=not no_lint, hash_cache=not no_cache,

@@ -28,10 +28,10 @@ def __getattr__(name: str):
 
 def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: LintConfig | None = None,
                select: list[str] | None = None, ignore: list[str] | None = None,
-               torch_version: str | None = None, jobs: int | None = None, cache: bool = False) -> Report:
-    """Lint `paths` (files or folders). Flags (`select`, `ignore`, `torch_version`) override `config`;
-    `ignore` adds to config's. Paths in findings are shown relative to `base`. Raises UsageError for a path that
-    does not exist, an unknown rule, or a torch version without a table. With `cache`, findings of files unchanged
+               versions: dict[str, str] | None = None, jobs: int | None = None, cache: bool = False) -> Report:
+    """Lint `paths` (files or folders). Flags (`select`, `ignore`, `versions`: framework → rule table version)
+    override `config`; `ignore` adds to config's. Paths in findings are shown relative to `base`. Raises UsageError
+    for a path that does not exist, an unknown rule, or a framework version without a table. With `cache`, findings of files unchanged
     since an earlier call with the same rules are re-used (lint/cache.py, one cache per `base`)."""
     from . import engine, rules
     from .config import LintConfig
@@ -41,7 +41,7 @@ def lint_paths(paths: Iterable[Path | str], *, base: Path | str = ".", config: L
     ruleset = rules.build(select=list(select) if select is not None else
                           (list(config.select) if config.select is not None else None),
                           ignore=[*config.ignore, *(ignore or [])],
-                          versions={"torch": torch_version or config.torch_version})
+                          versions={**dict(config.versions), **(versions or {})})
     items, notes = engine.discover([Path(p) for p in paths], Path(base), config.exclude)
     findings, lines = _cached(items, ruleset, jobs, Path(base)) if cache else engine.check_files(items, ruleset, jobs)
     findings = [f for f in (*notes, *findings) if f.rule in ruleset.active]

@@ -1,11 +1,11 @@
 """Findings of unchanged files, kept between pre-run gates: a file is parsed again only when it changed.
 
 The pre-run gate lints what a command imports before every `mlf run` and `mlf train`; a project's files rarely
-change between two runs. A file's findings are re-used while its stat key (path, size, mtime, ctime, inode: the
-data-hash cache's key and racy-file rule, train/datacache.py) and the rule set are unchanged. The rule set's
-identity covers what decides a finding besides the file: the active rules and their tables (which follow the
-installed framework versions), and the linter's own code (the size and mtime of every file of this package, so an
-edited or upgraded mlfcore never reads findings of an older linter). Files with a note that they could not be
+change between two runs. A file's findings are re-used while its stat key (path and files.FileKey: size, mtime,
+ctime, inode, and the racy-file rule, as the data-hash cache uses them) and the rule set are unchanged. The rule
+set's identity covers what decides a finding besides the file: the active rules and their tables (which follow the
+installed framework versions), and the linter's own code (the size and mtime of every file of this package and of
+each framework's lint part and tables, so an edited or upgraded mlfcore never reads findings of an older linter). Files with a note that they could not be
 checked completely are never cached: the gate must look at them again.
 
 One JSON file per project root in the user cache folder (cachedir.py), replaced atomically; two runs saving at once
@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 from stat import S_ISREG
 
-from ..train.datacache import Key
+from ..files import FileKey as Key
+from ..files import atomic_write
+from .framework_parts import lint_parts
 from .model import Finding
 
 VERSION = 1
@@ -31,8 +33,11 @@ _FIELDS = ("path", "line", "col", "rule", "severity", "symbol", "message", "fix"
 def ruleset_identity(ruleset) -> str:
     """What, besides a file's bytes, decides its findings (rules.RuleSet), as one digest."""
     package = Path(__file__).resolve().parent
-    own = sorted((str(p.relative_to(package)), info.st_size, info.st_mtime_ns)
-                 for p in package.rglob("*") if "__pycache__" not in p.parts
+    files = [*package.rglob("*")]
+    for _, part in lint_parts():
+        files += [Path(part.__file__).resolve(), *Path(part.TABLES).resolve().rglob("*")]
+    own = sorted((str(p), info.st_size, info.st_mtime_ns)
+                 for p in files if "__pycache__" not in p.parts
                  for info in (p.stat(),) if S_ISREG(info.st_mode))  # one stat a file: this runs on every gate
     # The rules' contents come from this package's files (tables included), which `own` covers; what varies at run
     # time is which matches the installed versions let in (a match's `requires`), so each kept entry is named by
@@ -102,12 +107,9 @@ class Cache:
         if not self._changed:
             return
         entries = {path: entry for path, entry in self._entries.items() if os.path.exists(path)}
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"identity": self.identity, "files": entries}, separators=(",", ":")),
-                                 encoding="utf-8")
-            os.replace(temporary, self.path)
+            atomic_write(self.path, json.dumps({"identity": self.identity, "files": entries}, separators=(",", ":")))
         except OSError:  # a read-only home: the next run checks the files again, which is only slower
-            temporary.unlink(missing_ok=True)
+            pass
         self._changed = False

@@ -15,6 +15,7 @@ from collections import deque
 from typing import Sequence
 
 from . import conditions, facts, wrappers
+from .framework_parts import joined
 from .model import Finding, Match, Rule
 from .resolver import Resolver
 from .rules import FINISHERS, RuleSet
@@ -30,7 +31,6 @@ _CHILDREN: dict[type, tuple[str, ...]] = {
 _CHILDREN[ast.Constant] = ()
 _CHILDREN[ast.MatchSingleton] = ()
 
-COMPAT_V1 = "tensorflow.compat.v1."
 SUPPRESS = re.compile(r"#\s*mlf:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
@@ -116,10 +116,13 @@ class Context:
             # `from torch import *` then `bincount(x, w)`: the first star-imported module the tables know it in
             qualified = next((f"{m}.{name}" for m in self.resolver.stars
                               if f"{m}.{name}" in self.ruleset.by_symbol), None)
-        if qualified is not None and qualified.startswith(COMPAT_V1) and qualified not in self.ruleset.by_symbol:
-            # TF1 spellings the table does not list by name are the TF2 op of the same name (tf.compat.v1.math.
-            # bincount is tf.math.bincount): checked at that op's level.
-            qualified = "tensorflow." + qualified[len(COMPAT_V1):]
+        if qualified is not None and qualified not in self.ruleset.by_symbol:
+            # An older API's spelling the table does not list by name is the current op of the same name (each
+            # framework's lint part lists its COMPAT_PREFIXES): checked at that op's level.
+            for prefix, current in joined("COMPAT_PREFIXES"):
+                if qualified.startswith(prefix):
+                    qualified = current + qualified[len(prefix):]
+                    break
         if qualified is not None:
             for rule, match in self.ruleset.by_symbol.get(qualified, ()):
                 self.check(rule, match, node.args, node.keywords, match.params, node, qualified)

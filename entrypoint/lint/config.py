@@ -1,4 +1,5 @@
-"""`[tool.mlf.lint]`: select, ignore, exclude, torch-version. An unknown key is an error that names it.
+"""`[tool.mlf.lint]`: select, ignore, exclude, and `<framework>-version` (torch-version, ...) for each framework with
+rule tables. An unknown key is an error that names it.
 
 entrypoint/config.py validates the top-level [tool.mlf] keys and hands the `lint` table here.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import frameworks
 from ..errors import ConfigError
 from ..frozen import Frozen
 
@@ -15,28 +17,41 @@ KEYS: dict[str, tuple[str, type, str]] = {
     "select": ("select", list, "rule ids or prefixes to check (default: all)"),
     "ignore": ("ignore", list, "rule ids or prefixes to skip"),
     "exclude": ("exclude", list, "glob patterns of paths not to check, relative to the project"),
-    "torch-version": ("torch_version", str, "the torch rule table to use (default: the installed torch's)"),
 }
+VERSION_SUFFIX = "-version"  # <framework>-version: that framework's rule table to use
+
+
+def version_keys() -> dict[str, str]:
+    """`<framework>-version` → framework, for every framework with a lint part."""
+    return {f"{framework.name}{VERSION_SUFFIX}": framework.name for framework in frameworks.registered()
+            if "lint" in framework.parts}
 
 
 class LintConfig(Frozen):
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    torch_version: str | None = None
+    # (framework, table version) pairs: the table to use instead of the installed version's
+    versions: tuple[tuple[str, str], ...] = ()
 
 
 def from_table(table: dict[str, object], where: Path | str | None = None) -> LintConfig:
     """Validate a [tool.mlf.lint] table; `where` (the pyproject.toml) goes into error messages."""
     origin = f"{where}: " if where else ""
     values: dict[str, object] = {}
+    versions: list[tuple[str, str]] = []
+    known = {**KEYS, **{key: (name, str, f"the {name} rule table to use (default: the installed {name}'s)")
+                        for key, name in version_keys().items()}}
     for key, value in table.items():
-        if key not in KEYS:
+        if key not in known:
             raise ConfigError(f"{origin}unknown key {key!r} in [tool.mlf.lint]",
-                              hint="known keys: " + ", ".join(f"{k} ({v[2]})" for k, v in KEYS.items()))
-        attribute, expected, _ = KEYS[key]
+                              hint="known keys: " + ", ".join(f"{k} ({v[2]})" for k, v in known.items()))
+        attribute, expected, _ = known[key]
         if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
             kind = "a list of strings" if expected is list else "a string"
             raise ConfigError(f"{origin}[tool.mlf.lint] {key} must be {kind}, got {value!r}")
-        values[attribute] = tuple(value) if expected is list else value
-    return LintConfig(**values)
+        if key in KEYS:
+            values[attribute] = tuple(value) if expected is list else value
+        else:
+            versions.append((attribute, value))
+    return LintConfig(**values, versions=tuple(versions))

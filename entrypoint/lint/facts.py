@@ -14,7 +14,9 @@ module (flat, like the resolver: good enough for lint, and a name rebound to any
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
+from .framework_parts import union
 from .resolver import Resolver
 
 NON_TENSOR = "nontensor"  # a NumPy array, a pandas frame, a matplotlib axis, a Python number
@@ -24,20 +26,21 @@ TWO_D = "2d"  # stated two-dimensional: `.view(N, C)`, `.reshape(-1, C)` (two si
 INTEGER = "integer"  # stated integer or bool dtype (`.long()`, `.to(torch.int64)`, `dtype=torch.long`)
 NONE: frozenset[str] = frozenset()
 
-# Libraries whose values are never torch tensors; a call into them returns their own objects.
-NON_TENSOR_MODULES = frozenset({"numpy", "pandas", "matplotlib", "scipy", "sklearn", "cv2", "PIL", "seaborn",
-                                "math", "statistics", "random", "skimage", "imageio", "networkx", "jax"})
+# Libraries whose values are never tensors; a call into them returns their own objects. A framework's lint part
+# adds the array libraries whose values are not its tensors (NON_TENSOR_MODULES).
+GENERIC_NON_TENSOR_MODULES = frozenset({"numpy", "pandas", "matplotlib", "scipy", "sklearn", "cv2", "PIL",
+                                        "seaborn", "math", "statistics", "random", "skimage", "imageio", "networkx"})
 # Tensor methods whose result is no longer a tensor, or no longer in the graph, or on the CPU.
 _TO_PYTHON = frozenset({"numpy", "tolist", "item"})
 _INTEGER_METHODS = frozenset({"long", "int", "short", "byte", "bool", "char"})
-INTEGER_DTYPES = frozenset({"torch.int8", "torch.int16", "torch.int32", "torch.int64", "torch.uint8", "torch.int",
-                            "torch.long", "torch.short", "torch.bool"})
-# Context managers and decorators under which autograd records nothing (torch/autograd/grad_mode.py).
-NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
-                     "torch.autograd.grad_mode.no_grad", "torch.autograd.inference_mode",
-                     "torch.autograd.grad_mode.inference_mode"})
-SET_GRAD_ENABLED = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
-                              "torch.autograd.grad_mode.set_grad_enabled"})
+
+
+@lru_cache(maxsize=None)
+def _vocabulary() -> tuple[frozenset[str], ...]:
+    """The frameworks' names for what their code states (their lint parts): non-tensor modules, integer dtypes,
+    the modules whose calls take a `dtype=`, and the contexts under which autograd records nothing."""
+    return (GENERIC_NON_TENSOR_MODULES | union("NON_TENSOR_MODULES"), union("INTEGER_DTYPES"),
+            union("DTYPE_MODULES"), union("NO_GRAD"), union("SET_GRAD_ENABLED"))
 
 
 def of(node: ast.AST, names: dict[str, frozenset[str]], resolver: Resolver) -> frozenset[str]:
@@ -59,7 +62,7 @@ def of(node: ast.AST, names: dict[str, frozenset[str]], resolver: Resolver) -> f
         return of(node.value, names, resolver) & {NON_TENSOR, CPU, DETACHED, INTEGER}
     if kind is ast.Attribute:
         qualified = resolver.qualify(node)
-        if qualified is not None and qualified.partition(".")[0] in NON_TENSOR_MODULES:
+        if qualified is not None and qualified.partition(".")[0] in _vocabulary()[0]:
             return frozenset({NON_TENSOR})
     return NONE
 
@@ -69,9 +72,10 @@ def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) 
     qualified = resolver.qualify(func)
     if qualified is not None:
         top = qualified.partition(".")[0]
-        if top in NON_TENSOR_MODULES:
+        non_tensor, _, dtype_modules, _, _ = _vocabulary()
+        if top in non_tensor:
             return frozenset({NON_TENSOR})
-        if top == "torch":
+        if top in dtype_modules:
             return _dtype_keyword(node, resolver)
         return NONE
     if type(func) is not ast.Attribute:
@@ -94,7 +98,7 @@ def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) 
         for arg in (*node.args, *(k.value for k in node.keywords if k.arg in ("dtype", "device"))):
             if type(arg) is ast.Constant and arg.value == "cpu":
                 found.add(CPU)
-            elif resolver.qualify(arg) in INTEGER_DTYPES:
+            elif resolver.qualify(arg) in _vocabulary()[1]:
                 found.add(INTEGER)
         return frozenset(found)
     return base & {NON_TENSOR}  # a NumPy array's method returns NumPy's; a tensor's may change anything else
@@ -102,7 +106,7 @@ def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) 
 
 def _dtype_keyword(node: ast.Call, resolver: Resolver) -> frozenset[str]:
     for keyword in node.keywords:
-        if keyword.arg == "dtype" and resolver.qualify(keyword.value) in INTEGER_DTYPES:
+        if keyword.arg == "dtype" and resolver.qualify(keyword.value) in _vocabulary()[1]:
             return frozenset({INTEGER})
     return NONE
 
@@ -110,12 +114,13 @@ def _dtype_keyword(node: ast.Call, resolver: Resolver) -> frozenset[str]:
 def no_grad(node: ast.AST, resolver: Resolver) -> bool:
     """Whether a `with` item or a decorator switches autograd off: `torch.no_grad()`, `torch.inference_mode()`
     (not `inference_mode(False)`), `torch.set_grad_enabled(False)`, and the bare decorator forms."""
+    _, _, _, no_grad_names, set_grad_enabled = _vocabulary()
     if type(node) is ast.Call:
         qualified = resolver.qualify(node.func)
         first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "mode"), None)
-        if qualified in NO_GRAD:
+        if qualified in no_grad_names:
             return not (type(first) is ast.Constant and first.value is False)
-        if qualified in SET_GRAD_ENABLED:
+        if qualified in set_grad_enabled:
             return type(first) is ast.Constant and first.value is False
         return False
-    return resolver.qualify(node) in NO_GRAD
+    return resolver.qualify(node) in no_grad_names

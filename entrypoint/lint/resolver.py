@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import ast
 
-# The same object reached through different public paths; the rule tables use the right-hand spelling.
-CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("tensorflow.keras.", "keras."),
-    ("tensorflow.compat.v2.", "tensorflow."),
-    ("keras.src.layers.", "keras.layers."),
-    ("torch.functional.", "torch."),
-)
+from .framework_parts import joined
 
 
 def canonical(name: str) -> str:
-    for prefix, replacement in CANONICAL_PREFIXES:
+    """The spelling the rule tables use for `name`: the same object reached through different public paths (each
+    framework's lint part lists its own as ALIASES)."""
+    for prefix, replacement in joined("ALIASES"):
         if name.startswith(prefix):
             return replacement + name[len(prefix):]
     return name

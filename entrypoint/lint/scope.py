@@ -21,10 +21,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..frozen import Frozen
+from .framework_parts import union
 
 PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "--check-hash-based-pycs"})
-LAUNCHERS = frozenset({"torchrun", "deepspeed", "horovodrun", "mpirun"})
-LAUNCHER_MODULES = frozenset({"torch.distributed.run", "torch.distributed.launch", "accelerate.commands.launch"})
+# Launchers whose target script is the real entry point; each framework's lint part adds its own (LAUNCHERS,
+# LAUNCHER_MODULES: programs, and modules run with -m).
+GENERIC_LAUNCHERS = frozenset({"deepspeed", "horovodrun", "mpirun"})
 SHELL_TOKENS = frozenset({"|", "||", "&&", ";", "&", ">", ">>", "<", "2>", "2>&1", "$(", "`"})
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
 IMPORTERS = frozenset({"importlib.import_module", "import_module", "__import__", "importlib.__import__"})
@@ -81,7 +83,7 @@ def _entry(argv: list[str], root: Path) -> tuple[str, object] | str:
         return f"{program} runs a shell script, which cannot be followed"
     if program.startswith("python") or program == "pypy3":
         return _python(argv[1:], root)
-    if program in LAUNCHERS or program == "accelerate":
+    if program in GENERIC_LAUNCHERS | union("LAUNCHERS"):
         return _launched(argv[1:], root, program)
     if program.endswith(".py"):
         return _script(argv[0], root)
@@ -120,7 +122,7 @@ def _launched(args: list[str], root: Path, launcher: str) -> tuple[str, object] 
 
 
 def _module(name: str, rest: list[str], root: Path) -> tuple[str, object] | str:
-    if name in LAUNCHER_MODULES:
+    if name in union("LAUNCHER_MODULES"):
         return _launched(rest, root, f"python -m {name}")
     base = root / name.replace(".", "/")
     for candidate in (base.with_suffix(".py"), base / "__main__.py"):

@@ -1,4 +1,6 @@
-"""Rule tables are data: one TOML file per framework and pinned version under lint/data/ (`torch-2.13.toml`).
+"""Rule tables are data: one TOML file per framework and pinned version, in the framework's folder
+(frameworks/torch/tables/torch-2.13.toml, named by its lint part's TABLES); the generic contract breakers are
+lint/data/contract.toml, and each framework's own are `contract.toml` beside its versioned tables.
 
 A table lists rules; each rule has an id, a message (why), a fix, the documentation bullets it stands for, and
 matches (which calls, methods or assignments trigger it, under which argument conditions). Severity, when left
@@ -16,17 +18,24 @@ from typing import Any
 from ..errors import UsageError
 from .model import SEVERITIES, Condition, DocEntry, Match, Rule
 
-DATA = Path(__file__).with_name("data")
+DATA = Path(__file__).with_name("data")  # the generic tables: contract.toml
 _NAME = re.compile(r"^(?P<framework>[a-z]+)-(?P<version>\d+(?:\.\d+)*)\.toml$")
 _TESTS = ("given", "absent", "in", "not_in")
 FACTS = frozenset({"2d", "integer"})
 _REQUIRES = re.compile(r"^(?P<name>[a-z_]+)\s*(?P<op><|>=)\s*(?P<version>\d+(?:\.\d+)*)$")
 
 
+def folder(framework: str) -> Path:
+    """The folder of `framework`'s tables (its lint part's TABLES)."""
+    from .framework_parts import lint_parts
+
+    return dict(lint_parts())[framework].TABLES
+
+
 def versions(framework: str) -> list[str]:
     """The versions with a table for `framework`, oldest first."""
     found = []
-    for path in DATA.glob(f"{framework}-*.toml"):
+    for path in folder(framework).glob(f"{framework}-*.toml"):
         matched = _NAME.match(path.name)
         if matched and matched["framework"] == framework:
             found.append(matched["version"])
@@ -42,7 +51,7 @@ def pick(framework: str, installed: str | None, requested: str | None = None) ->
     newest table not newer than it (a newer install falls back to the newest table), else the newest table."""
     known = versions(framework)
     if not known:
-        raise UsageError(f"no {framework} rule table in {DATA}")
+        raise UsageError(f"no {framework} rule table in {folder(framework)}")
     if requested is not None:
         wanted = ".".join(str(n) for n in version_key(requested)[:2])
         if wanted not in known:
@@ -57,13 +66,12 @@ def pick(framework: str, installed: str | None, requested: str | None = None) ->
 
 
 def load(framework: str, version: str) -> tuple[Rule, ...]:
-    return load_file(f"{framework}-{version}.toml", framework)
+    return load_file(folder(framework) / f"{framework}-{version}.toml", framework)
 
 
 @lru_cache(maxsize=None)
-def load_file(name: str, framework: str) -> tuple[Rule, ...]:
-    """The rules of one table in lint/data/ (a framework's, or contract.toml)."""
-    path = DATA / name
+def load_file(path: Path, framework: str) -> tuple[Rule, ...]:
+    """The rules of one table file (a framework's versioned table, or a contract.toml)."""
     return parse(_document(path), framework, str(path))
 
 

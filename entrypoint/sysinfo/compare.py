@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import frameworks, key
+from . import frameworks, key, probe
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,7 @@ EXTRAS: tuple[Extra, ...] = (
     Extra("project.commit", lambda r: key.lookup(r, "project", "commit"), "other code gives other results"),
     Extra("project.dirty", lambda r: key.lookup(r, "project", "dirty"),
           "uncommitted changes: the commit does not say what code ran"),
-    Extra("runtime.torch", _runtime("torch"), "what torch reported at run time (CUDA, cuDNN, NCCL, CPU capability)",
-          needs_both=True),
-    Extra("runtime.tensorflow", _runtime("tensorflow"), "what TensorFlow reported at run time (its CUDA build)",
-          needs_both=True),
-    Extra("runtime.xgboost", _runtime("xgboost"), "what XGBoost reported at run time (its CUDA and NCCL build)",
-          needs_both=True),
-    Extra("runtime.numpy", _runtime("numpy"), "NumPy's BLAS and the SIMD extensions it dispatches to",
-          needs_both=True),
+    *(Extra(f"runtime.{name}", _runtime(name), probe.WHY[name], needs_both=True) for name in probe.PROBES),
     Extra("cpu.model", lambda r: key.lookup(r, "cpu", "model"),
           "another CPU model (dispatch is pinned: usually harmless)"),
     Extra("gpu.compute_capability",

@@ -26,8 +26,8 @@ DISPATCH_FLAGS: tuple[str, ...] = (
     "asimd", "asimddp", "sve", "sve2", "bf16", "i8mm",
 )
 
-# torch's CPU capability names (ATEN_CPU_CAPABILITY) by arch, lowest first, with the flags each needs
-# (aten/src/ATen/native/DispatchStub.cpp); the contract's portable pin uses the same names.
+# The CPU dispatch levels by arch, lowest first, with the flags each needs, named as ATen names its kernel levels
+# (aten/src/ATen/native/DispatchStub.cpp); the contract's portable pin uses the same names (contract.dispatch_pin).
 LEVELS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
     "x86_64": (("default", frozenset()),
                ("avx2", frozenset({"avx2", "fma"})),
@@ -79,7 +79,7 @@ def _identity(cpuinfo_path: Path) -> dict:
 
 
 def dispatch_level(arch: str, flags: set[str]) -> str | None:
-    """The highest torch CPU capability the flags allow on `arch`; None for an arch torch has no levels for."""
+    """The highest dispatch level the flags allow on `arch`; None for an arch without levels."""
     best = None
     for name, needed in LEVELS.get(arch, ()):
         if needed <= flags:
@@ -128,7 +128,7 @@ def collect(settings: contract.Settings, *, cpuinfo_path: Path | None = None, sv
     identity = _identity(cpuinfo_path)
     flags = set(identity.pop("flags"))
     level = dispatch_level(arch, flags | _sve_flags(flags, sve_path))
-    pinned = contract.environment(settings, arch).get("ATEN_CPU_CAPABILITY")
+    pinned = contract.dispatch_pin(settings, arch)
     return {
         "arch": arch,
         **identity,

@@ -2,8 +2,8 @@
 
 Metadata (importlib.metadata) is cheap and the same whether or not a framework loads, so the environment key is
 built from it: a `--fast` record and a full one on the same machine have the same key. What the frameworks report
-at run time (torch's CUDA, cuDNN, NCCL and CPU capability; TensorFlow's build info; XGBoost's build info; NumPy's
-BLAS) needs code of theirs to run — torch's import takes seconds and any of them may crash (an illegal instruction
+at run time (each framework's probe part: torch's CUDA, cuDNN, NCCL and CPU capability, TensorFlow's and XGBoost's
+build info; NumPy's BLAS) needs code of theirs to run — torch's import takes seconds and any of them may crash (an illegal instruction
 on an old CPU) — so it runs in a child Python process (probe.py) and comes back as JSON; a framework already
 imported in this process is asked directly.
 """
@@ -18,17 +18,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from .. import frameworks as registry
 from . import probe
 
-# Framework → the distributions that provide it, in the order they are looked for.
-FRAMEWORKS: dict[str, tuple[str, ...]] = {
-    "torch": ("torch",),
-    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel", "tensorflow-macos",
-                   "tf-nightly", "tf-nightly-cpu"),
-    "keras": ("keras", "tf-keras"),
-    "xgboost": ("xgboost", "xgboost-cpu"),
-    "jax": ("jaxlib",),
-}
+# Component → the distributions that provide it, in the order they are looked for: each framework's components
+# (registry order).
+FRAMEWORKS: dict[str, tuple[str, ...]] = {component.name: component.distributions
+                                          for framework in registry.registered() for component in framework.components}
 # Numerical libraries under the frameworks: their versions change results too.
 LIBRARIES: dict[str, tuple[str, ...]] = {
     "numpy": ("numpy",),

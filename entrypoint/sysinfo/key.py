@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import contract
+from .. import contract, frameworks
 
 # Bump when a field is added, removed or read differently: keys of different versions never compare equal.
 KEY_VERSION = 2  # 2: the image's package sets (derived images) and the world size (distributed runs)
@@ -115,11 +115,9 @@ FIELDS: tuple[Field, ...] = (
     Field("threads", lambda r: lookup(r, "contract", "threads"),
           "the thread count decides how reductions are split and summed: measured, torch CPU training gives "
           "different bits at 1, 2 and 4 threads"),
-    Field("framework.torch", _framework("torch"), _FRAMEWORK_WHY),
-    Field("framework.tensorflow", _framework("tensorflow"), _FRAMEWORK_WHY),
-    Field("framework.keras", _framework("keras"), _FRAMEWORK_WHY),
-    Field("framework.xgboost", _framework("xgboost"), _FRAMEWORK_WHY),
-    Field("framework.jax", _framework("jax"), _FRAMEWORK_WHY),
+    # each framework's components, registry order (a component enters the key in the version it names)
+    *(Field(f"framework.{component.name}", _framework(component.name), _FRAMEWORK_WHY)
+      for framework in frameworks.registered() for component in framework.components),
     Field("world_size", lambda r: lookup(r, "distributed", "world_size") or 1,
           "the number of ranks decides how the data is partitioned and the order in which gradients are summed"),
     Field("arch", lambda r: lookup(r, "cpu", "arch"), "another CPU architecture runs other kernels altogether"),
@@ -174,8 +172,12 @@ BY_NAME: dict[str, Field] = {field.name: field for field in FIELDS}
 
 
 # The fields each earlier version did not have: a record keeps its key's version, and its key recomputes by it.
+# A framework's component names the version it entered the key in (frameworks/interface.py, Component.key_since).
 ADDED_IN = {2: frozenset({"world_size", "contract.kept_from_environment", "image.python_packages",
                           "image.debian_packages"})}
+for _component in (c for f in frameworks.registered() for c in f.components if c.key_since > 1):
+    ADDED_IN.setdefault(_component.key_since, frozenset())
+    ADDED_IN[_component.key_since] |= {f"framework.{_component.name}"}
 
 
 def fields(version: int = KEY_VERSION) -> tuple[Field, ...]:

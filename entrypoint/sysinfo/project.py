@@ -51,7 +51,7 @@ def source_files(directory: Path) -> dict[str, Path]:
 def source(directory: Path | str) -> dict:
     """{"sha256", "count", "files": {name: sha256}}: the hash is over `name NUL sha256` lines in name order, so a
     renamed file changes it as much as an edited one."""
-    from ..train.datahash import file_sha256
+    from ..files import sha256 as file_sha256
 
     hashes = {name: file_sha256(path) for name, path in source_files(Path(directory)).items()}
     text = "".join(f"{name}\0{digest}\n" for name, digest in hashes.items())

@@ -1,13 +1,8 @@
-"""The data-hash cache: a file's SHA-256 is re-used while its path, size, mtime, ctime and inode are unchanged.
+"""The data-hash cache: a file's SHA-256 is re-used while its path and stat identity (files.FileKey: size, mtime,
+ctime, inode) are unchanged.
 
-DVC's state database keys a cached hash on inode, size and mtime (dvc-data `hashfile/state.py`); ctime is added
-here because a rewrite whose mtime was set back (`touch -d`, `os.utime`, `rsync --times`) keeps the mtime but never
-the ctime, which no user call can set. A new file under the same name has a new inode.
-
-Racy entries (git's "racy git" problem, Documentation/technical/racy-git.txt): a file written within the
-timestamp granularity of the moment it was hashed can change again without its mtime or ctime moving. An entry
-whose mtime or ctime is less than RACY_NS before the moment it was stat'ed is therefore not stored; the next run
-hashes that file again and caches it then.
+Racy entries (files.FileKey.racy): an entry whose mtime or ctime is less than files.RACY_NS before the moment it
+was stat'ed is not stored; the next run hashes that file again and caches it then.
 
 The cache is one JSON file beside the MLflow store (in the user cache folder when the store is remote), read and
 written under an exclusive `flock` on a lock file next to it, and replaced atomically. A cache written by another
@@ -19,31 +14,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import FileKey as Key
+from ..files import atomic_write
+
 CACHE_FILE = ".mlf-datahash-cache.json"
-# 1 s covers filesystems with whole-second timestamps (ext3, HFS+, many NFS servers); ext4, xfs and tmpfs stamp
-# files from the kernel's coarse clock, one jiffy (1-10 ms).
-RACY_NS = 1_000_000_000
-
-
-@dataclass(frozen=True)
-class Key:
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, stat: os.stat_result) -> Key:
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-    def racy(self, stat_time_ns: int) -> bool:
-        return max(self.mtime_ns, self.ctime_ns) > stat_time_ns - RACY_NS
 
 
 def default_folder(store_path: Path | None) -> Path:
@@ -117,11 +95,4 @@ class Cache:
 
 
 def _write(target: Path, payload: Mapping) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, separators=(",", ":"))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(target, json.dumps(payload, separators=(",", ":")))

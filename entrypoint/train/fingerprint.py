@@ -1,13 +1,14 @@
 """The result fingerprint: one hash over the trained artifacts in canonical order, plus the final metrics.
 
-Each output file is one or more *artifacts*, read by its suffix (the table READERS):
+Each output file is one or more *artifacts* (artifacts.py), read by its suffix (formats.py, with each framework's
+model formats from its folder):
 - tensors by name: `.npy` (one tensor, named by its path), `.npz`, `.safetensors` and torch state dicts
   (`.pt`, `.pth`: one artifact per entry, `file::key`). Only dtype, shape and the raw bytes enter, not the container
   (an .npy header's layout, a zip's member order, a pickle's structure), and a mismatch can name the parameter and
   count its differing elements. (Measured: torch 2.13's torch.save and NumPy 2.4's savez write identical bytes for
   identical tensors, so the container alone would not break the fingerprint — it only hides which tensor differs.)
 - model formats with metadata that is not the model (`.keras`, `.h5`, JSON, XGBoost's `.ubj`, MLflow's `MLmodel`)
-  canonicalised by formats.py;
+  canonicalised;
 - any other file by its content;
 - the run's final metrics (the last value MLflow holds for each) as `metric:<name>`.
 
@@ -18,45 +19,18 @@ Artifacts are sorted (files first, then metrics, each by name), so "the first di
 from __future__ import annotations
 
 import hashlib
-import json
-import struct
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import formats
-from .datahash import file_sha256
+from .artifacts import FILE, METRIC, SEPARATOR, TENSOR, Artifact  # noqa: F401 — the fingerprint's vocabulary
 
 # The version of the algorithm below, recorded with every fingerprint. 2: model formats read by formats.py
 # (.keras, .h5, JSON, .ubj, MLmodel) instead of by their bytes.
 ALGORITHM = 2
 ALGORITHMS = frozenset({1, 2})  # every version compute() can still take: records stay readable
-SEPARATOR = "::"  # file::key for the members of a state dict, .npz or .safetensors file
-FILE, TENSOR, METRIC = "file", "tensor", "metric"
 _KIND_ORDER = {FILE: 0, TENSOR: 0, METRIC: 1}
-
-
-@dataclass(frozen=True)
-class Artifact:
-    name: str
-    kind: str
-    sha256: str
-    dtype: str | None = None
-    shape: tuple[int, ...] | None = None
-    value: float | None = None  # metrics only
-
-    def to_dict(self) -> dict:
-        data = {"name": self.name, "kind": self.kind, "sha256": self.sha256}
-        if self.kind == TENSOR:
-            data.update(dtype=self.dtype, shape=list(self.shape or ()))
-        if self.kind == METRIC:
-            data["value"] = self.value
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> Artifact:
-        shape = tuple(data["shape"]) if data.get("shape") is not None else None
-        return cls(data["name"], data["kind"], data["sha256"], data.get("dtype"), shape, data.get("value"))
 
 
 @dataclass(frozen=True)
@@ -74,124 +48,6 @@ class Fingerprint:
         # Records written before the version was recorded are version 1.
         return cls(data["fingerprint"], tuple(Artifact.from_dict(a) for a in data["artifacts"]),
                    int(data.get("algorithm", 1)))
-
-
-# --- hashing tensors ------------------------------------------------------------------------------------------------
-
-def _array_digest(array) -> tuple[str, str, tuple[int, ...]]:
-    import numpy as np
-
-    array = np.ascontiguousarray(array)
-    digest = hashlib.sha256(f"{array.dtype.str}|{array.shape}|".encode())
-    digest.update(array.tobytes())
-    return digest.hexdigest(), array.dtype.str, tuple(array.shape)
-
-
-def _torch_digest(tensor) -> tuple[str, str, tuple[int, ...]]:
-    import torch
-
-    tensor = tensor.detach().cpu().contiguous()
-    raw = tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
-    digest = hashlib.sha256(f"{tensor.dtype}|{tuple(tensor.shape)}|".encode())
-    digest.update(raw)
-    return digest.hexdigest(), str(tensor.dtype), tuple(tensor.shape)
-
-
-def _tensor(name: str, triple: tuple[str, str, tuple[int, ...]]) -> Artifact:
-    return Artifact(name, TENSOR, triple[0], triple[1], triple[2])
-
-
-def _file(name: str, path: Path) -> Iterator[Artifact]:
-    yield Artifact(name, FILE, file_sha256(path))
-
-
-def _npy(name: str, path: Path) -> Iterator[Artifact]:
-    import numpy as np
-
-    yield _tensor(name, _array_digest(np.load(path, allow_pickle=False)))
-
-
-def _npz(name: str, path: Path) -> Iterator[Artifact]:
-    import numpy as np
-
-    with np.load(path, allow_pickle=False) as archive:
-        for key in sorted(archive.files):
-            yield _tensor(f"{name}{SEPARATOR}{key}", _array_digest(archive[key]))
-
-
-def _flatten(prefix: str, value) -> Iterator[tuple[str, object]]:
-    if isinstance(value, Mapping):
-        for key in sorted(value, key=str):
-            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), value[key])
-    else:
-        yield prefix, value
-
-
-def _state_dict(name: str, path: Path) -> Iterator[Artifact]:
-    try:
-        import torch
-    except ImportError:  # no torch here: the file is still compared, by content
-        yield from _file(name, path)
-        return
-    try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:  # noqa: BLE001 — not a weights-only torch file (a pickled module): compare its bytes
-        yield from _file(name, path)
-        return
-    if not isinstance(loaded, Mapping) and not isinstance(loaded, torch.Tensor):
-        yield from _file(name, path)
-        return
-    for key, value in _flatten("", loaded if isinstance(loaded, Mapping) else {"": loaded}):
-        member = f"{name}{SEPARATOR}{key}" if key else name
-        if isinstance(value, torch.Tensor):
-            yield _tensor(member, _torch_digest(value))
-        else:
-            text = json.dumps(value, sort_keys=True, default=repr).encode()
-            yield Artifact(member, FILE, hashlib.sha256(text).hexdigest())
-
-
-def _safetensors_header(path: Path) -> tuple[dict, int]:
-    with path.open("rb") as stream:
-        (length,) = struct.unpack("<Q", stream.read(8))
-        return json.loads(stream.read(length)), 8 + length
-
-
-def _safetensors(name: str, path: Path) -> Iterator[Artifact]:
-    # The format is an 8-byte length, a JSON header and raw little-endian data: read directly, no extra package.
-    try:
-        header, start = _safetensors_header(path)
-    except (struct.error, ValueError):
-        yield from _file(name, path)
-        return
-    with path.open("rb") as stream:
-        for key in sorted(k for k in header if k != "__metadata__"):
-            spec = header[key]
-            begin, end = spec["data_offsets"]
-            stream.seek(start + begin)
-            digest = hashlib.sha256(f"{spec['dtype']}|{tuple(spec['shape'])}|".encode())
-            digest.update(stream.read(end - begin))
-            yield Artifact(f"{name}{SEPARATOR}{key}", TENSOR, digest.hexdigest(), spec["dtype"],
-                           tuple(spec["shape"]))
-
-
-READERS: dict[str, Callable[[str, Path], Iterator[Artifact]]] = {
-    ".npy": _npy,
-    ".npz": _npz,
-    ".pt": _state_dict,
-    ".pth": _state_dict,
-    ".safetensors": _safetensors,
-    **formats.BY_SUFFIX,
-}
-
-
-# Algorithm 1 read only these by content; every other file, model formats included, by its bytes.
-_READERS_1 = {suffix: READERS[suffix] for suffix in (".npy", ".npz", ".pt", ".pth", ".safetensors")}
-
-
-def _reader(path: Path, algorithm: int = ALGORITHM) -> Callable[[str, Path], Iterator[Artifact]]:
-    if algorithm == 1:
-        return _READERS_1.get(path.suffix.lower(), _file)
-    return formats.BY_NAME.get(path.name) or READERS.get(path.suffix.lower(), _file)
 
 
 # --- the fingerprint ------------------------------------------------------------------------------------------------
@@ -241,7 +97,7 @@ def compute(files: Mapping[str, Path], metrics: Mapping[str, float] | None = Non
     recomputes a recorded run's fingerprint as that run took it)."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"fingerprint algorithm {algorithm} is unknown to this mlf (it knows {sorted(ALGORITHMS)})")
-    artifacts = [a for name, path in files.items() for a in _reader(path, algorithm)(name, path)]
+    artifacts = [a for name, path in files.items() for a in formats.reader(path, algorithm)(name, path)]
     artifacts += [_metric_artifact(name, value) for name, value in (metrics or {}).items()]
     artifacts.sort(key=lambda a: (_KIND_ORDER[a.kind], a.name))
     digest = hashlib.sha256()
@@ -277,34 +133,7 @@ class Mismatch:
 
 def load_tensor(base: Path, name: str):
     """The tensor `name` (as a fingerprint names it) under the output folder `base`, as a NumPy array."""
-    import numpy as np
-
-    file_name, _, key = name.partition(SEPARATOR)
-    path = base / file_name
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        return np.load(path, allow_pickle=False)
-    if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
-            return archive[key]
-    if suffix in (".pt", ".pth"):
-        import torch
-
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-        value = dict(_flatten("", loaded if isinstance(loaded, Mapping) else {"": loaded}))[key]
-        return value.detach().float().numpy() if value.dtype == torch.bfloat16 else value.detach().numpy()
-    if suffix in (".keras", ".h5", ".hdf5"):
-        return formats.load_tensor(path, key)
-    if suffix == ".safetensors":
-        header, start = _safetensors_header(path)
-        spec = header[key]
-        dtypes = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
-                  "U8": "u1", "BOOL": "?"}
-        begin, end = spec["data_offsets"]
-        with path.open("rb") as stream:
-            stream.seek(start + begin)
-            return np.frombuffer(stream.read(end - begin), dtype=dtypes[spec["dtype"]]).reshape(spec["shape"])
-    raise ValueError(f"{name} is not a tensor mlf can load")
+    return formats.load_tensor(base, name)
 
 
 def _tensor_detail(first, second) -> tuple[int, int, float]:

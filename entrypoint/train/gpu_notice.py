@@ -8,24 +8,14 @@ costs seconds and, for CUDA, a context on the device.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from .. import frameworks
 from ..sysinfo.key import lookup, visible_gpus
-
-# Distribution → how to tell from its version that it is a CPU-only build. PyTorch marks its CPU wheels with the
-# local version `+cpu` (download.pytorch.org/whl/cpu); TensorFlow and XGBoost publish separate CPU-only
-# distributions (`tensorflow-cpu`, `xgboost-cpu` on PyPI).
-CPU_BUILDS: dict[str, Callable[[str], bool]] = {
-    "torch": lambda version: version.endswith("+cpu"),
-    "tensorflow-cpu": lambda version: True,
-    "xgboost-cpu": lambda version: True,
-}
 
 
 def cpu_builds(installed: dict[str, str]) -> list[str]:
-    """The CPU-only framework builds among `installed` (name → version), as `name==version`."""
-    return [f"{name}=={installed[name]}" for name, is_cpu in CPU_BUILDS.items()
-            if name in installed and is_cpu(installed[name])]
+    """The CPU-only framework builds among `installed` (name → version), as `name==version`: each framework says
+    how to tell its own (Framework.cpu_only), registry order."""
+    return [build for framework in frameworks.registered() for build in framework.cpu_only(installed)]
 
 
 def notice(record: dict) -> str | None:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import config, variables
+from .. import config, frameworks, variables
 from ..errors import ConfigError, UsageError
 
 MLPROJECT = "MLproject"
@@ -83,17 +83,6 @@ TYPES: dict[str, Callable[[str], object]] = {
     "string": str, "str": str, "path": str, "uri": _to_uri,
     "float": _to_float, "int": _to_int, "integer": _to_int, "bool": _to_bool, "boolean": _to_bool,
 }
-
-# The bundled examples: module, the parameters their CLI takes, and the framework each needs.
-EXAMPLES: dict[str, dict] = {
-    "pytorch_digits": {"framework": "torch", "parameters": {"epochs": ("int", 3), "workers": ("int", 2)}},
-    "keras_digits": {"framework": "tensorflow", "parameters": {"epochs": ("int", 3)}},
-    "xgboost_digits": {"framework": "xgboost", "parameters": {"rounds": ("int", 30)}},
-    # Opt-in (MLF_IMAGE_EXAMPLE names it): never picked as the default, so the pytorch image keeps pytorch_digits.
-    "unet_segmentation": {"framework": "torch", "parameters": {"epochs": ("int", 6), "images": ("int", 192)},
-                          "opt_in": True},
-}
-
 
 @dataclass(frozen=True)
 class Parameter:
@@ -328,28 +317,31 @@ def default_example(environ: Mapping[str, str] | None = None) -> str:
     """The bundled example to run with no project: $MLF_IMAGE_EXAMPLE (set by the image), else the only one whose
     framework is installed."""
     environ = os.environ if environ is None else environ
+    examples = frameworks.examples()
     named = environ.get(variables.MLF_IMAGE_EXAMPLE)
     if named:
-        if named not in EXAMPLES:
+        if named not in examples:
             raise UsageError(f"{variables.MLF_IMAGE_EXAMPLE}={named!r} names no bundled example",
-                             hint=f"bundled examples: {', '.join(EXAMPLES)}")
+                             hint=f"bundled examples: {', '.join(examples)}")
         return named
-    found = [name for name, spec in EXAMPLES.items()
-             if not spec.get("opt_in") and importlib.util.find_spec(spec["framework"]) is not None]
+    found = [name for name, (framework, example) in examples.items()
+             if not example.opt_in and importlib.util.find_spec(framework.import_name) is not None]
     if len(found) == 1:
         return found[0]
     reason = "no framework is installed" if not found else f"several frameworks are installed ({', '.join(found)})"
     raise UsageError(f"no MLproject and no [tool.mlf.train] here, and {reason} to pick a bundled example",
                      hint=f"add an MLproject, or set {variables.MLF_IMAGE_EXAMPLE} to one of "
-                          f"{', '.join(EXAMPLES)}")
+                          f"{', '.join(examples)}")
 
 
-def example_entry_point(example: str) -> EntryPoint:
-    spec = EXAMPLES[example]
-    parameters = {name: Parameter(name, kind, str(default)) for name, (kind, default) in spec["parameters"].items()}
-    flags = " ".join(f"--{name} {{{name}}}" for name in parameters)
-    command = f"{shlex.quote(sys.executable)} -m mlfcore.entrypoint.examples.{example} --output {{output_dir}} {flags}"
-    return EntryPoint(DEFAULT_ENTRY_POINT, command, parameters, "example", example=example)
+def example_entry_point(name: str) -> EntryPoint:
+    """The entry point of a bundled example (its framework's Framework.examples names it and its parameters)."""
+    framework, example = frameworks.examples()[name]
+    parameters = {key: Parameter(key, kind, str(default)) for key, (kind, default) in example.parameters.items()}
+    flags = " ".join(f"--{key} {{{key}}}" for key in parameters)
+    module = frameworks.example_module(framework, example)
+    command = f"{shlex.quote(sys.executable)} -m {module} --output {{output_dir}} {flags}"
+    return EntryPoint(DEFAULT_ENTRY_POINT, command, parameters, "example", example=name)
 
 
 def _train_table(project_config: config.ProjectConfig) -> dict:

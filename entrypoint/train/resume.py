@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 
 from .. import checkpoint, variables
+from ..frameworks import launcher
 from ..steps import EXIT_PREEMPTED as EXIT_STOPPED  # a stopped training under torchrun is reported as this too
-from ..torchrun import Launch
 from ..sysinfo import key
 
 CHECKPOINTS = Path(".mlf") / "checkpoints"
@@ -31,9 +31,9 @@ def has_valid_checkpoint(project_root: Path, run_id: str) -> bool:
     return checkpoint.is_valid(folder(project_root, run_id))
 
 
-def annotate(record: dict, launch: Launch | None) -> dict:
+def annotate(record: dict, launch) -> dict:
     """Add the launch to a sysinfo record and recompute its environment key (the world size is part of it)."""
-    record["distributed"] = (launch or Launch()).record()
+    record["distributed"] = (launch or launcher()()).record()
     record["environment_key"] = key.environment_key(record)
     return record
 
@@ -89,11 +89,11 @@ def child_environment(project_root: Path, run_id: str, environment_key: str) -> 
             variables.MLF_ENVIRONMENT_KEY: environment_key}
 
 
-def progress(client, run_id: str, project_root: Path, launch: Launch | None, resumed: dict | None) -> dict:
+def progress(client, run_id: str, project_root: Path, launch, resumed: dict | None) -> dict:
     """Log what the run reached: `mlf/distributed.json` (docs/distributed.md) and the tag mlf.step_reached."""
     manifest = checkpoint.read_manifest(folder(project_root, run_id)) if has_valid_checkpoint(
         project_root, run_id) else None
-    launched = (launch or Launch()).record()
+    launched = (launch or launcher()()).record()
     summary = {**launched, "partitioning": manifest.get("partitioning") if manifest else None,
                "step_reached": manifest["step"] if manifest else None,
                # a checkpoint this attempt wrote (not the one it resumed from) says why the training stopped

@@ -9,7 +9,7 @@ import pytest
 
 FOR_IMAGE = "pytorch"
 
-EXAMPLE = ["python", "-m", "mlfcore.entrypoint.examples.pytorch_digits", "--workers", "0", "--epochs", "1"]
+EXAMPLE = ["python", "-m", "mlfcore.entrypoint.frameworks.torch.examples.pytorch_digits", "--workers", "0", "--epochs", "1"]
 
 
 def _free_port() -> int:

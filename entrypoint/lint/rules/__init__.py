@@ -1,8 +1,9 @@
 """All rules, indexed once for the walk: by qualified symbol, by method name, by assignment target.
 
-FRAMEWORKS is the one table of rule sources: a versioned TOML table per framework (version picked from the
-installed package or asked for), the contract breakers, and the file findings. HANDLERS lists the few checks that
-are functions rather than table rows (they read inside dicts).
+The rule sources: each framework's versioned TOML table and its contract breakers (its lint part, through the
+registry: lint/framework_parts.py; the version picked from the installed package or asked for), the generic
+contract breakers (lint/data/contract.toml), and the file findings. HANDLERS lists the few checks that are
+functions rather than table rows (they read inside dicts, or a whole call's arguments).
 """
 
 from __future__ import annotations
@@ -13,26 +14,23 @@ from typing import Callable
 
 from ...errors import UsageError
 from .. import installed, tables
+from ..framework_parts import joined, lint_parts
 from ..model import Match, Rule
-from . import contract, files, listing, seeding, tensorflow, torch, xgboost
+from . import contract, files, listing, seeding
 
-# framework name → function giving its installed version (None when not installed)
-FRAMEWORKS: dict[str, Callable[[], str | None]] = {
-    torch.FRAMEWORK: torch.installed_version,
-    tensorflow.FRAMEWORK: tensorflow.installed_version,
-    xgboost.FRAMEWORK: xgboost.installed_version,
-}
 
 # Checks that are code, not table rows: (node type, for calls the called name's last part, check). Each check
 # gets (node, ctx) and reports through ctx; keying calls by name keeps them off the path of every other call.
-HANDLERS: tuple[tuple[type, str | None, Callable], ...] = (
-    (ast.Dict, None, xgboost.check_params_dict),
-    (ast.Call, "dict", xgboost.check_dict_call),
-    (ast.Call, "update", contract.check_environ_update),
-    *((ast.Call, name, seeding.check_seed_call) for name in sorted(seeding.NAMES)),
-    *((ast.Call, name, listing.check_listing) for name in sorted(listing.NAMES)),
-    *((ast.Call, name, listing.check_sorter) for name in sorted(listing.SORTERS)),
-)
+# The frameworks' own come first (their lint parts' HANDLERS, registry order).
+def handlers() -> tuple[tuple[type, str | None, Callable], ...]:
+    return (
+        *joined("HANDLERS"),
+        (ast.Call, "update", contract.check_environ_update),
+        *((ast.Call, name, seeding.check_seed_call) for name in sorted(seeding.names())),
+        *((ast.Call, name, listing.check_listing) for name in sorted(listing.NAMES)),
+        *((ast.Call, name, listing.check_sorter) for name in sorted(listing.SORTERS)),
+    )
+
 # Checks that need the whole module first, run after the walk: (rule id, check(ctx, tree)).
 FINISHERS: tuple[tuple[str, Callable], ...] = ((listing.RULE, listing.finish),)
 
@@ -59,8 +57,13 @@ def all_rules(versions: dict[str, str | None] | None = None) -> tuple[dict[str, 
     versions = versions or {}
     chosen: dict[str, str] = {}
     rules: dict[str, Rule] = {}
-    for framework, installed in FRAMEWORKS.items():
-        chosen[framework] = tables.pick(framework, installed(), versions.get(framework))
+    unknown = sorted(set(name for name, version in versions.items() if version is not None)
+                     - {name for name, _ in lint_parts()})
+    if unknown:
+        raise UsageError(f"no rule tables for {', '.join(unknown)}",
+                         hint=f"frameworks with tables: {', '.join(name for name, _ in lint_parts())}")
+    for framework, part in lint_parts():
+        chosen[framework] = tables.pick(framework, part.installed_version(), versions.get(framework))
         for rule in tables.load(framework, chosen[framework]):
             rules[rule.id] = rule
     for rule in (*contract.load(), *files.RULES):
@@ -110,7 +113,7 @@ def build(select: list[str] | None = None, ignore: list[str] | None = None,
             for target in match.assigns:
                 ruleset.by_assign.setdefault(target, []).append((rule, match))
     calls: dict[str, list[Callable]] = {}
-    for node_type, name, handler in HANDLERS:
+    for node_type, name, handler in handlers():
         if node_type is ast.Dict:
             ruleset.dict_handlers += (handler,)
         else:

@@ -1,6 +1,7 @@
 """Contract breakers: code that switches off what the determinism contract switches on.
 
-The rules are data (lint/data/contract.toml); `os.environ.update(...)` needs a look inside a dict, done here.
+The rules are data: the generic ones in lint/data/contract.toml, each framework's in `contract.toml` beside its
+versioned tables (frameworks/<name>/tables/). `os.environ.update(...)` needs a look inside a dict, done here.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from .. import tables
+from ..framework_parts import lint_parts
 from ..model import Rule
 
 FRAMEWORK = "contract"
@@ -15,7 +17,10 @@ PYTHONHASHSEED = "PYTHONHASHSEED"
 
 
 def load() -> tuple[Rule, ...]:
-    return tables.load_file("contract.toml", FRAMEWORK)
+    """The generic contract breakers, then each framework's (registry order)."""
+    paths = [tables.DATA / "contract.toml"]
+    paths += [part.TABLES / "contract.toml" for _, part in lint_parts() if (part.TABLES / "contract.toml").is_file()]
+    return tuple(rule for path in paths for rule in tables.load_file(path, FRAMEWORK))
 
 
 def check_environ_update(node: ast.Call, ctx) -> None:

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import ast
 
+from ..framework_parts import modules
+
 RULE = "contract-unsorted-listing"
 LISTINGS = frozenset({"os.listdir", "os.scandir", "glob.glob", "glob.iglob"})
 PATH_METHODS = frozenset({"iterdir", "glob", "rglob"})
-FRAMEWORKS = frozenset({"torch", "tensorflow", "keras", "xgboost", "sklearn", "lightning", "pytorch_lightning",
-                        "jax", "tf_keras"})
+# ML libraries beside the registered frameworks' modules (lint/framework_parts.py): importing one makes a module
+# one whose listings may reach the data.
+OTHER_ML_MODULES = frozenset({"sklearn"})
 NAMES = frozenset({"listdir", "scandir", "glob", "iglob", "iterdir", "rglob"})
 SORTERS = frozenset({"sorted", "sort"})
 
 
 def check_listing(node: ast.Call, ctx) -> None:
-    if id(node) in ctx.in_sorted or not FRAMEWORKS.intersection(ctx.resolver.modules):
+    if id(node) in ctx.in_sorted or not (OTHER_ML_MODULES | modules()).intersection(ctx.resolver.modules):
         return
     func = node.func
     qualified = ctx.resolver.qualify(func)

@@ -31,7 +31,7 @@ def checked(monkeypatch, tmp_path):
 
 
 def settle(*_paths) -> None:
-    """Wait out the racy window (datacache.RACY_NS) of files just written: their ctime, which no call can set back,
+    """Wait out the racy window (files.RACY_NS) of files just written: their ctime, which no call can set back,
     must be older than that when they are stat'ed, as a file saved a while ago is."""
     time.sleep(1.1)
 

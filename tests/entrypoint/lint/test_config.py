@@ -1,4 +1,4 @@
-"""[tool.mlf.lint]: select, ignore, exclude, torch-version; an unknown key is an error naming it."""
+"""[tool.mlf.lint]: select, ignore, exclude, <framework>-version; an unknown key is an error naming it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from mlfcore.entrypoint.lint.config import LintConfig, from_table
 def test_valid_table():
     config = from_table({"select": ["torch"], "ignore": ["torch-conv"], "exclude": ["gen/*"],
                          "torch-version": "2.13"})
-    assert config == LintConfig(select=("torch",), ignore=("torch-conv",), exclude=("gen/*",), torch_version="2.13")
+    assert config == LintConfig(select=("torch",), ignore=("torch-conv",), exclude=("gen/*",),
+                             versions=(("torch", "2.13"),))
     assert from_table({}) == LintConfig()
 
 

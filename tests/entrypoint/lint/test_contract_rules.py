@@ -60,7 +60,7 @@ def test_dataloader_workers(lint):
 
 
 def test_dataloader_kwargs_spread_may_hold_the_generator(lint):
-    # mlfcore's own helper passes the seeded generator this way (entrypoint/examples/pytorch_digits.py)
+    # mlfcore's own helper passes the seeded generator this way (frameworks/torch/examples/pytorch_digits.py)
     source = ("import torch\nfrom mlfcore.entrypoint import dataloader_kwargs\n"
               "torch.utils.data.DataLoader(ds, num_workers=2, **dataloader_kwargs())\n")
     assert "contract-dataloader-workers" not in rule_ids(lint(source))
@@ -70,6 +70,8 @@ def test_the_contract_table_loads_through_the_one_table_loader():
     from mlfcore.entrypoint.lint import tables
     from mlfcore.entrypoint.lint.rules import contract
 
-    assert contract.load() is tables.load_file("contract.toml", contract.FRAMEWORK)  # cached: one parse
-    assert tables.load("torch", "2.13") is tables.load_file("torch-2.13.toml", "torch")
+    generic = tables.load_file(tables.DATA / "contract.toml", contract.FRAMEWORK)
+    assert generic is tables.load_file(tables.DATA / "contract.toml", contract.FRAMEWORK)  # cached: one parse
+    assert contract.load()[:len(generic)] == generic  # the generic breakers first, then each framework's
+    assert tables.load("torch", "2.13") is tables.load_file(tables.folder("torch") / "torch-2.13.toml", "torch")
     assert {rule.framework for rule in contract.load()} == {"contract"}

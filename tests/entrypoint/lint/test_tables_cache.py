@@ -7,7 +7,7 @@ from mlfcore.entrypoint.lint import tables
 
 def test_the_cached_copy_is_the_toml_document_and_spares_the_parse(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = tables.DATA / "torch-2.13.toml"
+    path = tables.folder("torch") / "torch-2.13.toml"
     first = tables._document(path)
     assert first == tomllib.loads(path.read_text(encoding="utf-8"))
     assert len(list((tmp_path / "mlfcore" / "lint-tables").glob("torch-2.13-*.json"))) == 1
@@ -29,7 +29,7 @@ def test_an_unwritable_cache_still_gives_the_document(tmp_path, monkeypatch):
 
 def test_a_damaged_copy_is_replaced(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = tables.DATA / "xgboost-3.2.toml"
+    path = tables.folder("xgboost") / "xgboost-3.2.toml"
     tables._document(path)
     (copy,) = (tmp_path / "mlfcore" / "lint-tables").glob("xgboost-3.2-*.json")
     copy.write_text("{broken")

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from mlfcore.entrypoint import files
 from mlfcore.entrypoint.train import datacache, datahash
 
 
@@ -13,7 +14,7 @@ from mlfcore.entrypoint.train import datacache, datahash
 def project(tmp_path, monkeypatch):
     # Files written by a test are "racy" (newer than RACY_NS) and would never be cached: a short window plus a
     # pause longer than it lets the cache take them, as it would for data written a second before a run.
-    monkeypatch.setattr(datacache, "RACY_NS", 20_000_000)
+    monkeypatch.setattr(files, "RACY_NS", 20_000_000)
     (tmp_path / "data").mkdir()
     for name, text in {"a.txt": "alpha\n", "b.txt": "bravo\n", "c.txt": "charlie\n"}.items():
         (tmp_path / "data" / name).write_text(text)
@@ -87,7 +88,7 @@ def test_a_deleted_file_leaves_the_hashes(project):
 
 
 def test_a_file_just_written_is_not_cached(project, monkeypatch):
-    monkeypatch.setattr(datacache, "RACY_NS", 60_000_000_000)
+    monkeypatch.setattr(files, "RACY_NS", 60_000_000_000)
     hashed(project)
     seen = reads(monkeypatch)
     hashed(project)

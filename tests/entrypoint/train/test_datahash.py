@@ -5,6 +5,7 @@ import hashlib
 import pytest
 
 from mlfcore.entrypoint.errors import UsageError
+from mlfcore.entrypoint import files
 from mlfcore.entrypoint.train import datahash
 
 
@@ -73,7 +74,7 @@ def test_worker_processes_hash_the_same_and_fill_the_cache(tmp_path, monkeypatch
     (tmp_path / "data").mkdir()
     for number in range(40):
         (tmp_path / "data" / f"{number:02d}.bin").write_bytes(os.urandom(1000 + number))
-    monkeypatch.setattr(datacache, "RACY_NS", 20_000_000)
+    monkeypatch.setattr(files, "RACY_NS", 20_000_000)
     time.sleep(0.05)
     monkeypatch.setattr(datahash, "POOL_FROM_BYTES", 1)
     started = []

@@ -23,7 +23,7 @@ def _with(record, *, variant=None, gpus=(), packages=None):
     changed["gpu"] = {"available": bool(gpus), "reason": None if gpus else "NVML could not be loaded",
                       "devices": list(gpus)}
     changed["packages"] = {**changed["packages"], **(packages or {})}
-    for name in gpu_notice.CPU_BUILDS:  # only the builds a case names
+    for name in ("torch", "tensorflow-cpu", "xgboost-cpu"):  # only the builds a case names
         if name not in (packages or {}):
             changed["packages"].pop(name, None)
     return changed

@@ -121,7 +121,7 @@ def test_an_empty_folder_runs_the_example_the_image_names(tmp_path):
     spec = project.load(tmp_path, environ={"MLF_IMAGE_EXAMPLE": "xgboost_digits"})
     assert spec.entry_point.example == "xgboost_digits" and spec.experiment == "xgboost_digits"
     argv = spec.entry_point.argv(spec.entry_point.values({}), output_dir=tmp_path / "o", seed=0)
-    assert argv[1:4] == ["-m", "mlfcore.entrypoint.examples.xgboost_digits", "--output"]
+    assert argv[1:4] == ["-m", "mlfcore.entrypoint.frameworks.xgboost.examples.xgboost_digits", "--output"]
     assert argv[-2:] == ["--rounds", "30"]
 
 

@@ -1,0 +1,1 @@
+"""torch's bundled examples (Framework.examples names them; `mlf train` runs them with no project)."""

@@ -1,0 +1,1 @@
+"""xgboost's bundled examples (Framework.examples names them; `mlf train` runs them with no project)."""
