@@ -50,16 +50,12 @@ def _requirements(distributions: tuple[str, ...]) -> list[str]:
     return found
 
 
-# MLflow 3.17 saves torch models as 'pt2' (a traced graph) by default, which needs an input example and, traced on
-# one batch size, refused another at predict time (measured: "Guard failed: input.size()[0] == 1"). The pickled
-# module serves any batch size.
-_FLAVOUR_OPTIONS = {"pytorch": {"serialization_format": "pickle"}}
-
-
-def log_model(flavour: str, model, inputs, distributions: tuple[str, ...]) -> None:
+def log_model(flavour: str, model, inputs, distributions: tuple[str, ...], *, predict=None,
+              options: dict | None = None) -> None:
     """Log `model` with the MLflow flavour `flavour` ("pytorch", "keras", "xgboost") as "model", with a signature
-    inferred from `inputs` and the model's predictions on them. The pip requirements are given, not inferred:
-    MLflow's inference starts a subprocess that imports the model (measured: 9 s for the torch example)."""
+    inferred from `inputs` and the model's predictions on them (`predict(inputs)`, by default `model.predict`);
+    `options` go to the flavour's log_model. The pip requirements are given, not inferred: MLflow's inference starts
+    a subprocess that imports the model (measured: 9 s for the torch example)."""
     if not active():
         return
     import importlib
@@ -68,21 +64,8 @@ def log_model(flavour: str, model, inputs, distributions: tuple[str, ...]) -> No
 
     _run()
     module = importlib.import_module(f"mlflow.{flavour}")
-    signature = infer_signature(inputs, _predict(flavour, model, inputs))
+    signature = infer_signature(inputs, (predict or model.predict)(inputs))
     requirements = _requirements((*distributions, "mlflow-skinny", "numpy"))
-    # The pickle format is chosen on purpose (above): MLflow's warning about it would only alarm the reader.
-    logging.getLogger("mlflow.pytorch").setLevel(logging.ERROR)
-    module.log_model(model, name="model", signature=signature, pip_requirements=requirements,
-                     **_FLAVOUR_OPTIONS.get(flavour, {}))
-
-
-def _predict(flavour: str, model, inputs):
-    if flavour == "pytorch":
-        import torch
-
-        model.eval()
-        with torch.no_grad():
-            return model(torch.from_numpy(inputs)).numpy()
-    if flavour == "keras":
-        return model.predict(inputs, verbose=0)
-    return model.predict(inputs)
+    if options:  # chosen on purpose (the caller says why): the flavour's warning about it would only alarm
+        logging.getLogger(f"mlflow.{flavour}").setLevel(logging.ERROR)
+    module.log_model(model, name="model", signature=signature, pip_requirements=requirements, **(options or {}))

@@ -1,12 +1,21 @@
-"""What differs between the frameworks a project can start from: one row each, read by the templates.
+"""What differs between the frameworks a project can start from: one `framework.toml` beside each framework's
+template overlay (templates/frameworks/<name>/framework.toml), read by the templates as `fw`.
 
-The image, its pins and tags come from the image table (toolkit.py); this table holds only what the rendered code
-needs: the training parameter the MLproject declares and the MLflow flavour the model is logged with.
+The image, its pins and tags come from the image table (toolkit.py); the file holds only what the rendered code
+needs: the training parameter the MLproject declares and what the docs say. The frameworks are listed in the image
+table's order (those with a parent image first, then the base), so a new framework is a new folder and a new row.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..images import table
+
+FOLDER = Path(__file__).resolve().parents[1] / "templates" / "frameworks"
+FILE = "framework.toml"  # beside the overlay's templates, never rendered (render.plan skips it)
 
 
 @dataclass(frozen=True)
@@ -16,20 +25,28 @@ class Framework:
     parameter: str     # the training length parameter in MLproject
     default: int       # its default: small, so `mlf verify` (two trainings) stays quick
     model: str         # what model.py builds, for the docs
+    default_framework: bool = False  # rendered when `--framework` is not given
 
 
-FRAMEWORKS: dict[str, Framework] = {
-    "pytorch": Framework("pytorch", "PyTorch CNN on scikit-learn's digits, seeded DataLoader workers",
-                         "epochs", 2, "a two-layer convolutional network"),
-    "tensorflow": Framework("tensorflow", "Keras CNN on scikit-learn's digits", "epochs", 2,
-                            "a two-layer convolutional network (Keras)"),
-    "xgboost": Framework("xgboost", "XGBoost hist classifier on scikit-learn's digits with subsampling", "rounds", 20,
-                         "a gradient-boosted tree ensemble with row and column subsampling"),
-    "base": Framework("base", "NumPy logistic regression on generated data (no framework)", "epochs", 20,
-                      "a logistic regression trained by mini-batch gradient descent in NumPy"),
-}
-DEFAULT = "pytorch"
+def _load() -> dict[str, Framework]:
+    order = [name for name, spec in table.IMAGES.items() if spec.parent] + \
+            [name for name, spec in table.IMAGES.items() if not spec.parent]
+    found = {}
+    for name in order:
+        path = FOLDER / name / FILE
+        if path.is_file():
+            found[name] = Framework(name=name, **tomllib.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+FRAMEWORKS: dict[str, Framework] = _load()
+DEFAULT = next(name for name, framework in FRAMEWORKS.items() if framework.default_framework)
 
 
 def names() -> tuple[str, ...]:
     return tuple(FRAMEWORKS)
+
+
+def choices() -> str:
+    """The frameworks for a help text: `a, b, c or d`."""
+    return f"{', '.join(names()[:-1])} or {names()[-1]}"

@@ -44,7 +44,7 @@ def list_frameworks(as_json: Json = False) -> int:
     return 0
 
 
-def info(framework: Annotated[str, typer.Argument(help="pytorch, tensorflow, xgboost or base.")],
+def info(framework: Annotated[str, typer.Argument(help=f"{frameworks.choices()}.")],
          as_json: Json = False) -> int:
     """Show a framework's image tags, pinned versions and templates."""
     facts = describe(framework)

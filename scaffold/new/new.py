@@ -16,8 +16,9 @@ from . import answers, base_image, frameworks, names, render, toolkit
 def new(
     name: Annotated[Optional[str], typer.Argument(help="Project name: directory, package and image name.",
                                                   show_default=False)] = None,
-    framework: Annotated[Optional[str], typer.Option(help="pytorch, tensorflow, xgboost or base "
-                                                          "[default: pytorch].", show_default=False)] = None,
+    framework: Annotated[Optional[str], typer.Option(help=f"{frameworks.choices()} "
+                                                          f"[default: {frameworks.DEFAULT}].",
+                                                     show_default=False)] = None,
     variant: Annotated[Optional[str], typer.Option(help="Image variant: cpu or cuda [default: cpu].",
                                                    show_default=False)] = None,
     directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to render [default: ./NAME].",

@@ -3,7 +3,8 @@ the target, then move them into place — a bad name or a template error leaves 
 
 Template layout (package data of mlfcore.scaffold, under templates/):
   project/               every project
-  frameworks/<name>/     overlays: a file here replaces the project/ file at the same path
+  frameworks/<name>/     overlays: a file here replaces the project/ file at the same path (framework.toml,
+                         what the templates know of the framework, is read, not rendered)
   licenses/<SPDX id>.j2  the LICENSE
   deploy/<target>/       only with --deploy <target>, rendered under deploy/<target>/
 A path component `__package__` becomes the import package, a leading `dot-` becomes `.` (package data globs skip
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from mlfcore.entrypoint.errors import UsageError
 
 from .answers import Answers
+from .frameworks import FILE as FRAMEWORK_FILE
 
 EXECUTABLE = (".sh", ".sbatch")
 
@@ -56,7 +58,7 @@ def plan(answers: Answers, templates: list[str]) -> dict[str, str]:
     layers += [(f"deploy/{target}/", f"deploy/{target}/") for target in answers.deploy]
     for prefix, destination in layers:
         for name in templates:
-            if name.startswith(prefix):
+            if name.startswith(prefix) and name != f"{prefix}{FRAMEWORK_FILE}":
                 chosen[output_path(destination + name[len(prefix):], answers.package)] = name
     chosen["LICENSE"] = f"licenses/{answers.license}.j2"
     return dict(sorted(chosen.items()))

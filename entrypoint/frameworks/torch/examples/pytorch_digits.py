@@ -15,6 +15,7 @@ from pathlib import Path
 from mlfcore.entrypoint import checkpoint, run_settings
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.frameworks.torch.data import dataloader_kwargs
+from mlfcore.entrypoint.frameworks.torch.examples import logged
 from mlfcore.entrypoint.frameworks.torch.resume import TorchResume
 from mlfcore.entrypoint.steps import Steps, torch_agreement
 
@@ -118,7 +119,8 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, workers: int = 2,
         outputs.prepare(output)
         outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
         outputs.save_metrics(output, history)
-        tracking.log_model("pytorch", model, x_test[:5, None], ("torch",))
+        tracking.log_model("pytorch", model, x_test[:5, None], ("torch",), predict=logged.predict(model),
+                           options=logged.OPTIONS)
     return history
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from mlfcore.entrypoint import checkpoint
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.frameworks.torch.data import dataloader_kwargs
+from mlfcore.entrypoint.frameworks.torch.examples import logged
 from mlfcore.entrypoint.frameworks.torch.resume import TorchResume
 from mlfcore.entrypoint.steps import Steps
 
@@ -136,7 +137,8 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)
-    tracking.log_model("pytorch", model, x_test[:5], ("torch",))
+    tracking.log_model("pytorch", model, x_test[:5], ("torch",), predict=logged.predict(model),
+                       options=logged.OPTIONS)
     return history
 
 
