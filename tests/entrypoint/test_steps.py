@@ -8,6 +8,8 @@ import pytest
 from mlfcore.entrypoint import variables
 from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Preempted, Steps, keras_callback, xgboost_callback
 
+pytestmark = pytest.mark.stress  # signals delivered to this process
+
 
 def test_checkpoints_every_n_steps_and_counts_from_the_restored_step():
     saved = []

@@ -63,6 +63,7 @@ def test_resumed_without_restoring_the_random_streams_differs(uninterrupted, sto
     assert tree_digest(tmp_path / "out") != uninterrupted
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize(("held_after", "stops_at"), [(4, 5), (22, 22), (44, 44)],
                          ids=["mid-epoch", "after-an-epochs-last-step", "after-the-last-step"])
 def test_sigterm_checkpoints_exits_within_the_grace_period_and_the_resumed_run_matches(uninterrupted, tmp_path,
@@ -93,6 +94,7 @@ checkpoint.write_atomically(checkpoint.payload_path(folder, 35, 0), half_then_ki
 """
 
 
+@pytest.mark.stress
 def test_sigkill_during_the_checkpoint_write_leaves_the_previous_checkpoint_which_is_used(
         uninterrupted, stopped_at_30, tmp_path):
     folder = shutil.copytree(stopped_at_30, tmp_path / "checkpoint")

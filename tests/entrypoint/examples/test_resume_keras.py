@@ -76,6 +76,7 @@ def test_resumed_after_an_epochs_last_batch_equals_the_uninterrupted_run(uninter
     assert tree_digest(tmp_path / "out") == uninterrupted
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize(("held_after", "stops_at"), [(4, 5), (22, 22)], ids=["mid-epoch", "after-an-epochs-last-step"])
 def test_sigterm_checkpoints_exits_within_the_grace_period_and_the_resumed_run_matches(uninterrupted, tmp_path,
                                                                                        held_after, stops_at):

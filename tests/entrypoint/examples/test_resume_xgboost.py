@@ -45,6 +45,7 @@ def test_continued_after_round_k_equals_the_uninterrupted_run(uninterrupted, tmp
     assert stopped_and_resumed(tmp_path, step) == uninterrupted
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize(("held_after", "stops_at"), [(4, 5), (10, 10)], ids=["mid-training", "after-the-last-round"])
 def test_sigterm_checkpoints_and_the_continued_training_matches(uninterrupted, tmp_path, held_after, stops_at):
     """After round 4 the signal is acted on at the next round's end. After the last round it lands while XGBoost

@@ -87,6 +87,7 @@ def only_run(folder):
     return found[0]
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize("what", ["mlf", "mlf's process group"])
 def test_sigkill_mid_run_kills_the_training_and_the_next_train_marks_the_run_failed(tmp_path, store_template, what):
     folder = script_project(tmp_path / "p", SLEEPER, store_template)
@@ -112,6 +113,7 @@ def test_sigkill_mid_run_kills_the_training_and_the_next_train_marks_the_run_fai
                                                 "run FAILED and says so")
 
 
+@pytest.mark.stress
 def test_sigkill_to_the_training_group_marks_the_run_killed(tmp_path, store_template):
     folder = script_project(tmp_path / "p", SLEEPER, store_template)
     child = start(folder)
@@ -124,6 +126,7 @@ def test_sigkill_to_the_training_group_marks_the_run_killed(tmp_path, store_temp
     note("fault", "SIGKILL to the training's process group mid-run", f"mlf exits {128 + signal.SIGKILL}, run KILLED")
 
 
+@pytest.mark.stress
 def test_sigterm_waits_for_a_training_under_a_shell_to_write_its_checkpoint(tmp_path, store_template):
     """A command with shell syntax (a multi-line MLproject command, `&&`) runs under /bin/sh, which SIGTERM ends at
     once while the Python under it writes its checkpoint. mlf used to SIGKILL the group lifetime.GRACE_S after the
@@ -142,6 +145,7 @@ def test_sigterm_waits_for_a_training_under_a_shell_to_write_its_checkpoint(tmp_
          "mlf waits for the whole group; the checkpoint is written, exit 143, run KILLED")
 
 
+@pytest.mark.stress
 def test_a_second_ctrl_c_kills_a_training_that_ignores_the_first(tmp_path, store_template):
     """After a stop signal mlf waits for the whole group however long it takes; Ctrl-C pressed again ends that."""
     folder = script_project(tmp_path / "p", DEAF, store_template)
@@ -241,6 +245,7 @@ path.write_text(path.read_text() + "\\n" + os.environ["MLFLOW_RUN_ID"])
 '''
 
 
+@pytest.mark.stress
 def test_overlapping_runs_with_declared_outputs_fingerprint_their_own_files(tmp_path, store_template):
     folder = script_project(tmp_path / "p", DECLARED, store_template, extra='outputs = ["model.txt"]')
     children = [start(folder) for _ in range(2)]

@@ -55,6 +55,7 @@ def train(folder, **env):
 
 # 674 samples a rank, batches of 64: 11 steps an epoch. After step 2 the signal lands in the middle of an epoch;
 # after step 11, the epoch's last, no step end follows before the evaluation: the epoch's boundary acts on it.
+@pytest.mark.stress
 @pytest.mark.parametrize(("held_after", "stops_at"), [(2, 3), (11, 11)], ids=["mid-epoch", "after-an-epochs-last-step"])
 def test_sigterm_to_the_process_group_stops_every_rank_and_training_again_resumes_the_run(
         tmp_path, store_template, whole_fingerprint, held_after, stops_at):
@@ -88,6 +89,7 @@ def whole_fingerprint(tmp_path_factory, store_template):
     return json.loads(whole.stdout)["fingerprint"]
 
 
+@pytest.mark.stress
 def test_sigterm_to_one_rank_stops_both_at_the_same_step_and_rank_0_records_the_signal(tmp_path, store_template):
     # Rank 0 writes the manifest and is never signalled: only the group's agreement tells it why it stops. Rank 1
     # holds after step 2 until its signal; rank 0 waits for it in step 3's agreement.
