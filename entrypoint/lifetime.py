@@ -78,8 +78,19 @@ def _group_alive(group: int) -> bool:
         return True
 
 
-def end_group(child: subprocess.Popen, watcher) -> None:
-    """After the child returned (or mlf is leaving): end what is left of its group, then release the watcher."""
+def end_group(child: subprocess.Popen, watcher, patient: bool = False) -> None:
+    """After the child returned (or mlf is leaving): end what is left of its group, then release the watcher.
+
+    `patient`: a stop signal was passed on to the group, which may still be writing its checkpoint after the leader
+    ended (a /bin/sh leader ends at once on SIGTERM, the Python under it is in its handler). Then mlf waits for the
+    group, however long: the supervisor that sent the signal decides when to SIGKILL (Kubernetes'
+    terminationGracePeriodSeconds, Slurm's KillWait), and SIGKILLs mlf too, which the watcher answers. Measured
+    before: a training under /bin/sh that needed 8 s for its checkpoint was SIGKILLed GRACE_S after the shell died.
+    """
+    if patient:
+        while _group_alive(child.pid):
+            child.poll()
+            time.sleep(0.05)
     if child.poll() is None:
         child.terminate()
     signal_group(child.pid, signal.SIGTERM)

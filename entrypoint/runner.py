@@ -137,13 +137,24 @@ def _start(command: Sequence[str], env: Mapping[str, str], cwd: str | None, own_
                          hint="give an executable program, e.g. `mlf run -- python train.py`") from failure
 
 
+# Signals that ask the training to stop: once one was passed on, mlf waits for the whole group (lifetime.end_group,
+# `patient`). A second SIGINT (Ctrl-C pressed again) kills the group at once instead of waiting on.
+STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
+
+
 def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None, own_group: bool = False) -> int:
     pid, child = _start(command, env, cwd, own_group)
     if own_group:
         from . import lifetime
+    stopping: list[int] = []  # the stop signals passed on to the group
 
     def forward(signum, _frame):
         if own_group:  # its own group: no terminal signal reaches it but through us
+            if signum == signal.SIGINT and signum in stopping:
+                lifetime.signal_group(pid, signal.SIGKILL)
+                return
+            if signum in STOPPING:
+                stopping.append(signum)
             lifetime.signal_group(pid, signum)
             return
         if signum == signal.SIGINT and _terminal_sent_it():
@@ -157,9 +168,14 @@ def _supervise(command: Sequence[str], env: Mapping[str, str], cwd: str | None, 
     watcher = lifetime.watch(pid) if own_group else None
     try:
         code = child.wait() if child is not None else os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if own_group:
+            # After a stop signal the rest of the group may still be writing its checkpoint (the leader can be a
+            # /bin/sh that the signal ended at once): wait for it, the handlers still in place.
+            lifetime.end_group(child, watcher, patient=bool(stopping))
+            watcher = None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if own_group:
+        if watcher is not None:
             lifetime.end_group(child, watcher)
     return 128 - code if code < 0 else code

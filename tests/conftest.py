@@ -53,3 +53,33 @@ def build_image(engine):
         return _BUILT[name, variant]
 
     return build
+
+
+# ---- Load: `--burners N` runs N CPU burners beside the session (`make stress`, and CI's short stress pass), so the
+# tests marked `stress` (signals, preemption, kills, concurrency) meet the load of a busy machine on purpose.
+def pytest_addoption(parser):
+    parser.addoption("--burners", type=int, default=0, metavar="N",
+                     help="keep N busy loops (one process each) running beside the session")
+
+
+_BURNERS: list = []
+
+
+def pytest_sessionstart(session):
+    import subprocess
+    import sys
+
+    for _ in range(session.config.getoption("--burners")):
+        _BURNERS.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for burner in _BURNERS:
+        burner.kill()
+        burner.wait()
+    _BURNERS.clear()
+
+
+def pytest_report_header(config):
+    count = config.getoption("--burners")
+    return f"load: {count} CPU burner(s) beside the session" if count else None

@@ -8,6 +8,8 @@ import pytest
 from mlfcore.entrypoint import variables
 from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Preempted, Steps, keras_callback, xgboost_callback
 
+pytestmark = pytest.mark.stress  # signals delivered to this process
+
 
 def test_checkpoints_every_n_steps_and_counts_from_the_restored_step():
     saved = []
@@ -87,6 +89,51 @@ def test_a_signal_outranks_the_stop_step_in_the_agreement():
         steps.close()
     stop_step_code = 1
     assert codes[0] > stop_step_code and steps.stop_reason() == "signal SIGTERM"
+
+
+def test_a_signal_after_the_last_steps_end_is_checkpointed_by_stop_reason():
+    # The window a framework's own loop leaves: the last batch's callback has run, fit has not returned yet.
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), environ={}).start()
+    try:
+        assert steps.done(raise_on_stop=False) is False
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert steps.stop_reason() == "signal SIGTERM"
+        assert saved == [(1, "signal SIGTERM")] and steps.step == 1  # at the step reached, no step counted
+        assert steps.stop_reason() == "signal SIGTERM" and len(saved) == 1  # acted on once
+    finally:
+        steps.close()
+
+
+def test_boundary_raises_preempted_after_its_checkpoint_and_is_quiet_without_a_stop():
+    saved = []
+    steps = Steps(lambda step, why: saved.append((step, why)), every=1, environ={}).start()
+    steps.done()
+    assert steps.boundary() is False and saved == [(1, None)]  # no periodic checkpoint at a boundary
+    os.kill(os.getpid(), signal.SIGTERM)
+    with pytest.raises(Preempted) as stopped:
+        steps.boundary()
+    assert stopped.value.code == 143 and saved[-1] == (1, "signal SIGTERM")
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # closed before raising
+
+
+def test_a_boundary_takes_part_in_the_agreement():
+    codes = []
+    steps = Steps(lambda step, why: None, environ={}, agree=lambda mine: codes.append(mine) or 256 + 15).start()
+    try:
+        assert steps.boundary(raise_on_stop=False) is True and codes == [0]
+        assert steps.stopped == "signal SIGTERM"  # another rank's signal
+    finally:
+        steps.close()
+
+
+def test_a_signal_after_the_last_boundary_lets_the_training_finish_and_says_so(capsys):
+    steps = Steps(lambda step, why: None, environ={}).start()
+    steps.done()
+    os.kill(os.getpid(), signal.SIGTERM)
+    steps.close()
+    assert "SIGTERM arrived after the last step (step 1): the training finishes" in capsys.readouterr().err
+    assert steps.stopped is None
 
 
 def test_a_bad_environment_value_is_a_clear_error():

@@ -91,6 +91,7 @@ def test_config_gives_the_seed_and_flags_override_it(project):
     assert mlf("run", "--project", str(project), "--seed", "4", "--", *show).stdout.strip() == "4"
 
 
+@pytest.mark.stress
 def test_sigterm_reaches_the_child(tmp_path):
     ready, got = tmp_path / "ready", tmp_path / "got"
     child = (
@@ -111,11 +112,13 @@ def test_sigterm_reaches_the_child(tmp_path):
     assert got.read_text() == str(int(signal.SIGTERM))
 
 
+@pytest.mark.stress
 def test_a_child_killed_by_a_signal_exits_128_plus_n():
     result = mlf("run", "--", PY, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
     assert result.returncode == 128 + signal.SIGKILL
 
 
+@pytest.mark.stress
 def test_the_child_gets_sigpipe_back_and_no_mark_file_is_left(tmp_path):
     """Python ignores SIGPIPE in itself; the child must start with the default, as after a shell's exec (a `head`
     closing the pipe ends the writer). The kernel's SigIgn mask of the child says which signals it ignores."""

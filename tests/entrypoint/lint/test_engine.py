@@ -102,6 +102,7 @@ def test_a_missing_path_is_a_usage_error(tmp_path):
         lint_paths([tmp_path / "nope.py"], base=tmp_path)
 
 
+@pytest.mark.stress
 def test_parallel_and_serial_agree(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)  # these files are tiny: the pool must run anyway
     for n in range(engine.PARALLEL_MIN_FILES + 8):

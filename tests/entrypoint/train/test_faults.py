@@ -8,10 +8,13 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from mlfcore.entrypoint import lifetime
 
 from ..conftest import MLF
 from ..reliability import note
@@ -24,6 +27,26 @@ grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30
 (out / "pids.tmp").write_text(f"{os.getpid()} {grandchild.pid}")
 os.rename(out / "pids.tmp", out / "pids")
 time.sleep(300)
+'''
+# On SIGTERM: a checkpoint that takes argv[1] seconds to write, then exit 143 (what the step hook does).
+SLOW_STOP = '''import os, pathlib, signal, sys, time
+out = pathlib.Path(os.environ["MLF_OUTPUT_DIR"])
+def stop(*_):
+    time.sleep(float(sys.argv[1]))
+    (out / "saved").write_text("checkpoint")
+    sys.exit(143)
+signal.signal(signal.SIGTERM, stop)
+(out / "ready").write_text(str(os.getpid()))
+while True:
+    time.sleep(0.1)
+'''
+# Ignores SIGINT, saying so in a file each time it arrives.
+DEAF = '''import os, pathlib, signal, time
+out = pathlib.Path(os.environ["MLF_OUTPUT_DIR"])
+signal.signal(signal.SIGINT, lambda *_: (out / "interrupted").write_text("ignored"))
+(out / "ready").write_text(str(os.getpid()))
+while True:
+    time.sleep(0.1)
 '''
 QUICK = 'import os, pathlib\npathlib.Path(os.environ["MLF_OUTPUT_DIR"], "a.txt").write_text("a")\n'
 
@@ -64,6 +87,7 @@ def only_run(folder):
     return found[0]
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize("what", ["mlf", "mlf's process group"])
 def test_sigkill_mid_run_kills_the_training_and_the_next_train_marks_the_run_failed(tmp_path, store_template, what):
     folder = script_project(tmp_path / "p", SLEEPER, store_template)
@@ -89,6 +113,7 @@ def test_sigkill_mid_run_kills_the_training_and_the_next_train_marks_the_run_fai
                                                 "run FAILED and says so")
 
 
+@pytest.mark.stress
 def test_sigkill_to_the_training_group_marks_the_run_killed(tmp_path, store_template):
     folder = script_project(tmp_path / "p", SLEEPER, store_template)
     child = start(folder)
@@ -99,6 +124,40 @@ def test_sigkill_to_the_training_group_marks_the_run_killed(tmp_path, store_temp
     run = only_run(folder)
     assert run.info.status == "KILLED" and "mlf.fingerprint" not in run.data.tags
     note("fault", "SIGKILL to the training's process group mid-run", f"mlf exits {128 + signal.SIGKILL}, run KILLED")
+
+
+@pytest.mark.stress
+def test_sigterm_waits_for_a_training_under_a_shell_to_write_its_checkpoint(tmp_path, store_template):
+    """A command with shell syntax (a multi-line MLproject command, `&&`) runs under /bin/sh, which SIGTERM ends at
+    once while the Python under it writes its checkpoint. mlf used to SIGKILL the group lifetime.GRACE_S after the
+    shell ended; the checkpoint here takes longer than that, and must still be written."""
+    folder = script_project(tmp_path / "p", SLOW_STOP, store_template)
+    command = f"cd . && {sys.executable} train.py {lifetime.GRACE_S + 3}"
+    (folder / "pyproject.toml").write_text(f'[tool.mlf.train]\ncommand = "{command}"\n')
+    child = start(folder)
+    wait_for(folder / "outputs", "*/ready", child)
+    child.send_signal(signal.SIGTERM)  # to mlf, as tini or a scheduler sends it
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 143, err[-3000:]
+    assert list((folder / "outputs").glob("*/saved")), "the training was killed before its checkpoint was written"
+    assert only_run(folder).info.status == "KILLED"
+    note("fault", "SIGTERM to mlf while a training under /bin/sh needs longer than mlf's own grace to checkpoint",
+         "mlf waits for the whole group; the checkpoint is written, exit 143, run KILLED")
+
+
+@pytest.mark.stress
+def test_a_second_ctrl_c_kills_a_training_that_ignores_the_first(tmp_path, store_template):
+    """After a stop signal mlf waits for the whole group however long it takes; Ctrl-C pressed again ends that."""
+    folder = script_project(tmp_path / "p", DEAF, store_template)
+    child = start(folder)
+    pid = int(wait_for(folder / "outputs", "*/ready", child).read_text())
+    child.send_signal(signal.SIGINT)
+    wait_for(folder / "outputs", "*/interrupted", child)  # passed on, and ignored: mlf goes on waiting
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 128 + signal.SIGKILL, err[-3000:]
+    assert gone(pid) and only_run(folder).info.status == "KILLED"
+    note("fault", "Ctrl-C twice on `mlf train` whose training ignores SIGINT", "the second kills the group; exit 137")
 
 
 def test_a_child_that_ends_the_run_itself_is_not_finished_without_a_fingerprint(tmp_path, store_template):
@@ -186,6 +245,7 @@ path.write_text(path.read_text() + "\\n" + os.environ["MLFLOW_RUN_ID"])
 '''
 
 
+@pytest.mark.stress
 def test_overlapping_runs_with_declared_outputs_fingerprint_their_own_files(tmp_path, store_template):
     folder = script_project(tmp_path / "p", DECLARED, store_template, extra='outputs = ["model.txt"]')
     children = [start(folder) for _ in range(2)]

@@ -94,6 +94,7 @@ def _train(folder, **popen):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 
+@pytest.mark.stress
 @pytest.mark.parametrize("count", [2, 4])
 def test_concurrent_first_runs_on_a_fresh_project_all_succeed(tmp_path, count):
     folder = tiny_project(tmp_path / "fresh")
@@ -106,6 +107,7 @@ def test_concurrent_first_runs_on_a_fresh_project_all_succeed(tmp_path, count):
     note("fault", f"{count} concurrent first `mlf train` on a fresh project", "all exit 0, one store, all FINISHED")
 
 
+@pytest.mark.stress
 def test_sigterm_during_store_creation_leaves_no_half_store(tmp_path):
     folder = tiny_project(tmp_path / "fresh")
     child = _train(folder)

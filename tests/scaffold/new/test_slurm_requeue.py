@@ -122,6 +122,7 @@ def runs(folder):
     return client.search_runs([e.experiment_id for e in client.search_experiments()])
 
 
+@pytest.mark.stress
 def test_a_requeued_job_resumes_its_run_through_its_checkpoint(rendered, node, tmp_path):
     script = rendered["pytorch"] / "deploy" / "slurm" / "train.sbatch"
     whole = project(tmp_path, "whole")

@@ -106,6 +106,7 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, workers: int = 2,
             resume.position, resume.extra = (epoch, batch + 1), {"history": history, "total": total}
             steps.done()
         skip = 0
+        steps.boundary()  # a signal after the epoch's last step: its checkpoint comes before the evaluation
         model.eval()
         with torch.no_grad():
             predicted = model(torch.from_numpy(x_test).unsqueeze(1).to(device)).argmax(1).cpu().numpy()

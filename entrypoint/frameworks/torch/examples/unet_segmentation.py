@@ -127,6 +127,7 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
             resume.position, resume.extra = (epoch, index + 1), {"history": history, "total": total}
             steps.done()
         skip = 0
+        steps.boundary()  # a signal after the epoch's last step: its checkpoint comes before the evaluation
         model.eval()
         with torch.no_grad():
             predicted = (model(torch.from_numpy(x_test)) > 0).float()  # thresholded: the score a user reads

@@ -41,8 +41,9 @@ def train(output: Path, rounds: int = 30, reseed: bool = True) -> list[dict] | N
                                   learning_rate=0.3, subsample=0.8, colsample_bytree=0.8, eval_metric="mlogloss",
                                   device=device(xgboost), callbacks=[*resume.callbacks(), xgboost_callback(steps)])
     model.fit(x_train, y_train, eval_set=[(x_test, y_test)], verbose=False, xgb_model=resume.booster)
+    stopping = steps.stop_reason() is not None  # before close(): a signal after the last round is checkpointed too
     steps.close()
-    if steps.stop_reason() is not None:
+    if stopping:
         return None
     history = [{"epoch": i, "loss": loss} for i, loss in enumerate(resume.evals("validation_0", "mlogloss"))]
     history[-1]["accuracy"] = float((model.predict(x_test) == y_test).mean())

@@ -11,19 +11,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from mlfcore.entrypoint import checkpoint, variables
 
-from ...conftest import MLF, clean_environment, mlf, tree_digest
+from ...conftest import clean_environment, mlf, tree_digest
+from ...examples.preemption import sigterm_after
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE = [sys.executable, "-m", "mlfcore.entrypoint.frameworks.torch.examples.pytorch_digits", "--workers", "0", "--epochs", "2"]
-# Kubernetes' default terminationGracePeriodSeconds: the budget between SIGTERM and SIGKILL.
-GRACE_SECONDS = 30
 
 
 def run_example(output, folder=None, *extra, **env):
@@ -65,20 +63,18 @@ def test_resumed_without_restoring_the_random_streams_differs(uninterrupted, sto
     assert tree_digest(tmp_path / "out") != uninterrupted
 
 
-def test_sigterm_checkpoints_exits_within_the_grace_period_and_the_resumed_run_matches(uninterrupted, tmp_path):
+@pytest.mark.stress
+@pytest.mark.parametrize(("held_after", "stops_at"), [(4, 5), (22, 22), (44, 44)],
+                         ids=["mid-epoch", "after-an-epochs-last-step", "after-the-last-step"])
+def test_sigterm_checkpoints_exits_within_the_grace_period_and_the_resumed_run_matches(uninterrupted, tmp_path,
+                                                                                       held_after, stops_at):
+    """After step 4 the signal is acted on at the next step's end. After an epoch's last step (22, and 44, the
+    last of the training) it is acted on at the epoch's boundary, before the evaluation: no step end follows."""
     folder = tmp_path / "checkpoint"
-    env = clean_environment(**{variables.MLF_CHECKPOINT_DIR: str(folder), variables.MLF_CHECKPOINT_EVERY: "4"})
-    process = subprocess.Popen([*MLF, "run", "--no-lint", "--", *EXAMPLE, "--output", str(tmp_path / "a")], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    while not (folder / checkpoint.MANIFEST).exists():  # training has reached step 4
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1][-3000:]
-        time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)  # to mlf, which forwards it to the training, as tini does in an image
-    _, stderr = process.communicate(timeout=GRACE_SECONDS)
-    assert process.returncode == 143, stderr[-3000:]
-    manifest = json.loads((folder / checkpoint.MANIFEST).read_text())
-    assert manifest["extra"]["stopped"] == "signal SIGTERM" and 4 <= manifest["step"] < 44
+    code, stderr, manifest = sigterm_after(held_after, [*EXAMPLE, "--output", str(tmp_path / "a")], folder, tmp_path)
+    assert code == 143, stderr[-3000:]
+    assert manifest is not None, f"no checkpoint was written:\n{stderr[-3000:]}"
+    assert manifest["extra"]["stopped"] == "signal SIGTERM" and manifest["step"] == stops_at
     result = run_example(tmp_path / "b", folder)
     assert result.returncode == 0, result.stderr[-3000:]
     assert tree_digest(tmp_path / "b") == uninterrupted
@@ -98,6 +94,7 @@ checkpoint.write_atomically(checkpoint.payload_path(folder, 35, 0), half_then_ki
 """
 
 
+@pytest.mark.stress
 def test_sigkill_during_the_checkpoint_write_leaves_the_previous_checkpoint_which_is_used(
         uninterrupted, stopped_at_30, tmp_path):
     folder = shutil.copytree(stopped_at_30, tmp_path / "checkpoint")

@@ -14,6 +14,7 @@ from mlfcore.entrypoint import variables
 from ...conftest import clean_environment, mlf, tree_digest
 from ...train.conftest import store_template  # noqa: F401 — the fixture
 from ...train.projects import environment
+from ...examples.preemption import sigterm_after
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +43,20 @@ def uninterrupted(tmp_path_factory):
 @pytest.mark.parametrize("step", [4, 10])
 def test_continued_after_round_k_equals_the_uninterrupted_run(uninterrupted, tmp_path, step):
     assert stopped_and_resumed(tmp_path, step) == uninterrupted
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize(("held_after", "stops_at"), [(4, 5), (10, 10)], ids=["mid-training", "after-the-last-round"])
+def test_sigterm_checkpoints_and_the_continued_training_matches(uninterrupted, tmp_path, held_after, stops_at):
+    """After round 4 the signal is acted on at the next round's end. After the last round it lands while XGBoost
+    ends its loop, where no round end follows: the check after fit checkpoints (before it acted, such a run exited
+    143 with no checkpoint at all)."""
+    folder = tmp_path / "checkpoint"
+    code, stderr, manifest = sigterm_after(held_after, [*EXAMPLE, "--output", str(tmp_path / "a")], folder, tmp_path)
+    assert code == 143, stderr[-3000:]
+    assert manifest is not None, f"no checkpoint was written:\n{stderr[-3000:]}"
+    assert manifest["extra"]["stopped"] == "signal SIGTERM" and manifest["step"] == stops_at
+    assert run_example(tmp_path / "out", folder) == uninterrupted
 
 
 def test_without_the_per_round_reseeding_a_continued_training_differs(tmp_path):
