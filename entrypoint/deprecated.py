@@ -11,6 +11,13 @@ MOVED = {
     "mlfcore.entrypoint.resume_keras": "mlfcore.entrypoint.frameworks.tensorflow.resume",
     "mlfcore.entrypoint.resume_xgboost": "mlfcore.entrypoint.frameworks.xgboost.resume",
     "mlfcore.entrypoint.torchrun": "mlfcore.entrypoint.frameworks.torch.launch",
+    # the bundled examples: also `python -m` of the old path, as recorded runs' commands start them
+    "mlfcore.entrypoint.examples.pytorch_digits": "mlfcore.entrypoint.frameworks.torch.examples.pytorch_digits",
+    "mlfcore.entrypoint.examples.unet_segmentation": "mlfcore.entrypoint.frameworks.torch.examples.unet_segmentation",
+    "mlfcore.entrypoint.examples.keras_digits": "mlfcore.entrypoint.frameworks.tensorflow.examples.keras_digits",
+    "mlfcore.entrypoint.examples.xgboost_digits": "mlfcore.entrypoint.frameworks.xgboost.examples.xgboost_digits",
+    "mlfcore.entrypoint.examples.xgboost_collective":
+        "mlfcore.entrypoint.frameworks.xgboost.examples.xgboost_collective",
 }
 
 

@@ -1,12 +1,10 @@
 """The step hook: what one training step is, per framework, and what happens at a step's end.
 
-One small API serves resume, preemption, `mlf verify --resume-at` and `mlf bench`. A step is:
-
-- PyTorch: one `optimizer.step()` (with any per-step scheduler step); the loop calls `steps.done()` after it.
-- Keras: one batch of `model.fit`, through `keras_callback()` (`on_train_batch_end`); mid-epoch Keras state is
-  saved by `resume_keras.KerasResume` (Keras' own `BackupAndRestore` restores only the epoch).
-- XGBoost: one boosting round, through `xgboost_callback()` (`TrainingCallback.after_iteration`); a continued
-  training draws what an uninterrupted one drew through `resume_xgboost.XGBoostResume`.
+One small API serves resume, preemption, `mlf verify --resume-at` and `mlf bench`. A step is one update of the
+model: one optimizer step of a loop the program writes (PyTorch's), which calls `steps.done()` after it; one batch
+of Keras' `fit` or one boosting round of XGBoost, through the framework's callback. Each framework's adapter — torch's agreement between
+ranks, Keras' and XGBoost's callbacks — and its resume live in its folder (frameworks/<name>/steps.py, resume.py,
+docs/distributed.md); this module is the part every framework shares.
 
 At the end of every step the hook may checkpoint (every N steps, `MLF_CHECKPOINT_EVERY`), and it stops the training
 — after a checkpoint — when SIGTERM arrived (what Slurm's `--signal` and Kubernetes send before the kill), or when
@@ -182,44 +180,14 @@ class Steps:
         return True
 
 
-def torch_agreement():
-    """For `Steps(agree=...)` under torch.distributed: the highest reason code of any rank, on every rank (an
-    all-reduce of one integer per step); None outside a process group."""
-    import torch
-    import torch.distributed as dist
-
-    if not (dist.is_available() and dist.is_initialized()):
-        return None
-
-    def agree(code: int) -> int:
-        flag = torch.tensor([code])
-        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        return int(flag.item())
-
-    return agree
+# The frameworks' step adapters live in their folders (frameworks/<name>/steps.py); these names stay importable
+# from here, where docs/distributed.md documented them.
+_ADAPTERS = {"torch_agreement": "torch", "keras_callback": "tensorflow", "xgboost_callback": "xgboost"}
 
 
-def keras_callback(steps: Steps):
-    """A Keras callback: one batch of `fit` is one step; a stop sets `model.stop_training` (Keras ends the epoch
-    loop through it) and the caller checks `steps.stop_reason()` after `fit` returns."""
-    import keras
+def __getattr__(name: str):
+    if name in _ADAPTERS:
+        from importlib import import_module
 
-    class KerasSteps(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            if steps.done(raise_on_stop=False):
-                self.model.stop_training = True
-
-    return KerasSteps()
-
-
-def xgboost_callback(steps: Steps):
-    """An XGBoost callback: one boosting round is one step; returning True stops training (XGBoost's protocol,
-    xgboost.callback.TrainingCallback.after_iteration)."""
-    import xgboost
-
-    class XGBoostSteps(xgboost.callback.TrainingCallback):
-        def after_iteration(self, model, epoch, evals_log):
-            steps.model = model  # the booster after this round, for the save callback
-            return steps.done(raise_on_stop=False)
-
-    return XGBoostSteps()
+        return getattr(import_module(f"{__package__}.frameworks.{_ADAPTERS[name]}.steps"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

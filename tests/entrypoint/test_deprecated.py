@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 import warnings
 
@@ -36,3 +37,11 @@ def test_every_moved_path_is_a_module_of_its_own():
     for old in MOVED:
         spec = importlib.util.find_spec(old)
         assert spec is not None and spec.origin.endswith(old.rpartition(".")[2] + ".py"), old
+
+
+@pytest.mark.parametrize("old", sorted(name for name in MOVED if ".examples." in name))
+def test_an_old_example_path_still_runs_as_a_module(old):
+    done = subprocess.run([sys.executable, "-W", "always::DeprecationWarning", "-m", old, "--help"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"`python -m {old}` is deprecated: run `python -m {MOVED[old]}`" in done.stderr

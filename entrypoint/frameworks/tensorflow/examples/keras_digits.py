@@ -16,7 +16,8 @@ from pathlib import Path
 from mlfcore.entrypoint import checkpoint, run_settings
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.frameworks.tensorflow.resume import KerasResume
-from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, keras_callback
+from mlfcore.entrypoint.frameworks.tensorflow.steps import keras_callback
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps
 
 
 def build_model():

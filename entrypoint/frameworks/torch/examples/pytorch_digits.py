@@ -17,7 +17,8 @@ from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.frameworks.torch.data import dataloader_kwargs
 from mlfcore.entrypoint.frameworks.torch.examples import logged
 from mlfcore.entrypoint.frameworks.torch.resume import TorchResume
-from mlfcore.entrypoint.steps import Steps, torch_agreement
+from mlfcore.entrypoint.frameworks.torch.steps import torch_agreement
+from mlfcore.entrypoint.steps import Steps
 
 
 def build_model():

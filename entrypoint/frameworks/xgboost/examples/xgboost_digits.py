@@ -13,7 +13,8 @@ from pathlib import Path
 from mlfcore.entrypoint import checkpoint, run_settings
 from mlfcore.entrypoint.examples import outputs, tracking
 from mlfcore.entrypoint.frameworks.xgboost.resume import XGBoostResume
-from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps, xgboost_callback
+from mlfcore.entrypoint.frameworks.xgboost.steps import xgboost_callback
+from mlfcore.entrypoint.steps import EXIT_PREEMPTED, Steps
 
 
 def device(xgboost) -> str:
