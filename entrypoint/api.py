@@ -58,7 +58,7 @@ def apply_contract(seed: int | None = None, threads: int | None = None, portable
     _SET_BY_US.clear()
     _SET_BY_US.update(wanted)
     start = len(_mlf_hooks.APPLIED)
-    _mlf_hooks.install(_mlf_hooks.Options(seed, threads))
+    _mlf_hooks.install(_mlf_hooks.Options(seed, threads, portable=portable))
     random.seed(seed)
     return AppliedContract(seed, threads, wanted, list(_mlf_hooks.APPLIED[start:]), not_in_effect)
 

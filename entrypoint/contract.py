@@ -288,6 +288,7 @@ def child_environment(settings: Settings, environ: Mapping[str, str] | None = No
     environ[variables.MLF_THREADS] = str(settings.threads)
     environ[variables.MLF_RELAX] = ",".join(name for name in settings.allow if by_name()[name].kind != ENV)
     environ[variables.MLF_NONDETERMINISTIC] = "1" if settings.allow_nondeterministic else "0"
+    environ[variables.MLF_PORTABLE] = "1" if settings.portable else "0"
     return environ
 
 

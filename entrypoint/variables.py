@@ -13,6 +13,7 @@ MLF_THREADS = "MLF_THREADS"
 MLF_ACTIVE = "MLF_ACTIVE"  # "1" while a child runs under the contract
 MLF_RELAX = "MLF_RELAX"  # comma-separated contract switches relaxed by the allow list
 MLF_NONDETERMINISTIC = "MLF_NONDETERMINISTIC"  # "1" when --allow-nondeterministic was given
+MLF_PORTABLE = "MLF_PORTABLE"  # "0" with --no-portable: switches that pin CPU dispatch in-process then do not
 MLF_BOOTSTRAP_MARK = "MLF_BOOTSTRAP_MARK"  # a file each Python child's bootstrap appends its PID to
 
 # Baked into the images: NAME=VALUE pairs separated by ";" that the image set. A variable whose value still equals

@@ -21,10 +21,11 @@ _FRAMEWORKS = os.path.join(_ENTRYPOINT, "frameworks")
 
 
 class Options:
-    def __init__(self, seed, threads, relax=()):
+    def __init__(self, seed, threads, relax=(), portable=True):
         self.seed = int(seed)
         self.threads = int(threads)
         self.relax = frozenset(relax)
+        self.portable = bool(portable)  # CPU dispatch pinned to the portable level (a switch may pin it in-process)
 
     def note(self, name, value):
         """Record an applied entry (the framework hooks call it)."""
@@ -174,7 +175,7 @@ def options_from_environment(environ=None):
     environ = os.environ if environ is None else environ
     relax = [name for name in environ.get("MLF_RELAX", "").split(",") if name]
     settings = run_settings()
-    return Options(settings.seed(environ), settings.threads(environ), relax)
+    return Options(settings.seed(environ), settings.threads(environ), relax, environ.get("MLF_PORTABLE") != "0")
 
 
 def mark_bootstrapped():
