@@ -37,6 +37,8 @@ class Example(Frozen):
     name: str
     module: str  # relative to the framework's package, e.g. "examples.pytorch_digits"
     parameters: dict[str, tuple[str, object]]  # name → (type, default), as MLproject declares them
+    # The smallest useful training, as parameter values: what the image tests and a quick look train.
+    smoke: dict[str, object]
     # Never picked as an image's default example (MLF_IMAGE_EXAMPLE names it, or a project does).
     opt_in: bool = False
 

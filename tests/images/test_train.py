@@ -15,8 +15,11 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-# Short trainings: the examples' parameters (entrypoint/train/project.py EXAMPLES) at their smallest useful size.
-SMALL = {"pytorch_digits": ("-P", "epochs=1"), "keras_digits": ("-P", "epochs=1"), "xgboost_digits": ("-P", "rounds=5")}
+from mlfcore.entrypoint import frameworks
+
+# Short trainings: each example's smallest useful size (its framework's record, Example.smoke).
+SMALL = {name: tuple(arg for key, value in example.smoke.items() for arg in ("-P", f"{key}={value}"))
+         for name, (_, example) in frameworks.examples().items()}
 # Every framework image; the base has no framework and no bundled example.
 FOR_IMAGE = "base"
 DESCENDANTS_ONLY = True

@@ -19,5 +19,5 @@ FRAMEWORK = Framework(
                 Component("keras", ("keras", "tf-keras"))),
     cpu_only=_cpu_only,
     parts=("contract", "hooks", "lint", "probe", "formats"),
-    examples=(Example("keras_digits", "examples.keras_digits", {"epochs": ("int", 3)}),),
+    examples=(Example("keras_digits", "examples.keras_digits", {"epochs": ("int", 3)}, smoke={"epochs": 1}),),
 )

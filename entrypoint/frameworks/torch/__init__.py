@@ -19,8 +19,9 @@ FRAMEWORK = Framework(
     cpu_only=_cpu_only,
     parts=("contract", "hooks", "lint", "probe", "formats", "launch", "bench"),
     examples=(
-        Example("pytorch_digits", "examples.pytorch_digits", {"epochs": ("int", 3), "workers": ("int", 2)}),
+        Example("pytorch_digits", "examples.pytorch_digits", {"epochs": ("int", 3), "workers": ("int", 2)},
+                smoke={"epochs": 1}),
         Example("unet_segmentation", "examples.unet_segmentation", {"epochs": ("int", 6), "images": ("int", 192)},
-                opt_in=True),
+                smoke={"epochs": 1, "images": 32}, opt_in=True),
     ),
 )

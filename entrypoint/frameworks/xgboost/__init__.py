@@ -18,5 +18,5 @@ FRAMEWORK = Framework(
     components=(Component("xgboost", ("xgboost", "xgboost-cpu")),),
     cpu_only=_cpu_only,
     parts=("contract", "hooks", "lint", "probe", "formats"),
-    examples=(Example("xgboost_digits", "examples.xgboost_digits", {"rounds": ("int", 30)}),),
+    examples=(Example("xgboost_digits", "examples.xgboost_digits", {"rounds": ("int", 30)}, smoke={"rounds": 5}),),
 )

@@ -8,15 +8,18 @@ import sys
 import numpy as np
 import pytest
 
+from mlfcore.entrypoint import frameworks
+
 from ..conftest import mlf
 from ..train.conftest import store_template  # noqa: F401 — the fixture
 from ..train.projects import environment
 
 pytestmark = pytest.mark.slow
 
-# The smallest useful trainings (train/project.py EXAMPLES names the parameters).
-SMALL = {"pytorch_digits": ("epochs=2", "loss", 2), "keras_digits": ("epochs=2", "loss", 2),
-         "xgboost_digits": ("rounds=4", "loss", 4)}
+# The smallest useful trainings (each framework's Example.smoke): (parameter, metric, how many values it logs).
+SMALL = {name: (f"{key}={value}", "loss", value)
+         for name, (_, example) in frameworks.examples().items() if not example.opt_in
+         for key, value in list(example.smoke.items())[:1]}
 
 
 def train_example(example, workspace):

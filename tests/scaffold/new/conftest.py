@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.scaffold.new import answers, render, toolkit
+from mlfcore.scaffold.new import answers, frameworks, render, toolkit
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -17,9 +17,9 @@ VENV_BIN = Path(sys.executable).parent
 # The golden trees are rendered projects with their own tests: data here, not tests of this repository.
 collect_ignore_glob = ["golden/*"]
 
-FRAMEWORKS = ("pytorch", "tensorflow", "xgboost", "base")
-# One license per framework, so the golden files cover all three texts.
-LICENSE_OF = {"pytorch": "MIT", "tensorflow": "Apache-2.0", "xgboost": "BSD-3-Clause", "base": "MIT"}
+FRAMEWORKS = frameworks.names()
+# Licenses spread over the frameworks, so the golden files cover all three texts (others: MIT).
+LICENSE_OF = {"pytorch": "MIT", "tensorflow": "Apache-2.0", "xgboost": "BSD-3-Clause"}
 # A made-up digest: the golden files must not depend on what the local engine holds.
 FIXED_DIGEST = "sha256:" + "ab" * 32
 
@@ -28,7 +28,7 @@ def fixed_answers(framework: str, **changes) -> answers.Answers:
     """Answers that do not depend on the day, the user or the engine: what the golden files were rendered from."""
     tag = f"ghcr.io/mlfcore/{framework}:{toolkit.version()}-golden-cpu"
     values = dict(name=f"golden-{framework}", framework=framework, variant="cpu", owner="acme", registry="ghcr.io",
-                  license=LICENSE_OF[framework], description=f"Golden {framework} project.",
+                  license=LICENSE_OF.get(framework, "MIT"), description=f"Golden {framework} project.",
                   from_image=f"{tag}@{FIXED_DIGEST}", deploy=("k8s", "slurm"), year=2026)
     values.update(changes)
     return answers.Answers(**values)
