@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import run, table
 
+from mlfcore.entrypoint import frameworks
+
 # Every framework image: the descendants of the base, not the base itself.
 FOR_IMAGE = "base"
 DESCENDANTS_ONLY = True
@@ -39,8 +41,8 @@ CAPPED_AT_CPUS = {"xgboost"}
 
 def _train(engine, image, cpus: float, threads: int = 2) -> tuple[dict[str, str], str]:
     """Train the image's bundled example under `mlf run` in a fresh container; sha256 of each artifact by name."""
-    script = (f"mlf run --threads {threads} -- python -m mlfcore.entrypoint.examples.{image.spec.example} "
-              f"--output /tmp/out >&2 && {DIGEST}")
+    module = frameworks.example_module(*frameworks.examples()[image.spec.example])
+    script = f"mlf run --threads {threads} -- python -m {module} --output /tmp/out >&2 && {DIGEST}"
     result = run(engine, image, "-c", script, entrypoint=["sh"], cpus=cpus)
     assert result.exit_code == 0, result.stderr[-3000:]
     digests = {line.split()[1].removeprefix("/tmp/out/"): line.split()[0] for line in result.stdout.splitlines()}

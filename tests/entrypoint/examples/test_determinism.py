@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from mlfcore.entrypoint import frameworks
+
 from ..conftest import clean_environment, mlf, tree_digest
 
 PY = sys.executable
@@ -17,9 +19,12 @@ ONE_CORE, TWO_CORES = ("taskset", "-c", "0"), ("taskset", "-c", "0,1")
 pytestmark = pytest.mark.slow
 
 
+def module(example: str) -> str:
+    return frameworks.example_module(*frameworks.examples()[example])
+
+
 def train(example, output, *flags, prefix=()):
-    result = mlf("run", *flags, "--", PY, "-m", f"mlfcore.entrypoint.examples.{example}", "--output", str(output),
-                 prefix=prefix)
+    result = mlf("run", *flags, "--", PY, "-m", module(example), "--output", str(output), prefix=prefix)
     assert result.returncode == 0, result.stderr[-3000:]
     return tree_digest(output), result.stderr
 
@@ -27,7 +32,7 @@ def train(example, output, *flags, prefix=()):
 def train_without_mlf(example, output, threads):
     env = clean_environment(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                             TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS=str(threads))
-    result = subprocess.run([PY, "-m", f"mlfcore.entrypoint.examples.{example}", "--output", str(output)],
+    result = subprocess.run([PY, "-m", module(example), "--output", str(output)],
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return tree_digest(output)
