@@ -10,4 +10,5 @@ NAMES = (
     "torch",
     "tensorflow",
     "xgboost",
+    "jax",
 )

@@ -1,0 +1,3 @@
+"""Golden jax project."""
+
+__version__ = "0.1.0"
