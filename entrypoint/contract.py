@@ -303,6 +303,30 @@ def kept_from_environment(settings: Settings, environ: Mapping[str, str] | None 
             and environ[name] != baked.get(name)}
 
 
+def enforce(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Conflict]:
+    """Before a run: raise ContractConflict for contradicting variables the run may not deviate on, warn about values
+    kept from the environment; return the conflicts the run may deviate on (the allowed ones). `mlf run`, `mlf train`
+    and `mlf bench` call it, so the three refuse and warn alike."""
+    from . import console
+    from .errors import ContractConflict
+
+    found = conflicts(settings, environ)
+    refused = [c for c in found if not allowed(settings, c.name)]
+    if refused:
+        lines = "\n".join(f"  {c.describe()}" for c in refused)
+        names_ = " ".join(c.name for c in refused)
+        hint = f"unset {names_}, or pass --allow-nondeterministic to run anyway (the run is then recorded as " \
+               "non-deterministic)"
+        threads = [c for c in refused if c.name.endswith("_THREADS") and c.current.isdigit()]
+        if threads:
+            hint += f"; to keep {threads[0].current} threads, pass --threads {threads[0].current}"
+        raise ContractConflict(f"the environment contradicts the determinism contract:\n{lines}", refused, hint=hint)
+    for name, value in kept_from_environment(settings, environ).items():
+        console.warn(f"{name}={value} is kept from the environment instead of the contract's "
+                     f"{environment(settings)[name]} (recorded in the environment key)")
+    return found
+
+
 def allowed(settings: Settings, name: str) -> bool:
     """Whether the run may deviate from the entry `name`."""
     return settings.allow_nondeterministic or name in settings.allow

@@ -34,6 +34,14 @@ from pathlib import Path
 from . import variables
 
 EXIT_PREEMPTED = 128 + signal.SIGTERM
+
+
+def stop_at(step: int) -> dict[str, str]:
+    """The variables that make a training's step hook checkpoint after `step` and stop: what `mlf verify
+    --resume-at` and `mlf bench` give the training (the one writer of MLF_STOP_AT_STEP; Steps reads it)."""
+    if not isinstance(step, int) or isinstance(step, bool) or step < 1:
+        raise ValueError(f"the stop step must be a positive integer, got {step!r}")
+    return {variables.MLF_STOP_AT_STEP: str(step)}
 _SIGNALLED = 256  # reason codes at or above it are a signal: _SIGNALLED + its number
 
 

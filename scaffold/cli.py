@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from mlfcore.entrypoint.exits import invoke
+from mlfcore.entrypoint.cli.exits import invoke
 
 from . import commands_publish
 from .new import bump, listing, new, upgrade
@@ -29,7 +29,7 @@ def version() -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """The exit code of `mlf-scaffold ARGV`: mlf's own rules (mlfcore.entrypoint.exits)."""
+    """The exit code of `mlf-scaffold ARGV`: mlf's own rules (mlfcore.entrypoint.cli.exits)."""
     return invoke(app, argv, "mlf-scaffold")
 
 

@@ -25,9 +25,9 @@ from typing import Annotated
 
 import typer
 
-from .. import config, console, contract, frameworks, runner, variables
+from .. import bootstrap, config, console, contract, frameworks, variables
 from ..errors import CheckFailed
-from ..steps import EXIT_PREEMPTED
+from ..steps import EXIT_PREEMPTED, stop_at
 from .options import OutputFormat, Seed, TextOrJson, Threads, wants_json
 from .train import DEFAULT_ENTRY_POINT, EntryPointName, Json, Params, ProjectDir
 
@@ -58,8 +58,8 @@ def _relaxed(settings: contract.Settings, name: str) -> contract.Settings:
 
 
 def environments(settings: contract.Settings) -> dict[str, dict[str, str]]:
-    return {"deterministic": runner.child_environment(settings),
-            **{mode: runner.child_environment(_relaxed(settings, name)) for mode, (name, _) in RELAXED.items()},
+    return {"deterministic": bootstrap.child_environment(settings),
+            **{mode: bootstrap.child_environment(_relaxed(settings, name)) for mode, (name, _) in RELAXED.items()},
             "default": _plain(settings, True), "default, host threads": _plain(settings, False)}
 
 
@@ -67,7 +67,7 @@ def time_steps(argv: list[str], env: dict[str, str], steps: int, cwd: Path, scra
     """Run the training until it has done `steps` steps; the median seconds per step after the first."""
     times = scratch / "steps.json"
     times.unlink(missing_ok=True)
-    env = {**env, variables.MLF_STOP_AT_STEP: str(steps), variables.MLF_STEP_TIMES: str(times)}
+    env = {**env, **stop_at(steps), variables.MLF_STEP_TIMES: str(times)}
     env.pop(variables.MLF_CHECKPOINT_DIR, None)
     done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != EXIT_PREEMPTED or not times.is_file():
@@ -129,7 +129,7 @@ def bench(
     spec = project.load(project_dir, entry_point)
     values = spec.entry_point.values(project.parse_assignments(params or []))
     settings = config.settings(spec.config, seed=seed, threads=threads)
-    runner.check(settings)
+    contract.enforce(settings)
     envs = environments(settings)
     per_repeat = []
     with tempfile.TemporaryDirectory(prefix="mlf-bench-") as scratch:

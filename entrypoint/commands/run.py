@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import run_command
+from ..supervise import command as run_command
 from .launch_options import (MasterAddr, MasterPort, Nnodes, NodeRank, Nproc, RdzvBackend, RdzvEndpoint,
                              RdzvId)
 from .options import AllowNondeterministic, Portable, Project, Seed, Threads

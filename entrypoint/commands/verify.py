@@ -81,12 +81,13 @@ def verify(
     results: list[pipeline.Result] = []
     from .verify_resume import own_job
 
-    with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace, own_job(group):
+    with tempfile.TemporaryDirectory(prefix="mlf-verify-") as workspace:
         snapshots: list[Path] = []
 
-        def make_request():
+        def make_request(environment=None):
             return request(project_dir, params, entry_point, experiment, seed, threads, portable,
-                           allow_nondeterministic, tags={"mlf.verify": group}, lint=not no_lint)
+                           allow_nondeterministic, tags={"mlf.verify": group}, lint=not no_lint,
+                           environment={**own_job(group), **(environment or {})})
 
         runs = 2 if resume_at is not None else runs
         for index in range(1, runs + 1):

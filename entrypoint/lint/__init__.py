@@ -1,7 +1,7 @@
 """`mlf lint`: find non-deterministic framework calls in Python sources before they cost a training run.
 
 Library entry points: `lint_paths(paths, ...)` (what `mlf lint` calls) and `lint_project(project_dir, config=None)`,
-both returning a `Report`; `gate.check(...)` is the pre-run gate `mlf run` and `mlf train` share (lint/gate.py).
+both returning a `Report`; `gate.decide(...)` is the pre-run gate `mlf run` and `mlf train` share (lint/gate.py).
 """
 
 from __future__ import annotations

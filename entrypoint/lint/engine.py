@@ -153,7 +153,7 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
     if isinstance(source, str):
         return [_note(display, source)], 0
     if path.endswith(".ipynb"):
-        return notebook.check(display, source, lambda name, code: _parse_and_check(name, code, ruleset))
+        return notebook.check_cells(display, source, lambda name, code: _parse_and_check(name, code, ruleset))
     lines = source.count(b"\n") + (1 if source and not source.endswith(b"\n") else 0)
     if not source.strip():
         return [], lines

@@ -65,7 +65,7 @@ def host_device(environ: Mapping[str, str] | None = None) -> str:
     return "cuda" if gpu.collect(environ).get("visible_count") else "cpu"
 
 
-def check(project_dir: Path | str, config, command: list[str], *, allow_nondeterministic: bool = False,
+def decide(project_dir: Path | str, config, command: list[str], *, allow_nondeterministic: bool = False,
           environ: Mapping[str, str] | None = None, device: str | None = None,
           jobs: int | None = None) -> Decision:
     """Lint what `command` will import, for this host's device, and decide whether it may start.

@@ -40,7 +40,7 @@ def _python(lines: list[str]) -> list[str]:
     return ["" if line.lstrip().startswith(("%", "!")) else line for line in lines]
 
 
-def check(display: str, raw: bytes, parse_and_check: Callable[[str, bytes], list[Finding]]) -> tuple[
+def check_cells(display: str, raw: bytes, parse_and_check: Callable[[str, bytes], list[Finding]]) -> tuple[
         list[Finding], int]:
     """The findings of one notebook, and its code line count."""
     found = cells(raw)

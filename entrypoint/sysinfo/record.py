@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import config, contract, runner
+from .. import bootstrap, config, contract
 from . import cpu, frameworks, gpu, key, memory, packages, project, system
 from .schema import SCHEMA_VERSION
 
@@ -55,7 +55,7 @@ def collect(settings: contract.Settings | None = None, *, fast: bool = False,
         # The frameworks are asked in the environment of a run under `mlf run` (contract and bootstrap), so their
         # answers (thread count, CPU capability) are those a training run gets.
         "frameworks": _section(frameworks.collect, installed, fast=fast, project_dir=project_dir,
-                               environ=runner.child_environment(settings)),
+                               environ=bootstrap.child_environment(settings)),
         "packages": installed,
         "project": _section(project.collect, project_dir),
         "contract": contract.record(settings),

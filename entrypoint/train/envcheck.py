@@ -120,7 +120,7 @@ def _conda_env(path: Path) -> list[str]:
     return [p for p in problems if p]
 
 
-def check(kind: str | None, path: Path | None) -> list[str]:
+def problems(kind: str | None, path: Path | None) -> list[str]:
     """One line per requirement of the project's environment file that this environment does not meet."""
     if path is None or kind not in ("python_env", "conda_env"):
         return []

@@ -19,7 +19,8 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import config, console, contract, runner, variables
+from .. import bootstrap, config, console, contract, variables
+from ..supervise import child
 from ..errors import CheckFailed, UsageError
 from . import (datahash, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
                tracking)
@@ -43,6 +44,9 @@ class Request:
     lint: bool = True
     launch: object = None  # torchrun.Launch: --nproc and the multi-node options (None: one process)
     hash_cache: bool = True  # False (--no-cache): read every data file, neither using nor updating the cache
+    # Variables this training's child gets beyond the contract's and mlf's, and which job it belongs to: what
+    # `mlf verify` passes explicitly (steps.stop_at, MLF_JOB_ID) instead of changing mlf's own environment.
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,14 +90,14 @@ def _lint(spec: project.Project, values: Mapping[str, object], settings: contrac
     from ..lint import gate
 
     argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed)
-    decision = gate.check(spec.root, spec.config, argv, allow_nondeterministic=settings.allow_nondeterministic)
+    decision = gate.decide(spec.root, spec.config, argv, allow_nondeterministic=settings.allow_nondeterministic)
     if decision.blocked:
         raise CheckFailed(f"{decision.message()}:\n{decision.report.render_text()}", hint=gate.HINT)
     return decision.record()
 
 
 def _check_command(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> None:
-    """The training command must name a program before a run exists: runner.run checks it too, but only after
+    """The training command must name a program before a run exists: child.run checks it too, but only after
     execute() has created the MLflow run and the output folder, which exit 2 must never leave behind."""
     argv = spec.entry_point.argv(values, output_dir=spec.output_root / "RUN_ID", seed=settings.seed, root=spec.root)
     where = f"entry point {spec.entry_point.name!r} ({spec.entry_point.source})"
@@ -101,7 +105,7 @@ def _check_command(spec: project.Project, values: Mapping[str, object], settings
         raise UsageError(f"the command of {where} is empty",
                          hint="set [tool.mlf.train] command, or the entry point's command in MLproject")
     program = argv[0]
-    path = runner.child_environment(settings).get("PATH")
+    path = bootstrap.child_environment(settings).get("PATH")
     # A relative path with a slash (./train.sh) is resolved by the child against its cwd, the project root.
     local = spec.root / program if os.sep in program else None
     found = shutil.which(program, path=path) is not None or (
@@ -131,11 +135,11 @@ def prepare(request: Request) -> Prepared:
         spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
                                request.experiment or request.example, spec.output_root, (), spec.data)
     values = spec.entry_point.values(request.params)
-    for problem in envcheck.check(spec.environment.kind, spec.environment.file):
+    for problem in envcheck.problems(spec.environment.kind, spec.environment.file):
         console.warn(f"{spec.environment.file.name}: {problem} (the environment mlf runs in is used as it is)")
     settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
                                allow_nondeterministic=request.allow_nondeterministic)
-    deviations = runner.check(settings)
+    deviations = contract.enforce(settings)
     _check_command(spec, values, settings)
     store = tracking.resolve(spec.root)
     tracking.check_folder(store)  # first: an unwritable project says so with the fix (docker run --user)
@@ -300,7 +304,8 @@ def execute(prep: Prepared) -> Result:
     child's); raises CheckFailed when the training wrote no outputs."""
     client = tracking.client(prep.store)
     root, key = prep.project.root, prep.record["environment_key"]["key"]
-    previous = resume.find(client, root, prep.experiment_id, _params(prep), prep.project.entry_point.name)
+    previous = resume.find(client, root, prep.experiment_id, _params(prep), prep.project.entry_point.name,
+                           {**os.environ, **prep.request.environment})
     resumed = resume.reopen(client, previous, root, key, prep.settings.allow_nondeterministic) if previous else None
     run = previous or client.create_run(prep.experiment_id)
     run_id = run.info.run_id
@@ -322,11 +327,12 @@ def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str
     status = "FAILED"
     try:
         _log_start(client, run_id, prep, argv)
-        env = runner.child_environment(prep.settings)
+        env = bootstrap.child_environment(prep.settings)
         env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id, prep.project.experiment))
         _python_fallback(env)
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
         env.update(resume.child_environment(prep.project.root, run_id, result.environment_key))
+        env.update(prep.request.environment)
         env.setdefault(variables.MLFLOW_LOGGING_LEVEL, "WARNING")
         # MLflow asks GitPython for the source commit; without a git executable (the images) GitPython prints a
         # 20-line warning three times. mlf records the commit itself (sysinfo's project section).
@@ -339,7 +345,7 @@ def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str
         declared = prep.project.declared_outputs
         with ownership.outputs_lock(prep.project.root, run_id) if declared else nullcontext():
             with _stdout_to_stderr():
-                result.exit_code = runner.run(argv, env, cwd=str(prep.project.root), own_group=True)
+                result.exit_code = child.run(argv, env, cwd=str(prep.project.root), own_group=True)
             result.seconds["training"] = round(time.time() - started, 2)
             reached = resume.progress(client, run_id, prep.project.root, prep.request.launch, resumed)
             if result.exit_code != 0:

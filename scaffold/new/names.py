@@ -25,7 +25,7 @@ def package_name(name: str) -> str:
     return name.replace("-", "_")
 
 
-def check(name: str) -> str:
+def validated(name: str) -> str:
     """Return `name` when it is a valid project name; raise UsageError saying what is allowed otherwise."""
     problem = _problem(name)
     if problem:

@@ -51,7 +51,7 @@ def new(
         if not ask:
             raise UsageError("missing project name", hint=f"mlf-scaffold new NAME; allowed: {names.ALLOWED}")
         name = typer.prompt("project name")
-    names.check(name)
+    names.validated(name)
     framework = answers.choose(framework, frameworks.names(), "framework", frameworks.DEFAULT, ask)
     chosen = answers.Answers(
         name=name, framework=framework,

@@ -34,7 +34,7 @@ def stored_answers(project: Path, from_image: str | None) -> answers.Answers:
     document = project_files.pyproject(project)
     try:
         chosen = answers.Answers(
-            name=names.check(document["project"]["name"]), framework=table["framework"], variant=table["variant"],
+            name=names.validated(document["project"]["name"]), framework=table["framework"], variant=table["variant"],
             owner=table["owner"], registry=table["registry"], license=table["license"],
             description=document["project"].get("description", ""), from_image="",
             deploy=answers.check_deploy(list(table.get("deploy", []))))

@@ -45,7 +45,7 @@ def test_the_run_path_imports_no_dataclasses():
     import subprocess
     import sys
 
-    code = ("import sys; from mlfcore.entrypoint import launch, run_command; from mlfcore.entrypoint.lint import gate, "
+    code = ("import sys; from mlfcore.entrypoint.cli import fastpath; from mlfcore.entrypoint.supervise import command; from mlfcore.entrypoint.lint import gate, "
             "scope; print(sorted(m for m in ('dataclasses', 'inspect', 'typing', 'subprocess', 'tempfile') "
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

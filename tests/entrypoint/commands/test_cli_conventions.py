@@ -9,7 +9,8 @@ from importlib.metadata import version
 import pytest
 import typer
 
-from mlfcore.entrypoint import cli, variables
+from mlfcore.entrypoint import variables
+from mlfcore.entrypoint.cli import app as cli
 
 from ..conftest import clean_environment, mlf
 

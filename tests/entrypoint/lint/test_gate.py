@@ -93,7 +93,7 @@ EVERYWHERE = "import torch\ntorch.use_deterministic_algorithms(False)\n"
 @pytest.mark.parametrize("device, blocked", [("cpu", False), ("cuda", True)])
 def test_a_cuda_only_error_blocks_only_where_cuda_is(tmp_path, device, blocked):
     root = write(tmp_path, {"train.py": "import ops\n", "ops.py": CUDA_ONLY})
-    decision = gate.check(root, LintConfig(), ["python", "train.py"], device=device)
+    decision = gate.decide(root, LintConfig(), ["python", "train.py"], device=device)
     assert decision.blocked is blocked
     [finding] = decision.report.findings
     assert finding.rule == "torch-grid-sample" and finding.severity == ("info" if device == "cpu" else "error")
@@ -102,16 +102,16 @@ def test_a_cuda_only_error_blocks_only_where_cuda_is(tmp_path, device, blocked):
 
 def test_errors_in_files_the_command_does_not_import_do_not_block(tmp_path):
     root = write(tmp_path, {"train.py": "import os\n", "old_experiment.py": EVERYWHERE})
-    decision = gate.check(root, LintConfig(), ["python", "train.py"], device="cuda")
+    decision = gate.decide(root, LintConfig(), ["python", "train.py"], device="cuda")
     assert not decision.blocked and decision.report.findings == []
     assert decision.record()["gate"]["files"] == ["train.py"]
-    whole = gate.check(root, LintConfig(), ["bash", "run.sh"], device="cuda")
+    whole = gate.decide(root, LintConfig(), ["bash", "run.sh"], device="cuda")
     assert whole.blocked and whole.record()["gate"]["scope"] == "project"
 
 
 def test_allow_nondeterministic_reports_but_never_blocks(tmp_path):
     root = write(tmp_path, {"train.py": EVERYWHERE})
-    decision = gate.check(root, LintConfig(), ["python", "train.py"], allow_nondeterministic=True, device="cpu")
+    decision = gate.decide(root, LintConfig(), ["python", "train.py"], allow_nondeterministic=True, device="cpu")
     assert not decision.blocked and len(decision.blocking) == 1
     assert decision.record()["gate"]["allow_nondeterministic"] is True
 
@@ -119,9 +119,9 @@ def test_allow_nondeterministic_reports_but_never_blocks(tmp_path):
 def test_a_file_that_could_not_be_checked_blocks_only_when_imported(tmp_path):
     big = "# padding\n" * (17 * 2**20 // 10)  # over the engine's 16 MB limit: not checked, so it may hide an error
     root = write(tmp_path, {"train.py": "import os\n", "generated.py": big})
-    assert not gate.check(root, LintConfig(), ["python", "train.py"], device="cpu").blocked
+    assert not gate.decide(root, LintConfig(), ["python", "train.py"], device="cpu").blocked
     (root / "train.py").write_text("import generated\n")
-    decision = gate.check(root, LintConfig(), ["python", "train.py"], device="cpu")
+    decision = gate.decide(root, LintConfig(), ["python", "train.py"], device="cpu")
     assert decision.blocked and decision.blocking[0].path == "generated.py"
 
 
@@ -149,11 +149,11 @@ UNET = {
 
 def test_unet_layout(tmp_path):
     root = write(tmp_path, UNET)
-    found = {(f.path, f.rule): f.severity for f in gate.check(root, LintConfig(), ["python", "train.py"],
+    found = {(f.path, f.rule): f.severity for f in gate.decide(root, LintConfig(), ["python", "train.py"],
                                                                device="cuda").report.findings}
     assert found == {("unet/parts.py", "torch-interpolate-decomposed"): "info",
                      ("train.py", "torch-cross-entropy-nd"): "warning"}
-    predict = gate.check(root, LintConfig(), ["python", "predict.py"], device="cuda")
+    predict = gate.decide(root, LintConfig(), ["python", "predict.py"], device="cuda")
     assert not predict.blocked and all(f.severity == "info" for f in predict.report.findings)
 
 

@@ -10,7 +10,7 @@ from importlib import metadata
 
 import pytest
 
-from mlfcore.entrypoint import contract, runner
+from mlfcore.entrypoint import bootstrap, contract
 from mlfcore.entrypoint.sysinfo import frameworks, probe
 
 PACKAGES = {"keras": "3.15.1", "numpy": "2.4.6", "nvidia-cublas-cu12": "12.8.4.1", "nvidia-cudnn-cu12": "9.10.2.21",
@@ -44,7 +44,7 @@ def test_the_probe_reports_what_torch_and_numpy_run_with_under_the_contract(tmp_
         monkeypatch.setitem(probe.MODULES, name, f"{name}-not-imported")
     settings = contract.Settings(threads=3)
     installed = {"torch": {"version": metadata.version("torch")}, "numpy": {"version": metadata.version("numpy")}}
-    found = frameworks.runtime(installed, tmp_path, runner.child_environment(settings))
+    found = frameworks.runtime(installed, tmp_path, bootstrap.child_environment(settings))
     assert found["torch"]["version"] == metadata.version("torch")
     # The child ran as a run under `mlf run` does (torch is read from its files, not imported: torchfiles.py).
     if contract.machine_arch() == "x86_64" and "avx2" in open("/proc/cpuinfo").read():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.entrypoint import lifetime
+from mlfcore.entrypoint.supervise import lifetime
 
 from ..conftest import MLF
 from ..reliability import note

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mlfcore.entrypoint import contract, runner
+from mlfcore.entrypoint import bootstrap, contract
 from mlfcore.entrypoint.frameworks.torch import installed_files as torchfiles
 
 from ...conftest import clean_environment
@@ -20,7 +20,7 @@ COMPARE = ("import json, sys; from mlfcore.entrypoint.frameworks.torch import in
 def test_the_files_say_what_the_imported_torch_says(tmp_path, under_contract):
     env = clean_environment()
     if under_contract:
-        env = runner.child_environment(contract.Settings(), env)
+        env = bootstrap.child_environment(contract.Settings(), env)
     done = subprocess.run([sys.executable, "-c", COMPARE], env=env, cwd=tmp_path, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr

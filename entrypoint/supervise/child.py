@@ -1,4 +1,5 @@
-"""Run a command as a child process under the contract, forwarding signals, and return its exit code."""
+"""The child process of `mlf run` and `mlf train`: start a command (with the environment the contract gives it,
+bootstrap.child_environment), forward signals to it until it ends, and return its exit code."""
 
 from __future__ import annotations
 
@@ -6,39 +7,11 @@ import os
 import signal
 from collections.abc import Mapping, Sequence
 
-from . import console, contract, variables
-from .bootstrap import BOOTSTRAP_DIR
-from .errors import ContractConflict, UsageError
+from .. import console, variables
+from ..errors import UsageError
 
 # Signals a supervisor passes on. SIGINT is special-cased below: a terminal already sends it to the whole group.
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
-
-
-def check(settings: contract.Settings, environ: Mapping[str, str] | None = None) -> list[contract.Conflict]:
-    """Raise ContractConflict for contradicting variables the run may not deviate on; return the allowed ones."""
-    found = contract.conflicts(settings, environ)
-    refused = [c for c in found if not contract.allowed(settings, c.name)]
-    if refused:
-        lines = "\n".join(f"  {c.describe()}" for c in refused)
-        names = " ".join(c.name for c in refused)
-        hint = f"unset {names}, or pass --allow-nondeterministic to run anyway (the run is then recorded as " \
-               "non-deterministic)"
-        threads = [c for c in refused if c.name.endswith("_THREADS") and c.current.isdigit()]
-        if threads:
-            hint += f"; to keep {threads[0].current} threads, pass --threads {threads[0].current}"
-        raise ContractConflict(f"the environment contradicts the determinism contract:\n{lines}", refused, hint=hint)
-    for name, value in contract.kept_from_environment(settings, environ).items():
-        console.warn(f"{name}={value} is kept from the environment instead of the contract's "
-                     f"{contract.environment(settings)[name]} (recorded in the environment key)")
-    return found
-
-
-def child_environment(settings: contract.Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The contract's environment plus the bootstrap first on PYTHONPATH."""
-    env = contract.child_environment(settings, environ)
-    existing = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(BOOTSTRAP_DIR) + (os.pathsep + existing if existing else "")
-    return env
 
 
 def _terminal_sent_it() -> bool:

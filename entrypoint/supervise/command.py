@@ -1,11 +1,12 @@
 """What `mlf run` does, without the CLI: the Typer command (commands/run.py) and the start-up fast path
-(launch.py) both call `execute`, so they cannot drift apart."""
+(cli/fastpath.py) both call `execute`, so they cannot drift apart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import config, console, contract, files, runner
+from .. import bootstrap, config, console, contract, files
+from . import child
 
 
 def execute(command: list[str] | None, *, seed: int | None = None, threads: int | None = None,
@@ -15,7 +16,7 @@ def execute(command: list[str] | None, *, seed: int | None = None, threads: int 
     (torchrun.Launch) starts it through torchrun, one process per rank; None is one process."""
     if record is not None:
         files.check_target(record)  # before anything runs: a bad path must not cost the run, or its exit code
-    from .frameworks import launcher
+    from ..frameworks import launcher
 
     launch = launch or launcher()()
     if command:
@@ -23,13 +24,13 @@ def execute(command: list[str] | None, *, seed: int | None = None, threads: int 
     project_config = config.load(project)
     settings = config.settings(project_config, seed=seed, threads=threads, portable=portable,
                                allow_nondeterministic=allow_nondeterministic)
-    deviations = runner.check(settings)
+    deviations = contract.enforce(settings)
     if allow_nondeterministic or deviations or settings.allow:
         _say_nondeterministic(settings, deviations)
-    # Without a command there is nothing to protect: runner.run reports the bad usage (exit 2).
+    # Without a command there is nothing to protect: child.run reports the bad usage (exit 2).
     gate = None if no_lint or not command else _lint(project, project_config, command, allow_nondeterministic)
     stopped = gate is not None and gate.blocked
-    code = 1 if stopped else runner.run(command or [], runner.child_environment(settings))
+    code = 1 if stopped else child.run(command or [], bootstrap.child_environment(settings))
     if record is not None:
         import json
 
@@ -46,9 +47,9 @@ def _lint(project: Path, project_config: config.ProjectConfig, command: list[str
     """The pre-run gate (lint/gate.py decides); on a block show the report (stderr) and why nothing ran."""
     import sys
 
-    from .lint import gate  # imported here: `mlf run --no-lint` pays nothing for it
+    from ..lint import gate  # imported here: `mlf run --no-lint` pays nothing for it
 
-    decision = gate.check(project, project_config, command, allow_nondeterministic=allow)
+    decision = gate.decide(project, project_config, command, allow_nondeterministic=allow)
     if decision.blocked:
         sys.stderr.write(decision.report.render_text())  # plain text: paths and code must not go through markup
         console.error(decision.message(), hint=gate.HINT)

@@ -14,7 +14,7 @@ import re
 import shutil
 from collections.abc import Iterable, Mapping
 
-from . import variables
+from .. import variables
 
 # python, python3, python3.11, /opt/venv/bin/python3 ...
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")

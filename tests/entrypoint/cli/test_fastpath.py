@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.entrypoint import cli, launch, run_command
+from mlfcore.entrypoint.cli import app as cli
+from mlfcore.entrypoint.cli import fastpath as launch
+from mlfcore.entrypoint.supervise import command as run_command
 
-from .conftest import clean_environment
+from ..conftest import clean_environment
 
 TORCHRUN_OPTIONS = {"--nproc", "--nnodes", "--node-rank", "--rdzv-endpoint", "--rdzv-backend", "--rdzv-id",
                     "--master-addr", "--master-port"}
@@ -77,7 +79,7 @@ def test_a_torchrun_option_goes_to_typer(tmp_path):
 
 def test_the_console_script_runs_and_reports_through_the_fast_path(tmp_path):
     env = clean_environment(OMP_NUM_THREADS="5")
-    code = "from mlfcore.entrypoint.launch import run; import sys; sys.argv[0] = 'mlf'; run()"
+    code = "from mlfcore.entrypoint.cli.fastpath import run; import sys; sys.argv[0] = 'mlf'; run()"
     conflict = subprocess.run([sys.executable, "-c", code, "run", "--", "true"], env=env, cwd=tmp_path,
                               capture_output=True, text=True)
     assert conflict.returncode == 3 and "OMP_NUM_THREADS" in conflict.stderr

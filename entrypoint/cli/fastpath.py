@@ -2,8 +2,8 @@
 
 `mlf run` sits in front of every training command, so its start-up is paid on every run. Importing typer (and
 click and rich through it) and registering every command cost 143 ms of a 180 ms `mlf run -- python -c pass`
-(`python -X importtime -c "import mlfcore.entrypoint.cli"`, loaded machine). This module reads the common shapes
-of an `mlf run` command line itself and calls the same `run_command.execute` as the Typer command. Anything it does
+(`python -X importtime -c "import mlfcore.entrypoint.cli.app"`, loaded machine). This module reads the common shapes
+of an `mlf run` command line itself and calls the same `supervise.command.execute` as the Typer command. Anything it does
 not recognise with certainty — `--help`, an unknown or malformed option, a value Typer would refuse — is passed to
 the Typer app unchanged, so errors, help and messages stay Typer's alone.
 """
@@ -36,7 +36,7 @@ def _value(keyword: str, text: str) -> object | None:
 
 
 def parse(args: list[str]) -> dict | None:
-    """The keyword arguments of `run_command.execute` for `mlf run ARGS`, or None to leave it to Typer."""
+    """The keyword arguments of `supervise.command.execute` for `mlf run ARGS`, or None to leave it to Typer."""
     found: dict[str, object] = {}
     index = 0
     while index < len(args):
@@ -69,17 +69,17 @@ def run() -> None:
     args = sys.argv[1:]
     parsed = parse(args[1:]) if args[:1] == ["run"] else None
     if parsed is None:
-        from .cli import run as typer_run
+        from .app import run as typer_run
 
         typer_run()
         return
-    from .errors import MlfError
-    from .run_command import execute
+    from ..errors import MlfError
+    from ..supervise.command import execute
 
     try:
         code = execute(**parsed)
     except MlfError as failure:
-        from . import console
+        from .. import console
 
         console.error(failure.message, failure.hint)
         code = failure.exit_code

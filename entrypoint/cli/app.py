@@ -1,4 +1,5 @@
-"""`mlf`: wires the commands together. Each command lives in its own module under commands/ (as hatch does)."""
+"""The Typer app of `mlf`: wires the commands together. Each command lives in its own module under
+entrypoint/commands/ (as hatch does); this module only registers them."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import sys
 
 import typer
 
-from . import console, variables
-from .commands import bench as bench_command
-from .commands import env as env_command
-from .commands import hash as hash_command
-from .commands import lint as lint_command
-from .commands import reproduce as reproduce_command
-from .commands import run as run_command
-from .commands import sysinfo as sysinfo_command
-from .commands import train as train_command
-from .commands import verify as verify_command
+from .. import console, variables
+from ..commands import bench as bench_command
+from ..commands import env as env_command
+from ..commands import hash as hash_command
+from ..commands import lint as lint_command
+from ..commands import reproduce as reproduce_command
+from ..commands import run as run_command
+from ..commands import sysinfo as sysinfo_command
+from ..commands import train as train_command
+from ..commands import verify as verify_command
 from .exits import invoke
 
 app = typer.Typer(

@@ -8,8 +8,8 @@ import traceback
 
 import typer
 
-from . import console, variables
-from .errors import EXIT_INTERNAL, MlfError
+from .. import console, variables
+from ..errors import EXIT_INTERNAL, MlfError
 
 
 def invoke(app: typer.Typer, argv: list[str] | None, prog_name: str) -> int:
