@@ -63,7 +63,7 @@ demo: venv ## the main job: build the cpu images, train the PyTorch example twic
 	  $(MAKE) --no-print-directory images VARIANT=cpu BASE_IMAGE="$$base" \
 	    $(if $(WHEELHOUSE),,$(if $(wildcard /opt/wheels),WHEELHOUSE=/opt/wheels)) \
 	    $(if $(CA_BUNDLE),,$(if $(wildcard /etc/ssl/certs/ca-certificates.crt),CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt)); \
-	  $(BIN)/python -m mlfcore.entrypoint.examples.demo run --image "$$($(TABLE) tags pytorch cpu | sed -n 1p)"
+	  $(BIN)/python -m mlfcore.scaffold.demo run --image "$$($(TABLE) tags pytorch cpu | sed -n 1p)"
 
 # ---- Images: one table, images/images.toml, read through mlfcore.scaffold (images.table, identity) --------------
 # VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
-# Debian's client has BuildKit built in; another `docker` on PATH may lack the buildx plugin (images/build.py too).
-DOCKER = next((path for path in ("/usr/bin/docker",) if os.access(path, os.X_OK)), shutil.which("docker") or "docker")
+from mlfcore.scaffold.engine import CLI as DOCKER  # the one docker client (Debian's: BuildKit built in)
+
 FRAMEWORK_OF = {"pytorch": "torch", "xgboost": "xgboost", "tensorflow": "tensorflow"}
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from . import contract, variables
+from . import contract, run_settings
 from .errors import ConfigError
 from .frozen import Frozen
 
@@ -70,14 +69,12 @@ def load(project_dir: Path | str = ".") -> ProjectConfig:
     return ProjectConfig(root, path, table)
 
 
-def _from_environment(name: str) -> int | None:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return None
+def _from_environment(read) -> int | None:
+    """MLF_SEED or MLF_THREADS through their one reader (run_settings.py); a bad value is a ConfigError."""
     try:
-        return int(raw)
+        return read()
     except ValueError as err:
-        raise ConfigError(f"{name}={raw!r} is not an integer", hint=f"unset {name} or set it to a number") from err
+        raise ConfigError(str(err)) from None
 
 
 def settings(config: ProjectConfig, *, seed: int | None = None, threads: int | None = None,
@@ -86,20 +83,22 @@ def settings(config: ProjectConfig, *, seed: int | None = None, threads: int | N
 
     sources = []  # where each value came from, for the message when one is bad
 
-    def pick(flag, key, env_name, default):
+    def pick(flag, key, reader, variable, default):
         if flag is not None:
             sources.append("the command line")
             return flag
         if key in config.values:
             sources.append(f"{config.path} [tool.mlf] {key}")
             return config.values[key]
-        from_env = _from_environment(env_name) if env_name else None
-        sources.append(env_name if from_env is not None else "the defaults")
+        from_env = _from_environment(reader) if reader else None
+        sources.append(variable if from_env is not None else "the defaults")
         return default if from_env is None else from_env
 
-    values = {"seed": pick(seed, "seed", variables.MLF_SEED, contract.DEFAULT_SEED),
-              "threads": pick(threads, "threads", variables.MLF_THREADS, contract.DEFAULT_THREADS),
-              "portable": pick(portable, "portable", None, True)}
+    values = {"seed": pick(seed, "seed", run_settings.seed_from_environment, run_settings.SEED_VARIABLE,
+                           contract.DEFAULT_SEED),
+              "threads": pick(threads, "threads", run_settings.threads_from_environment,
+                              run_settings.THREADS_VARIABLE, contract.DEFAULT_THREADS),
+              "portable": pick(portable, "portable", None, None, True)}
     try:
         return contract.Settings(**values, allow_nondeterministic=allow_nondeterministic,
                                  allow=tuple(config.values.get("allow", [])))

@@ -45,17 +45,26 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
+def _new_file_beside(target: Path) -> Path:
+    """A new, empty file in the target's folder with a name no other writer uses, with the permissions a plain
+    write would give it (0666 less the umask; tempfile's would be 0600)."""
+    for _ in range(100):
+        candidate = target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp"
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
 def atomic_write(target: Path | str, content: str | bytes | Callable[[Path], None], *, durable: bool = False,
                  keep_mode: bool = False) -> None:
     """Write `content` (text, bytes, or a function that writes the file at the path it is given) to a new file
     beside `target`, then rename it over `target`. `keep_mode`: the new file gets the old one's permission bits.
     Raises OSError; the new file is removed on any failure."""
-    import tempfile  # here: `mlf run` imports this module on every start and writes a file only with --record
-
     target = Path(target)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    temporary = Path(name)
+    temporary = _new_file_beside(target)
     try:
         if callable(content):
             content(temporary)

@@ -58,7 +58,7 @@ def _from_environment(name, check, environ):
     try:
         return check(value)
     except ValueError as err:
-        raise ValueError(f"{name}={raw!r}: {err}") from None
+        raise ValueError(f"{name}: {err}") from None
 
 
 def seed_from_environment(environ=None):

@@ -12,13 +12,14 @@ place, so a file is never half-written; the change is a plain diff in the projec
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from mlfcore.entrypoint.files import atomic_write
+from mlfcore.scaffold import references
+
 DEPLOY_GLOB = "deploy/k8s/*.yaml"
-_DIGEST = r"sha256:[0-9a-f]{64}"
+_DIGEST = references.DIGEST.pattern
 _DIGEST_VALUE = re.compile(r'(- name: MLF_IMAGE_DIGEST\n\s+value: )"' + _DIGEST + '"')
 
 
@@ -43,20 +44,12 @@ def pinned(text: str, name: str, digest: str) -> str:
 
 
 def _replace(path: Path, text: str) -> None:
-    handle, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(scratch, path.stat().st_mode & 0o777)
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, keep_mode=True)
 
 
 def update(folder: Path, name: str, digest: str) -> list[Path]:
     """Pin the project's deploy manifests that name NAME to DIGEST; the files that changed, relative to FOLDER."""
-    if not re.fullmatch(_DIGEST, digest):
+    if not references.is_digest(digest):
         raise ValueError(f"not a sha256 digest: {digest!r}")
     changed = []
     for path in sorted(folder.glob(DEPLOY_GLOB)):

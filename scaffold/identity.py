@@ -208,20 +208,33 @@ def published_refs(image: str, variant: str, registry: str | None = None, versio
     return [f"{prefix}/{image}:{name}" for name in names]
 
 
+OCI = "org.opencontainers.image."  # the annotation keys of the OCI image-spec (annotations.md)
+
+
+def oci_labels(title: str, version: str, *, description: str | None = None, source: str | None = None,
+               url: str | None = None, revision: str | None = None, licenses: str | None = None,
+               base_name: str | None = None, base_digest: str | None = None) -> dict:
+    """The OCI labels of an image, ours or a project's: the keys are the image-spec's, written only here (the
+    Dockerfiles' LABEL lines must name the same keys: a test compares them)."""
+    values = {"title": title, "description": description, "version": version, "source": source, "url": url, "revision": revision,
+              "licenses": licenses, "base.name": base_name, "base.digest": base_digest}
+    return {OCI + key: value for key, value in values.items() if value is not None}
+
+
 def labels(image: str, variant: str, *, base_name: str, base_digest: str, lock_hash: str,
            revision: str | None = None, version: str | None = None) -> dict[str, str]:
-    """The OCI labels of IMAGE:VARIANT (keys from the OCI image-spec, annotations.md) and ours (io.mlfcore.*)."""
+    """The OCI labels of IMAGE:VARIANT (oci_labels) and ours (io.mlfcore.*)."""
     spec = table.check_variant(image, variant)
     version = version or mlfcore_version()
+    # What the image's Dockerfile says in its LABEL too (a plain `docker build` labels it the same way).
+    description = (f"{spec.framework} {spec.framework_version} under the mlf determinism contract" if spec.parent
+                   else f"Debian bookworm, Python {spec.framework_version} and the mlf entrypoint under the "
+                        "determinism contract")
     return {
-        "org.opencontainers.image.title": f"{table.RAW['namespace']}/{image}",
-        "org.opencontainers.image.version": version,
-        "org.opencontainers.image.source": source_url(),
-        "org.opencontainers.image.url": source_url(),
-        "org.opencontainers.image.revision": revision or commit() or "unknown",
-        "org.opencontainers.image.licenses": "Apache-2.0",
-        "org.opencontainers.image.base.name": base_name,
-        "org.opencontainers.image.base.digest": base_digest,
+        **oci_labels(f"{table.RAW['namespace']}/{image}", version, description=description, source=source_url(),
+                     url=source_url(),
+                     revision=revision or commit() or "unknown", licenses="Apache-2.0", base_name=base_name,
+                     base_digest=base_digest),
         "io.mlfcore.image.tag": full_tag(image, variant, version),
         "io.mlfcore.image.variant": variant,
         "io.mlfcore.framework": spec.framework,

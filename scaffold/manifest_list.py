@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlfcore.scaffold import push
+from mlfcore.scaffold import push, references
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -44,13 +44,9 @@ class Entry:
 
 def split(reference: str) -> tuple[str, str, str]:
     """host, repository path and tag (or digest) of a reference; Docker Hub's API host is registry-1.docker.io."""
-    host = push.registry_host(reference)
-    rest = reference[len(host) + 1:] if reference.startswith(host + "/") else reference
-    if "@" in rest:
-        name, _, ref = rest.partition("@")
-    else:
-        name, _, ref = rest.rpartition(":") if ":" in rest.rpartition("/")[2] else (rest, "", "latest")
-    return ("registry-1.docker.io" if host == "docker.io" else host), name, ref
+    parsed = references.parse(reference)
+    host = "registry-1.docker.io" if parsed.host == references.DOCKER_HUB else parsed.host
+    return host, parsed.path, parsed.tag_or_digest
 
 
 def body(entries: list[Entry]) -> tuple[str, bytes]:

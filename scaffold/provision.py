@@ -16,6 +16,7 @@ import sys
 import time
 
 from mlfcore.scaffold.images import table
+from mlfcore.scaffold import engine
 
 OS_BASE = "local/debian:bookworm"
 DOCKERD_LOG = "/var/log/dockerd.log"
@@ -35,8 +36,8 @@ def say(message: str) -> None:
 
 
 def docker_client() -> str:
-    """Debian's docker.io client (it has BuildKit built in), else the first docker on PATH."""
-    return "/usr/bin/docker" if os.access("/usr/bin/docker", os.X_OK) else (shutil.which("docker") or "docker")
+    """The docker client (mlfcore.scaffold.engine: Debian's, it has BuildKit built in)."""
+    return engine.CLI
 
 
 def engine_answers() -> bool:

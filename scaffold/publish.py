@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
 from mlfcore.scaffold import deploy_refs, identity, provision, push
+from mlfcore.scaffold import engine, references
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,8 @@ def image_name(project: Project) -> str:
 
 def build(project: Project, refs: list[str]) -> None:
     """docker build of the project folder, tagged with every ref; the builder's output goes to stderr."""
-    labels = {"org.opencontainers.image.title": project.name, "org.opencontainers.image.version": project.version}
-    if project.source:
-        labels["org.opencontainers.image.source"] = project.source
-    command = [provision.docker_client(), "build"]
+    labels = identity.oci_labels(project.name, project.version, source=project.source or None)
+    command = [engine.CLI, "build"]
     for ref in refs:
         command += ["--tag", ref]
     for key, value in labels.items():
@@ -105,12 +104,10 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
     refs = [f"{name}:{tag}" for tag in tag_names]
     if not provision.engine_answers():
         raise UsageError("no Docker engine answers: start dockerd (or Docker Desktop) and retry")
-    import docker
-
-    client = docker.from_env(timeout=600)
+    client = engine.client()
     try:
         if not no_push:  # the credentials are checked before a long build, not after it
-            push.login(client, push.registry_host(refs[0]), secret)
+            push.login(client, references.host(refs[0]), secret)
         build(project, refs)
         if no_push:
             return Published(name, tag_names, None)

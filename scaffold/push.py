@@ -9,15 +9,14 @@ written: the SDK sends them to the engine in the X-Registry-Auth header of each 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
+from mlfcore.scaffold import references
 
 TOKEN_VARIABLES = ("GHCR_TOKEN", "GITHUB_TOKEN")
 USERNAME_VARIABLES = ("GITHUB_ACTOR",)
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class RegistryError(UsageError):
@@ -54,9 +53,8 @@ def credentials(username: str | None, password_stdin: str | None, token_variable
 
 
 def registry_host(reference: str) -> str:
-    """The registry host of a reference (docker's rule: a first component with '.', ':' or 'localhost')."""
-    first, _, rest = reference.partition("/")
-    return first if rest and ("." in first or ":" in first or first == "localhost") else "docker.io"
+    """The registry host of a reference (references.host, the one parser)."""
+    return references.host(reference)
 
 
 def _hide(text: str, secret: Credentials | None) -> str:
@@ -98,14 +96,14 @@ def push(client, reference: str, secret: Credentials | None) -> str:
     import docker
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    repository, _, tag = reference.rpartition(":")
+    parsed = references.parse(reference)
     auth = secret.auth_config() if secret else None
     digest = ""
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=console.err(),
                   transient=True) as progress:
         layers: dict[str, int] = {}
         try:
-            for event in client.api.push(repository, tag=tag, stream=True, decode=True, auth_config=auth):
+            for event in client.api.push(parsed.repository, tag=parsed.tag or references.DEFAULT_TAG, stream=True, decode=True, auth_config=auth):
                 if "error" in event or "errorDetail" in event:
                     message = event.get("errorDetail", {}).get("message") or event.get("error", "")
                     raise _refusal(registry_host(reference), message, secret)
@@ -113,7 +111,7 @@ def push(client, reference: str, secret: Credentials | None) -> str:
                 _show(progress, layers, event)
         except docker.errors.APIError as failure:
             raise _refusal(registry_host(reference), str(failure.explanation or failure), secret) from None
-    if not _DIGEST.fullmatch(digest):
+    if not references.is_digest(digest):
         raise PushFailed(f"pushing {reference} reported no digest: the engine's push did not finish")
     console.info(f"pushed {console.escape(reference)} [dim]{digest}[/]")
     return digest

@@ -13,9 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import run_settings
+
 # The options of commands/run.py (`mlf run --help`): name → (keyword, how to read the value; None for a flag).
 # tests/entrypoint/test_launch.py checks this table against the Typer command's own parameters.
-_SEED_MAX = 2**32 - 1
 VALUED = {"--seed": "seed", "--threads": "threads", "--project": "project", "-C": "project", "--record": "record"}
 FLAGS = {"--portable": ("portable", True), "--no-portable": ("portable", False),
          "--allow-nondeterministic": ("allow_nondeterministic", True), "--no-lint": ("no_lint", True)}
@@ -26,9 +27,8 @@ def _value(keyword: str, text: str) -> object | None:
     if keyword in ("seed", "threads"):
         if not text.isdigit() or not text.isascii():
             return None
-        number = int(text)
-        lowest = 0 if keyword == "seed" else 1
-        return number if lowest <= number <= (_SEED_MAX if keyword == "seed" else number) else None
+        valid = run_settings.is_seed if keyword == "seed" else run_settings.is_threads  # the ranges' one owner
+        return int(text) if valid(int(text)) else None
     path = Path(text)
     if not text or (keyword == "project" and not path.is_dir()) or (keyword == "record" and path.is_dir()):
         return None

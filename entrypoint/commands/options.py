@@ -8,10 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
-Seed = Annotated[Optional[int], typer.Option("--seed", min=0, max=2**32 - 1,
+from .. import run_settings
+
+Seed = Annotated[Optional[int], typer.Option("--seed", min=0, max=run_settings.SEED_MAX,
                                              help="Seed for every generator and PYTHONHASHSEED "
                                                   "[default: \\[tool.mlf] seed, else $MLF_SEED, else 0].")]
-Threads = Annotated[Optional[int], typer.Option("--threads", min=1, max=1024,  # contract.MAX_THREADS
+Threads = Annotated[Optional[int], typer.Option("--threads", min=1, max=run_settings.MAX_THREADS,
                                                 help="The one thread count for every library, the same on every "
                                                      "host [default: \\[tool.mlf] threads, else $MLF_THREADS, else 2].")]
 Portable = Annotated[Optional[bool], typer.Option("--portable/--no-portable",

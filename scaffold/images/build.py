@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 from mlfcore.scaffold import identity
+from mlfcore.scaffold import engine, references
 from mlfcore.scaffold.images import lock, runtime_wheel, table
 
 STAGING = table.ROOT / "build" / "images"
-# Debian's docker.io client has the BuildKit builder built in; a newer client elsewhere on PATH may lack buildx.
-DOCKER = next((path for path in ("/usr/bin/docker",) if os.access(path, os.X_OK)), shutil.which("docker") or "docker")
 OS_BASE = "local/debian:bookworm"
 
 
@@ -33,7 +32,7 @@ class BuildError(Exception):
 
 
 def docker(*args: str, capture: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([DOCKER, *args], capture_output=capture, text=True, env=env)
+    return engine.run(*args, capture=capture, env=env)
 
 
 def check_engine() -> None:
@@ -105,11 +104,12 @@ def stage(spec: table.Image, variant: str, wheelhouse: str | None, arch: str = t
 def base_digest(ref: str) -> str:
     """The digest of the image a build starts FROM: the registry digest a pinned or pulled reference carries, else
     the local image id (an OS base imported by `make os-base`, or our parent built here)."""
-    if "@sha256:" in ref:
-        return ref.partition("@")[2]
+    pinned = references.parse(ref).digest
+    if pinned:
+        return pinned
     answer = docker("image", "inspect", "--format", "{{json .RepoDigests}} {{.Id}}", ref)
     digests, _, image_id = answer.stdout.strip().rpartition(" ")
-    found = [item.partition("@")[2] for item in json.loads(digests or "[]")]
+    found = [references.parse(item).digest for item in json.loads(digests or "[]")]
     return (found or [image_id])[0] or "unknown"
 
 

@@ -13,6 +13,7 @@ import sys
 
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.sysinfo.image import MANIFEST_DIR, MANIFEST_NAME
+from mlfcore.scaffold import engine
 
 
 def collect(client, ref: str) -> dict:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 1:
         console.error("usage: python -m mlfcore.scaffold.images.manifest IMAGE_REFERENCE")
         return 2
-    client = docker.from_env(timeout=600)
+    client = engine.client()
     try:
         console.out(json.dumps(collect(client, argv[0]), indent=1))
     except docker.errors.ImageNotFound:

@@ -23,6 +23,7 @@ import sys
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.errors import MlfError, UsageError
 from mlfcore.scaffold import identity, manifest_list, push
+from mlfcore.scaffold import engine, references
 from mlfcore.scaffold.images import table
 
 
@@ -47,8 +48,8 @@ def _push_tags(client, built, refs: list[str], secret: push.Credentials | None) 
     """Tag BUILT with every ref and push them; the one digest they share."""
     digests = set()
     for ref in refs:
-        repository, _, tag = ref.rpartition(":")
-        built.tag(repository, tag)
+        parsed = references.parse(ref)
+        built.tag(parsed.repository, parsed.tag)
         digests.add(push.push(client, ref, secret))
     if len(digests) != 1:
         raise MlfError(f"the tags {refs} were pushed with different digests: {sorted(digests)}")
@@ -63,15 +64,15 @@ def push_image(client, name: str, variant: str, registry: str, secret: push.Cred
     arches = arches or table.image(name).arches_of(variant)
     builds = {arch: _local(client, name, variant, arch) for arch in arches}
     refs = identity.published_refs(name, variant, registry, version, identity.commit() or None)
-    repository = refs[0].rpartition(":")[0]
-    push.login(client, push.registry_host(refs[0]), secret)
+    repository = references.parse(refs[0]).repository
+    push.login(client, references.host(refs[0]), secret)
     platforms = {}
     if len(arches) == 1:
         digest = _push_tags(client, builds[arches[0]], refs, secret)
     else:
         for arch, built in builds.items():
             platforms[arch] = _push_tags(client, built, [f"{refs[0]}-{arch}"], secret)
-        digest = manifest_list.push_list(repository, [ref.rpartition(":")[2] for ref in refs], platforms, secret)
+        digest = manifest_list.push_list(repository, [references.parse(ref).tag for ref in refs], platforms, secret)
     return {"image": name, "variant": variant, "repository": repository, "refs": refs, "digest": digest,
             "reference": f"{repository}@{digest}", "platforms": platforms}
 
@@ -87,10 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="push only these architectures' builds (repeatable; default: every one the table lists)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
-    import docker
-
     stdin = sys.stdin.read() if args.password_stdin else None
-    client = docker.from_env(timeout=600)
+    client = engine.client()
     try:
         table.check_variant(args.image, args.variant)
         registries = [identity.registry_prefix(args.registry)] if args.registry else identity.publish_registries()

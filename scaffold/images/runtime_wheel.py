@@ -20,6 +20,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from mlfcore.entrypoint.files import atomic_write
+
 from mlfcore.scaffold.images import table
 
 # A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
@@ -58,11 +60,12 @@ def strip(wheel: Path) -> None:
     record = io.StringIO()
     csv.writer(record, lineterminator="\n").writerows([*rows, [record_name, "", ""]])
     record_info = next(info for info, _ in entries if info.filename == record_name)
-    scratch = wheel.with_suffix(".tmp")
-    with zipfile.ZipFile(scratch, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in [*kept, (record_info, record.getvalue().encode())]:
-            target.writestr(info, data)
-    scratch.replace(wheel)
+    def write(scratch: Path) -> None:
+        with zipfile.ZipFile(scratch, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, data in [*kept, (record_info, record.getvalue().encode())]:
+                target.writestr(info, data)
+
+    atomic_write(wheel, write)
 
 
 def build(dist: Path) -> Path:

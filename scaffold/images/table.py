@@ -52,6 +52,13 @@ class Image:
     # variant -> the architectures it is published for (a manifest list per tag); absent: x86_64 only.
     arches: dict[str, list[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A requirement names the framework's version as {version}: the pin is written once, framework_version (the
+        # lock, the labels and the tags all follow it; pyproject's extras are checked against it by a test).
+        object.__setattr__(self, "requirements", {variant: [item.format(version=self.framework_version)
+                                                            for item in items]
+                                                  for variant, items in self.requirements.items()})
+
     def arches_of(self, variant: str) -> list[str]:
         return list(self.arches.get(variant, [DEFAULT_ARCH]))
 

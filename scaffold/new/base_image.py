@@ -7,7 +7,9 @@ module adds the digest when the local Docker engine knows one
 
 from __future__ import annotations
 
-from .. import identity
+from mlfcore.entrypoint.errors import UsageError
+
+from .. import engine, identity, references
 from . import toolkit
 
 
@@ -26,14 +28,13 @@ def reference(image: str, variant: str) -> str:
 
 def _local_digest(ref: str) -> str | None:
     try:
-        import docker
         from docker.errors import DockerException
     except ImportError:  # the scaffold extra is not installed: no engine to ask
         return None
     try:
-        found = docker.from_env().images.get(ref)
-    except DockerException:  # no engine, or the image is not there
+        found = engine.client().images.get(ref)
+    except (UsageError, DockerException):  # no engine, or the image is not there
         return None
-    repository = ref.rsplit(":", 1)[0]
-    return next((d.split("@", 1)[1] for d in found.attrs.get("RepoDigests", []) if d.startswith(repository + "@")),
-                None)
+    repository = references.parse(ref).repository
+    return next((parsed.digest for parsed in map(references.parse, found.attrs.get("RepoDigests", []))
+                 if parsed.repository == repository), None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
 from mlfcore.entrypoint.errors import UsageError
+from mlfcore.entrypoint.files import atomic_write
 
 SCAFFOLD_TABLE = "mlfcore-scaffold"  # [tool.mlfcore-scaffold] in the project's pyproject.toml
 
@@ -35,8 +35,4 @@ def replace_all(project: Path, contents: dict[str, str]) -> None:
     for relative, text in contents.items():
         path = project / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        staged = path.with_name(f".{path.name}.mlf-scaffold")
-        staged.write_text(text, encoding="utf-8")
-        if path.exists():
-            os.chmod(staged, path.stat().st_mode)
-        os.replace(staged, path)
+        atomic_write(path, text, keep_mode=True)

@@ -55,5 +55,6 @@ def test_a_bad_value_names_where_it_came_from(tmp_path, monkeypatch):
     monkeypatch.setenv("MLF_THREADS", "0")
     with pytest.raises(ConfigError, match="^MLF_THREADS: threads"):
         config.settings(config.load(tmp_path))
+    monkeypatch.delenv("MLF_THREADS")  # read (and refused) before the table's values are checked
     with pytest.raises(ConfigError, match=r"\[tool.mlf\] seed: seed"):
         config.settings(config.load(write(tmp_path, "[tool.mlf]\nseed = -5\n")))

@@ -41,8 +41,10 @@ CAPPED_AT_CPUS = {"xgboost"}
 
 def _train(engine, image, cpus: float, threads: int = 2) -> tuple[dict[str, str], str]:
     """Train the image's bundled example under `mlf run` in a fresh container; sha256 of each artifact by name."""
-    module = frameworks.example_module(*frameworks.examples()[image.spec.example])
-    script = f"mlf run --threads {threads} -- python -m {module} --output /tmp/out >&2 && {DIGEST}"
+    framework, example = frameworks.examples()[image.spec.example]
+    short = " ".join(f"--{key} {value}" for key, value in example.smoke.items())  # its smallest useful training
+    script = (f"mlf run --threads {threads} -- python -m {frameworks.example_module(framework, example)} {short} "
+              f"--output /tmp/out >&2 && {DIGEST}")
     result = run(engine, image, "-c", script, entrypoint=["sh"], cpus=cpus)
     assert result.exit_code == 0, result.stderr[-3000:]
     digests = {line.split()[1].removeprefix("/tmp/out/"): line.split()[0] for line in result.stdout.splitlines()}

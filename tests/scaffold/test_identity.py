@@ -130,4 +130,4 @@ def test_table_cli_answers_and_refuses():
     assert names == list(table.IMAGES) and names[0] == "base"
     bad = subprocess.run([*run, "tags", "nope", "cpu"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
-        "error: unknown image 'nope': choose one of base, pytorch, tensorflow, xgboost (images/images.toml)"]
+        f"error: unknown image 'nope': choose one of {', '.join(table.IMAGES)} (images/images.toml)"]

@@ -25,7 +25,10 @@ def test_the_module_prints_only_the_base_on_stdout():
     assert (done.returncode, done.stdout) == (0, "given/os:1\n"), done.stderr
 
 
-def test_the_runtime_package_no_longer_provisions():
-    from mlfcore.entrypoint.examples import demo
+def test_the_runtime_package_holds_no_host_side_demo_and_the_demo_does_not_provision():
+    import importlib.util
 
+    from mlfcore.scaffold import demo
+
+    assert importlib.util.find_spec("mlfcore.entrypoint.examples.demo") is None  # host side: not in the images
     assert not hasattr(demo, "prepare") and not hasattr(demo, "_provision")

@@ -12,7 +12,7 @@ def seed_worker(worker_id: int) -> None:
     """DataLoader `worker_init_fn`: seed `random` and NumPy in each worker from torch's per-worker seed."""
     import torch
 
-    worker_seed = torch.initial_seed() % 2**32
+    worker_seed = torch.initial_seed() % (run_settings.SEED_MAX + 1)  # a seed NumPy and random accept
     random.seed(worker_seed)
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed(worker_seed)

@@ -39,7 +39,7 @@ def test_info_shows_tags_pins_and_templates():
 
 
 def test_info_of_an_unknown_framework_exits_2():
-    result = scaffold("info", "jax")
+    result = scaffold("info", "mxnet")
     assert result.returncode == 2 and "choose one of" in result.stderr
 
 

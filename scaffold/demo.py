@@ -1,7 +1,7 @@
 """`make demo`, the README's main job: the PyTorch image trains its bundled example twice, bit for bit the same.
 
 Host side, after `python -m mlfcore.scaffold.provision` (a Docker engine, the OS base) and `make images`:
-`python -m mlfcore.entrypoint.examples.demo run --image REF` runs `docker run --rm -v WS:/workspace REF train`
+`python -m mlfcore.scaffold.demo run --image REF` runs `docker run --rm -v WS:/workspace REF train`
 twice on one empty workspace and compares the fingerprints: exit 0 when identical, 1 when not.
 """
 
@@ -10,15 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-# `docker run` works with any client; Debian's is preferred where it is installed.
-DOCKER = "/usr/bin/docker" if os.access("/usr/bin/docker", os.X_OK) else (shutil.which("docker") or "docker")
+from mlfcore.scaffold.engine import CLI as DOCKER
 
 
 def say(message: str) -> None:

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from mlfcore.entrypoint.examples import demo
+from mlfcore.scaffold import demo
 
 
 @pytest.fixture
