@@ -18,7 +18,7 @@ the step hook's callbacks (`steps.py`), helpers such as torch's DataLoader seedi
 examples (`examples/`, which `mlf train` finds through `Framework.examples`).
 
 `hooks.py` imports nothing from mlfcore (the bootstrap loads it by path in any interpreter); the other parts may
-import the foundation (errors, variables, files, run_settings), the contract's entry type, the step and checkpoint
+import the foundation (errors, variables, files, run_settings, installed), the contract's entry type, the step and checkpoint
 API, and the interfaces they implement (lint.model, train.artifacts) — never the machinery that reads them.
 """
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ...lint import installed
+from ... import installed
 
 FRAMEWORK = "jax"
 TABLES = Path(__file__).with_name("tables")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from ...package_files import load_file, package_file
+from ...installed import load_file, package_file
 
 CUDA_PLUGINS = ("jax-cuda13-plugin", "jax-cuda12-plugin")
 

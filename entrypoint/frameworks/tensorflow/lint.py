@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...lint import installed
+from ... import installed
 
 FRAMEWORK = "tensorflow"
 TABLES = Path(__file__).with_name("tables")

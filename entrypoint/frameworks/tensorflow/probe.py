@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...package_files import load_file, package_file
+from ...installed import load_file, package_file
 
 
 def _tensorflow() -> dict:

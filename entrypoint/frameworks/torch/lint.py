@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...lint import installed
+from ... import installed
 
 FRAMEWORK = "torch"
 TABLES = Path(__file__).with_name("tables")

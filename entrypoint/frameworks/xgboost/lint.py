@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ...lint import installed
+from ... import installed
 
 FRAMEWORK = "xgboost"
 TABLES = Path(__file__).with_name("tables")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 
-from ...package_files import load_file, package_file
+from ...installed import load_file, package_file
 
 
 def _xgboost_library():

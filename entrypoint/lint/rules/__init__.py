@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ...errors import UsageError
-from .. import installed, tables
+from ... import installed
+from .. import tables
 from ..framework_parts import joined, lint_parts
 from ..model import Match, Rule
 from . import contract, files, listing, seeding

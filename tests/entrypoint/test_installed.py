@@ -6,7 +6,7 @@ from importlib import metadata
 
 import pytest
 
-from mlfcore.entrypoint.lint import installed
+from mlfcore.entrypoint import installed
 
 
 @pytest.mark.parametrize("name", ["pytest", "typer", "PyYAML"])
