@@ -128,6 +128,8 @@ def run(ctx: Context) -> None:
         installed = None
     data["table"] = table_for(installed)
     data["device"] = ctx.options.device
+    devices = ctx.results.get("probe", {}).get("devices") or []
+    data["device_name"] = devices[0]["name"] if devices and not ctx.options.fake_device else None
     said = predictions(data["table"]["table"], "cpu" if ctx.options.fake_device else "cuda", ctx.scratch / "cases")
     out = ctx.scratch / "lint-cases.jsonl"
     crashed = execute(ctx, record, out)

@@ -17,23 +17,23 @@ def _ran(entry: dict | None) -> tuple[str, str]:
 def _table_line(info: dict) -> str:
     if info["exact"]:
         return f"the torch {info['table']} table, torch {info['torch']}'s own"
-    return (f"the torch {info['table']} table: torch {info['torch']} has no table of its own (tables: "
-            f"{', '.join(info['known'])}), so the nearest is used and a mismatch may be a change between versions")
+    return (f"the torch {info['table']} table. torch {info['torch']} has no table of its own (tables: "
+            f"{', '.join(info['known'])}): the nearest is used, so a mismatch may be a change between versions")
 
 
 def section(data: dict) -> list[str]:
     counts = summary(data)
     rows = data["cases"]
-    device = "the CPU (fake device)" if data["device"] == "cpu" else f"{data['device']}"
-    lines = ["## Lint truth", "",
-             f"Every case below is a small program using one op the torch rule table names. It was linted with "
-             f"{_table_line(data['table'])}, for the device it ran on, and run on {device} (torch "
-             f"{data.get('torch_in_child')}) twice under `torch.use_deterministic_algorithms(True)` with cuDNN's "
-             f"deterministic switch, then twice with both off, each time from the same seed.", "",
-             f"**{counts[AGREES]} agree, {counts[MISMATCH]} mismatch, {counts[UNCHECKED]} could not be checked**, "
-             f"of {len(rows)} cases.", ""]
-    lines += _named(rows) + _mismatches(rows) + _every(rows)
-    return lines
+    fake = data["device"] == "cpu"
+    device = "the CPU (fake device)" if fake else f"{data.get('device_name') or 'the GPU'} (cuda:0)"
+    return ["## Lint truth", "",
+            "Every case below is a small program using one op the torch rule table names.", "",
+            f"- Compared with {_table_line(data['table'])}.",
+            f"- Linted for {'the CPU' if fake else 'CUDA'}; run on {device}, torch {data.get('torch_in_child')}.",
+            "- Each case ran twice under `torch.use_deterministic_algorithms(True)` with cuDNN's deterministic "
+            "switch, then twice with both off, from the same seed each time.", "",
+            f"**{counts[AGREES]} agree, {counts[MISMATCH]} mismatch, {counts[UNCHECKED]} could not be checked**, "
+            f"of {len(rows)} cases.", "", *_named(rows), *_mismatches(rows), *_every(rows)]
 
 
 def _named(rows: list[dict]) -> list[str]:

@@ -107,7 +107,7 @@ def test_a_second_call_with_some_parts_keeps_the_others_and_a_fake_never_mixes_w
     assert kept == results.empty(fake_device=False) and "came from a fake device" in note
 
 
-@pytest.mark.heavy  # 4 trainings under `mlf verify`, 4 resumed, 4 seeded, 16 bench runs: ~5 min on 2 busy cores
+@pytest.mark.heavy  # 4 trainings under `mlf verify`, 4 resumed, 4 seeded, 16 bench runs: 5-10 min on 2 busy cores
 def test_a_fake_device_trains_both_examples_to_identical_fingerprints_under_the_contract(tmp_path):
     output = tmp_path / "GPU.md"
     done = proof("--fake-device", "--quick", "--parts", "determinism,resume,bench", "--budget", "determinism=900",
