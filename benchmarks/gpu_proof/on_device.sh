@@ -20,16 +20,23 @@ fi
 # sees the *base* interpreter's packages, not that venv's: measured here, a package installed in venv A was not
 # importable from a venv B made by A's python with --system-site-packages. So B gets a .pth that adds python3's
 # own site directories (after B's own, which win: the carried wheels come first, the machine's torch after).
-python3 -m venv --clear "$venv" || { say "python3 -m venv failed"; exit 2; }
+pip=("$venv/bin/python" -m pip)
+if ! python3 -m venv --clear "$venv"; then
+  # A Python without ensurepip (Debian's and Ubuntu's ship it apart) makes no pip in a venv: python3's own pip
+  # installs into it instead (pip's --python, since pip 22.3).
+  say "python3 -m venv made no pip: a venv without one, filled by python3's own pip"
+  python3 -m venv --clear --without-pip "$venv" || { say "python3 -m venv failed"; exit 2; }
+  pip=(python3 -m pip --python "$venv/bin/python")
+fi
 site_dirs=$(python3 -c 'import site; print("\n".join(site.getsitepackages()))') || exit 2
 venv_site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') || exit 2
 while IFS= read -r dir; do
   [ -n "$dir" ] && echo "import site; site.addsitedir('$dir')"
 done <<<"$site_dirs" >"$venv_site/zz-machine-site.pth"
 say "venv $venv sees: $(tr '\n' ' ' <<<"$site_dirs")"
-"$venv/bin/python" -m pip install -q --no-index --no-deps --no-compile --disable-pip-version-check .gpu-wheels/*.whl \
+"${pip[@]}" install -q --no-index --no-deps --no-compile --disable-pip-version-check .gpu-wheels/*.whl \
   || { say "installing the carried wheels failed"; exit 2; }
-"$venv/bin/python" -m pip install -q --no-index --no-deps --no-build-isolation --disable-pip-version-check -e . \
+"${pip[@]}" install -q --no-index --no-deps --no-build-isolation --disable-pip-version-check -e . \
   || { say "pip install --no-deps -e . failed"; exit 2; }
 
 # With $OUT (the device tool's folder of files that come back), the report is written there as the proof goes, so
