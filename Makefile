@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-all test-unit demo lint bench reliability stress
+.PHONY: help venv test test-all test-unit demo lint bench reliability stress gpu-proof
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,12 @@ lint: venv ## lint mlfcore's own code with `mlf lint --strict` and its Dockerfil
 
 bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed) and images; writes docs/PERFORMANCE.md
 	$(BIN)/python -m benchmarks.perf_report $(BENCH_FLAGS)
+
+# On a GPU machine mlfcore is installed with --no-deps beside the machine's own torch (benchmarks/gpu_proof/
+# on_device.sh does it): the target uses the venv's Python when there is one, else `python3`, and installs nothing.
+GPU_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+gpu-proof: ## on one GPU (<= 8 min): the machine, determinism, lint truth; writes docs/GPU.md (GPU_PROOF_FLAGS=--parts .. --quick)
+	$(GPU_PYTHON) -m benchmarks.gpu_proof $(GPU_PROOF_FLAGS)
 
 demo: venv ## the main job: build the cpu images, train the PyTorch example twice in its container, same fingerprint
 	@set -e; base=$$($(BIN)/python -m mlfcore.scaffold.provision); \

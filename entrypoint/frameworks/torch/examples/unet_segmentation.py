@@ -11,6 +11,8 @@ Deterministic by design, not only by the contract's switches:
   CUDA ops);
 - the loss is binary cross-entropy on logits plus a soft Dice term, element-wise operations and full reductions:
   nothing goes through `nll_loss2d`, whose CUDA forward is in that same list.
+
+It trains on the GPU when torch sees one (the choices above are about CUDA kernels) and saves from the CPU.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
     train_set = TensorDataset(torch.from_numpy(x_train), torch.from_numpy(y_train))
     kwargs = dataloader_kwargs()
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, num_workers=0, **kwargs)
-    model = build_model()
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = build_model().to(device)  # before the optimiser and the resume: their state lives beside the weights
     optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
     resume = TorchResume(checkpoint.folder_from_environment(), model=model, optimizer=optimiser,
                          loader_generator=kwargs["generator"], partitioning="one process, shuffled by the loader",
@@ -119,6 +122,7 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
             if index < skip:
                 continue  # done before the checkpoint: the same batches, drawn again, skipped
             optimiser.zero_grad()
+            batch, masks = batch.to(device), masks.to(device)
             logits = model(batch)
             loss = F.binary_cross_entropy_with_logits(logits, masks) + (1 - dice(torch.sigmoid(logits), masks))
             loss.backward()
@@ -130,11 +134,12 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
         steps.boundary()  # a signal after the epoch's last step: its checkpoint comes before the evaluation
         model.eval()
         with torch.no_grad():
-            predicted = (model(torch.from_numpy(x_test)) > 0).float()  # thresholded: the score a user reads
-            score = dice(predicted, torch.from_numpy(y_test), smooth=1e-6).item()
+            predicted = (model(torch.from_numpy(x_test).to(device)) > 0).float()  # thresholded: what a user reads
+            score = dice(predicted, torch.from_numpy(y_test).to(device), smooth=1e-6).item()
         history.append({"epoch": epoch, "loss": total / len(train_set), "dice": score})
         tracking.log_epoch(history[-1])
     steps.close()
+    model.to("cpu")  # saved and logged from the CPU: the files and the logged model do not depend on the device
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)
