@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from mlfcore.scaffold import identity  # names of the images
-from mlfcore.scaffold.images.build import DOCKER  # the client with BuildKit
+from mlfcore.scaffold.engine import CLI as DOCKER  # the one docker client (BuildKit built in)
 
 FOR_IMAGE = "xgboost"
 WORKSPACE = "/workspace"
