@@ -9,7 +9,7 @@ import typer
 from mlfcore.entrypoint.cli.exits import invoke
 
 from . import commands_publish
-from .new import bump, listing, new, upgrade
+from .project import bump, listing, new, upgrade
 
 app = typer.Typer(name="mlf-scaffold", help="Render and publish mlfcore projects.", add_completion=False,
                   no_args_is_help=True, pretty_exceptions_enable=False)

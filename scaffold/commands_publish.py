@@ -12,7 +12,7 @@ import typer
 
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.errors import MlfError
-from mlfcore.scaffold import push
+from mlfcore.scaffold import registry_client
 
 
 class OutputFormat(str, Enum):
@@ -35,7 +35,7 @@ def publish(
     from mlfcore.scaffold import publish as publishing
 
     try:
-        secret = None if no_push else push.credentials(username, sys.stdin.read() if password_stdin else None)
+        secret = None if no_push else registry_client.credentials(username, sys.stdin.read() if password_stdin else None)
         result = publishing.publish(project_dir, registry=registry, tags=tag, no_push=no_push, secret=secret)
     except MlfError as error:
         console.error(error.message, error.hint)

@@ -3,7 +3,7 @@
 The engine API pushes one platform's image at a time and has no call that writes a list, and `docker manifest` /
 `docker buildx imagetools` need a `docker login` that writes the token to ~/.docker/config.json. So the list is
 written here, with the registry's HTTP API (the OCI distribution spec: `GET`/`PUT /v2/<name>/manifests/<ref>`),
-with the credentials kept in memory like mlfcore.scaffold.push. Auth follows the registry's 401 challenge: Basic
+with the credentials kept in memory like mlfcore.scaffold.registry_client. Auth follows the registry's 401 challenge: Basic
 (distribution's htpasswd) or Bearer (distribution's token spec, as GHCR and Docker Hub answer), asking the realm for
 a `repository:<name>:pull,push` token. The registry's TLS is trusted as the engine trusts it: the CA in
 /etc/docker/certs.d/<host>/ca.crt when there is one (Docker docs, "Verify repository client with certificates"),
@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlfcore.scaffold import push, references
+from mlfcore.scaffold import references, registry_client
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -64,7 +64,7 @@ def body(entries: list[Entry]) -> tuple[str, bytes]:
 class Client:
     """A registry session for one repository: answers the 401 challenge once, keeps the credentials in memory."""
 
-    def __init__(self, host: str, name: str, secret: push.Credentials | None):
+    def __init__(self, host: str, name: str, secret: registry_client.Credentials | None):
         import requests
 
         self.base, self.name, self.secret = f"https://{host}/v2/{name}", name, secret
@@ -85,14 +85,14 @@ class Client:
                 answer = self.session.request(method, f"{self.base}/{path}", timeout=60, verify=self.verify,
                                           **kwargs)
         except requests.RequestException as failure:
-            raise push.RegistryError(f"registry {self.host} does not answer ({type(failure).__name__}): check "
+            raise registry_client.RegistryError(f"registry {self.host} does not answer ({type(failure).__name__}): check "
                                      "--registry and that the registry is up") from None
         if answer.status_code in (401, 403):
             user = self.secret.username if self.secret else "(none)"
-            raise push.RegistryError(f"registry {self.host} refused the credentials of user {user!r}: check the "
+            raise registry_client.RegistryError(f"registry {self.host} refused the credentials of user {user!r}: check the "
                                      "token and that it may write packages")
         if answer.status_code >= 400:
-            raise push.PushFailed(f"registry {self.host}: {method} {self.name} {path} answered "
+            raise registry_client.PushFailed(f"registry {self.host}: {method} {self.name} {path} answered "
                                   f"{answer.status_code} {answer.text[:200].strip()}")
         return answer
 
@@ -117,10 +117,10 @@ class Client:
         answer = self.request("GET", f"manifests/{digest}", headers={"Accept": f"{DOCKER_MANIFEST}, {OCI_MANIFEST}"})
         media_type = answer.headers.get("Content-Type", "").split(";")[0]
         if media_type not in (DOCKER_MANIFEST, OCI_MANIFEST):
-            raise push.PushFailed(f"{self.name}@{digest} is a {media_type or 'untyped'} manifest, not one image: "
+            raise registry_client.PushFailed(f"{self.name}@{digest} is a {media_type or 'untyped'} manifest, not one image: "
                                   "push each architecture's image first")
         if "sha256:" + hashlib.sha256(answer.content).hexdigest() != digest:
-            raise push.PushFailed(f"{self.name}@{digest}: the registry's bytes do not hash to that digest")
+            raise registry_client.PushFailed(f"{self.name}@{digest}: the registry's bytes do not hash to that digest")
         return Entry(arch, digest, media_type, len(answer.content))
 
     def put(self, tag: str, media_type: str, content: bytes) -> str:
@@ -128,7 +128,7 @@ class Client:
         return answer.headers.get("Docker-Content-Digest", "")
 
 
-def push_list(repository: str, tags: list[str], digests: dict[str, str], secret: push.Credentials | None) -> str:
+def push_list(repository: str, tags: list[str], digests: dict[str, str], secret: registry_client.Credentials | None) -> str:
     """Write one list over the per-architecture DIGESTS (arch -> sha256:...) under every tag of REPOSITORY;
     returns the list's digest (the same for every tag: the same bytes)."""
     host, name, _ = split(f"{repository}:x")
@@ -138,5 +138,5 @@ def push_list(repository: str, tags: list[str], digests: dict[str, str], secret:
     for tag in tags:
         answered = client.put(tag, media_type, content)
         if answered and answered != digest:
-            raise push.PushFailed(f"{repository}:{tag}: the registry stored the list as {answered}, not {digest}")
+            raise registry_client.PushFailed(f"{repository}:{tag}: the registry stored the list as {answered}, not {digest}")
     return digest

@@ -3,7 +3,7 @@
 The image is named from the project's pyproject.toml: `<registry>/<[project] name>:<[project] version>` — the
 registry from `--registry`, else `[tool.mlf.publish] registry`, else `ghcr.io/$GITHUB_REPOSITORY_OWNER` in GitHub
 Actions; the tag from `--tag` (repeatable), else the version made a Docker tag by identity.docker_tag ('+' -> '_').
-The build is the docker client's (BuildKit, as our images are built); the push is mlfcore.scaffold.push. After a
+The build is the docker client's (BuildKit, as our images are built); the push is mlfcore.scaffold.registry_client. After a
 push, the project's Kubernetes manifests that name the image are pinned to the pushed digest, MLF_IMAGE_REF and
 MLF_IMAGE_DIGEST included (mlfcore.scaffold.deploy_refs), so a run there records the image it ran in.
 """
@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
-from mlfcore.scaffold import deploy_refs, identity, provision, push
-from mlfcore.scaffold import engine, references
+from mlfcore.scaffold import deploy_refs, engine, identity, provision, references, registry_client
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def build(project: Project, refs: list[str]) -> None:
 
 
 def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None = None, no_push: bool = False,
-            secret: push.Credentials | None = None) -> Published:
+            secret: registry_client.Credentials | None = None) -> Published:
     project = read_project(folder.resolve(), registry)
     name = image_name(project)
     try:
@@ -107,11 +106,11 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
     client = engine.client()
     try:
         if not no_push:  # the credentials are checked before a long build, not after it
-            push.login(client, references.host(refs[0]), secret)
+            registry_client.login(client, references.host(refs[0]), secret)
         build(project, refs)
         if no_push:
             return Published(name, tag_names, None)
-        digests = {push.push(client, ref, secret) for ref in refs}
+        digests = {registry_client.push(client, ref, secret) for ref in refs}
     finally:
         client.close()
     if len(digests) != 1:

@@ -162,7 +162,7 @@ def test_files_are_written_whole_only_by_files_py():
         "entrypoint/train/tracking.py": "a probe that the store's folder is writable, removed at once",
         "entrypoint/supervise/child.py": "the bootstrap's mark file when TMPDIR is unusable: created empty, "
                                          "never replaced",
-        "scaffold/new/render.py": "moves a rendered tree from its staging folder into place, file by file",
+        "scaffold/project/render.py": "moves a rendered tree from its staging folder into place, file by file",
     }
     assert offenders(renames, {"entrypoint/files.py"}, allowed) == []
 

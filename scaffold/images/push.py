@@ -3,7 +3,7 @@
 
 The locally built image (its full tag) is tagged with every published reference — full tag, sha-<commit>, moving
 tags — in each registry (the default, GHCR, and Docker Hub when DOCKERHUB_USERNAME/DOCKERHUB_TOKEN are set; or only
---registry), then pushed with mlfcore.scaffold.push. On a release the git tag must match mlfcore's version. Prints
+--registry), then pushed with mlfcore.scaffold.registry_client. On a release the git tag must match mlfcore's version. Prints
 `<repository>@sha256:<digest>` per registry on stdout (`--format json`: the refs and digests).
 
 A variant published for several architectures (images.toml `arches`; x86_64 and aarch64 for the cpu images that
@@ -22,15 +22,14 @@ import sys
 
 from mlfcore.entrypoint import console
 from mlfcore.entrypoint.errors import MlfError, UsageError
-from mlfcore.scaffold import identity, manifest_list, push
-from mlfcore.scaffold import engine, references
+from mlfcore.scaffold import engine, identity, manifest_list, references, registry_client
 from mlfcore.scaffold.images import table
 
 
-def _secret(registry: str, args: argparse.Namespace, stdin: str | None) -> push.Credentials | None:
+def _secret(registry: str, args: argparse.Namespace, stdin: str | None) -> registry_client.Credentials | None:
     if registry == identity.registry_prefix(identity.DOCKER_HUB) and not args.registry:
-        return push.credentials(os.environ.get("DOCKERHUB_USERNAME"), None, token_variables=("DOCKERHUB_TOKEN",))
-    return push.credentials(args.username, stdin)
+        return registry_client.credentials(os.environ.get("DOCKERHUB_USERNAME"), None, token_variables=("DOCKERHUB_TOKEN",))
+    return registry_client.credentials(args.username, stdin)
 
 
 def _local(client, name: str, variant: str, arch: str):
@@ -44,19 +43,19 @@ def _local(client, name: str, variant: str, arch: str):
         raise UsageError(f"{local} is not built: run `make image/{name} VARIANT={variant}{hint}` first") from None
 
 
-def _push_tags(client, built, refs: list[str], secret: push.Credentials | None) -> str:
+def _push_tags(client, built, refs: list[str], secret: registry_client.Credentials | None) -> str:
     """Tag BUILT with every ref and push them; the one digest they share."""
     digests = set()
     for ref in refs:
         parsed = references.parse(ref)
         built.tag(parsed.repository, parsed.tag)
-        digests.add(push.push(client, ref, secret))
+        digests.add(registry_client.push(client, ref, secret))
     if len(digests) != 1:
         raise MlfError(f"the tags {refs} were pushed with different digests: {sorted(digests)}")
     return next(iter(digests))
 
 
-def push_image(client, name: str, variant: str, registry: str, secret: push.Credentials | None,
+def push_image(client, name: str, variant: str, registry: str, secret: registry_client.Credentials | None,
                arches: list[str] | None = None) -> dict:
     """Push the local build(s) of NAME:VARIANT under every published reference in REGISTRY; one digest for all
     (a manifest list's when ARCHES, default the table's, holds more than one architecture)."""
@@ -65,7 +64,7 @@ def push_image(client, name: str, variant: str, registry: str, secret: push.Cred
     builds = {arch: _local(client, name, variant, arch) for arch in arches}
     refs = identity.published_refs(name, variant, registry, version, identity.commit() or None)
     repository = references.parse(refs[0]).repository
-    push.login(client, references.host(refs[0]), secret)
+    registry_client.login(client, references.host(refs[0]), secret)
     platforms = {}
     if len(arches) == 1:
         digest = _push_tags(client, builds[arches[0]], refs, secret)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from mlfcore.scaffold import manifest_list, push
+from mlfcore.scaffold import manifest_list, registry_client
 
 AMD = "sha256:" + "a" * 64
 ARM = "sha256:" + "b" * 64
@@ -42,11 +42,11 @@ def test_an_oci_manifest_makes_an_oci_index():
 
 @pytest.mark.images
 def test_a_list_over_a_pushed_digest_is_pulled_by_its_tag(engine, registry, base_image):
-    secret = push.Credentials(registry.username, registry.password)
+    secret = registry_client.Credentials(registry.username, registry.password)
     repository = f"{registry.host}/mlfcore-list-test/base"
     engine.images.get(base_image).tag(repository, "single")
-    push.login(engine, registry.host, secret)
-    digest = push.push(engine, f"{repository}:single", secret)
+    registry_client.login(engine, registry.host, secret)
+    digest = registry_client.push(engine, f"{repository}:single", secret)
     listed = manifest_list.push_list(repository, ["listed", "listed-too"], {"x86_64": digest}, secret)
     client = manifest_list.Client(registry.host, "mlfcore-list-test/base", secret)
     answer = client.request("GET", "manifests/listed-too", headers={"Accept": manifest_list.DOCKER_LIST})
@@ -59,9 +59,9 @@ def test_a_list_over_a_pushed_digest_is_pulled_by_its_tag(engine, registry, base
 
 @pytest.mark.images
 def test_a_wrong_password_and_a_registry_that_is_down_are_one_line_errors(registry):
-    wrong = push.Credentials(registry.username, "not-the-password")
-    with pytest.raises(push.RegistryError, match="refused the credentials of user 'mlf-publisher'") as refused:
+    wrong = registry_client.Credentials(registry.username, "not-the-password")
+    with pytest.raises(registry_client.RegistryError, match="refused the credentials of user 'mlf-publisher'") as refused:
         manifest_list.push_list(f"{registry.host}/mlfcore-list-test/base", ["x"], {"x86_64": AMD}, wrong)
     assert "not-the-password" not in str(refused.value)
-    with pytest.raises(push.RegistryError, match="127.0.0.1:1 does not answer"):
+    with pytest.raises(registry_client.RegistryError, match="127.0.0.1:1 does not answer"):
         manifest_list.push_list("127.0.0.1:1/mlfcore/base", ["x"], {"x86_64": AMD}, wrong)

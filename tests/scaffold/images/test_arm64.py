@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.scaffold import identity, manifest_list, push
+from mlfcore.scaffold import identity, manifest_list, registry_client
 from mlfcore.scaffold.images import contract_env, lock
 
 pytestmark = [pytest.mark.heavy, pytest.mark.images]
@@ -126,7 +126,7 @@ def test_one_manifest_list_carries_both_platforms_of_the_base(engine, registry, 
     assert done.returncode == 0, done.stderr[-4000:]
     (result,) = json.loads(done.stdout)
     assert set(result["platforms"]) == {"x86_64", "aarch64"}
-    secret = push.Credentials(registry.username, registry.password)
+    secret = registry_client.Credentials(registry.username, registry.password)
     client = manifest_list.Client(registry.host, "mlfcore/base", secret)
     for ref in result["refs"]:
         answer = client.request("GET", f"manifests/{ref.rpartition(':')[2]}",

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from mlfcore.scaffold.new import frameworks
+from mlfcore.scaffold.project import frameworks
 
 from .conftest import scaffold, venv_environment
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.scaffold.new import answers, bump, render, toolkit, upgrade
+from mlfcore.scaffold.project import answers, bump, render, toolkit, upgrade
 
 from .conftest import FRAMEWORKS, fixed_answers, scaffold
 

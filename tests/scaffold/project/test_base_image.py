@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mlfcore.scaffold import identity
-from mlfcore.scaffold.new import base_image, toolkit
+from mlfcore.scaffold.project import base_image, toolkit
 
 
 @pytest.mark.parametrize("image,variant", [("base", "cpu"), ("pytorch", "cpu"), ("pytorch", "cuda"),

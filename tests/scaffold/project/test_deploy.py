@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mlfcore.scaffold.new import answers, render
+from mlfcore.scaffold.project import answers, render
 
 from .conftest import fixed_answers
 

@@ -1,7 +1,7 @@
 """The rendered project, whole, against golden files: one tree per framework (as Cog tests its generated files).
 
-After an intended template change: `UPDATE_GOLDEN=1 .venv/bin/pytest tests/scaffold/new/test_golden.py`, then
-review the diff of tests/scaffold/new/golden/ like code.
+After an intended template change: `UPDATE_GOLDEN=1 .venv/bin/pytest tests/scaffold/project/test_golden.py`, then
+review the diff of tests/scaffold/project/golden/ like code.
 
 LICENSE is the one rendered file kept out of the golden trees: it is the license's standard text (SPDX), which the
 templates carry; a copy here would only be a second copy of that text. Its facts are checked instead: the license
@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from mlfcore.scaffold.new import render
+from mlfcore.scaffold.project import render
 
 from .conftest import FRAMEWORKS, GOLDEN, fixed_answers
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlfcore.scaffold.new import answers, frameworks, render, toolkit
+from mlfcore.scaffold.project import answers, frameworks, render, toolkit
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).resolve().parent / "golden"

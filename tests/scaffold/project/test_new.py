@@ -12,7 +12,7 @@ import time
 import pytest
 
 from mlfcore.entrypoint.errors import UsageError
-from mlfcore.scaffold.new import names
+from mlfcore.scaffold.project import names
 
 from .conftest import scaffold
 
