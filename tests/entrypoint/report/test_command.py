@@ -6,6 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+from mlflow.tracking import MlflowClient
+
 from .conftest import report
 
 
@@ -66,10 +69,16 @@ def test_an_unknown_run_is_bad_input_and_nothing_is_written(recorded, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_metric_no_run_logged_is_bad_input(recorded, tmp_path):
-    result = report(recorded, recorded.verified[0], out=tmp_path / "report", args=("--metric", "accuracy"))
-    assert result.returncode == 2 and "no run logged the metric 'accuracy'" in result.stderr
-    assert "the runs logged: loss" in result.stderr and list(tmp_path.iterdir()) == []
+def test_a_metric_no_run_logged_is_bad_input(recorded, tmp_path, monkeypatch):
+    """In-process (the command's UsageError becomes exit 2 as for the unknown run above)."""
+    from mlfcore.entrypoint.errors import UsageError
+    from mlfcore.entrypoint.report.build import build
+    from mlfcore.entrypoint.train import tracking
+
+    monkeypatch.chdir(recorded.project)
+    with pytest.raises(UsageError, match="no run logged the metric 'accuracy'") as raised:
+        build(tracking.resolve(recorded.project, {}), [recorded.verified[0]], tmp_path / "report", metric="accuracy")
+    assert raised.value.hint == "the runs logged: loss" and list(tmp_path.iterdir()) == []
 
 
 def test_an_existing_folder_is_replaced_only_with_force_and_only_a_report(recorded, single, tmp_path):
@@ -95,3 +104,16 @@ def test_docs_name_every_field_of_report_json(several):
     section = docs.split("### `mlf report", 1)[1].split("\n### ", 1)[0]
     fields = [*several.document, *several.document["runs"][0], *several.document["runs"][0]["verdict"]]
     assert [name for name in fields if f"`{name}`" not in section] == []
+
+
+def test_verify_and_reproduce_attached_the_report_to_their_runs(recorded, monkeypatch):
+    monkeypatch.chdir(recorded.project)  # artifact locations are relative to the project
+    client = MlflowClient(f"sqlite:///{recorded.project / 'mlflow.db'}")
+    expected = {recorded.verified[0]: list(recorded.verified), recorded.verified[1]: list(recorded.verified),
+                recorded.reproduction: [recorded.verified[0], recorded.reproduction]}
+    for run_id, covered in expected.items():
+        names = {a.path for a in client.list_artifacts(run_id, "report")}
+        assert {"report/ro-crate-preview.html", "report/ro-crate-metadata.json", "report/report.json"} <= names
+        document = json.loads(Path(client.download_artifacts(run_id, "report/report.json")).read_text())
+        assert [run["run_id"] for run in document["runs"]] == covered
+        assert not any("/outputs/" in entry["path"] for entry in document["files"])  # MLflow holds them already

@@ -48,3 +48,16 @@ def test_every_file_of_the_crate_has_its_checksum(single, recorded):
     assert "#mlfcore" in {entity.id for entity in action["instrument"]}
     assert crate.preview is not None and crate.root_dataset["description"].startswith("reproduced bit for bit")
 
+
+def test_an_attached_crate_names_the_outputs_by_their_fingerprint_digests(recorded, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(recorded.project)
+    client = MlflowClient(f"sqlite:///{recorded.project / 'mlflow.db'}")
+    run_id = recorded.reproduction
+    folder = Path(client.download_artifacts(run_id, "report", str(tmp_path)))
+    crate = _check_every_file(folder)
+    recorded_fingerprint = json.loads((folder / f"runs/{run_id}/mlf/fingerprint.json").read_text())
+    tensor = next(a for a in recorded_fingerprint["artifacts"] if a["name"] == "weight.npy")
+    output = crate.dereference(f"#output-{run_id}/weight.npy")
+    assert output["sha256"] == tensor["sha256"]
