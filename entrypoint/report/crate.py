@@ -97,11 +97,11 @@ def _data(crate, run: Run) -> list:
 
 def _uncopied_outputs(crate, run: Run) -> list:
     """The outputs by the digests their fingerprint recorded, when they were not copied into the crate."""
-    record = run.records.get("fingerprint") or {}
+    artifacts = [a for a in (run.records.get("fingerprint") or {}).get("artifacts", []) if a["kind"] != "metric"]
     return [_entity(crate, f"#output-{run.run_id}/{artifact['name']}", {
         "@type": "CreativeWork", "name": artifact["name"], "sha256": artifact["sha256"],
         "description": f"an output ({artifact['kind']}), held by the run's MLflow artifacts; its digest is the "
-                       "result fingerprint's"}) for artifact in record.get("artifacts", []) if artifact["kind"] != "metric"]
+                       "result fingerprint's"}) for artifact in artifacts]
 
 
 def _action(crate, run: Run, content: Content, by_path: dict, tool) -> None:

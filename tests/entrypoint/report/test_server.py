@@ -4,72 +4,23 @@ server itself) on 127.0.0.1, started here in its own process group and stopped w
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from importlib import metadata
 
 import pytest
 
 from ..conftest import mlf
+from ..mlflow_server import serving
 from ..train.conftest import store_template  # noqa: F401 — the fixture
 from ..train.projects import environment
 from .project import make_project
 
-READY_S = 240  # measured: 18 s to answer on this project's 2-core machine at load 8, migrations included
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, log) -> None:
-    """Poll the server's /health until it answers 200 (readiness is asked, never slept on)."""
-    deadline = time.monotonic() + READY_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the MLflow server exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)  # between two polls only
-    pytest.fail(f"the MLflow server at {url} did not answer within {READY_S} s")
-
 
 @pytest.fixture
 def tracking_server(tmp_path, store_template):  # noqa: F811
-    try:
-        metadata.version("mlflow")  # the full package, not mlflow-skinny: it brings the server
-    except metadata.PackageNotFoundError:
-        pytest.fail("the MLflow server is not installed: pip install -e '.[ui]'", pytrace=False)
     database = tmp_path / "server.db"
     database.write_bytes(store_template.read_bytes())  # migrated once per session, not per server
-    port, log = _free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "w") as output:
-        server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
-                                   f"sqlite:///{database}", "--artifacts-destination", str(tmp_path / "artifacts"),
-                                   "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                                  stdout=output, stderr=subprocess.STDOUT, env=environment(),
-                                  start_new_session=True)
-    try:
-        _wait_healthy(url, server, log)
+    with serving(f"sqlite:///{database}", tmp_path, tmp_path / "server.log", environment(),
+                 artifacts=tmp_path / "artifacts") as url:
         yield url
-    finally:  # the server starts uvicorn as a child: end the whole group it leads
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_a_report_of_a_run_on_a_tracking_server(tracking_server, tmp_path):
