@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from mlflow.tracking import MlflowClient
 
+from ..reliability import note
 from .conftest import report
 
 
@@ -49,6 +50,7 @@ def test_a_run_without_a_fingerprint_is_not_reproducible_and_exits_1(recorded, t
     page = (tmp_path / "failed" / "ro-crate-preview.html").read_text()
     assert "not reproducible: the training ended FAILED without a result fingerprint" in page
     assert "not reproducible" in result.stderr
+    note("bad input", "`report` of a run without a fingerprint", "exit 1; the report says \"not reproducible\" and why")
 
 
 def test_several_runs_are_grouped_and_their_differences_named(several, recorded):
@@ -67,6 +69,7 @@ def test_an_unknown_run_is_bad_input_and_nothing_is_written(recorded, tmp_path):
     assert result.returncode == 2, result.stderr[-3000:]
     assert "no run '0123456789abcdef'" in result.stderr
     assert list(tmp_path.iterdir()) == []
+    note("bad input", "`report` of an unknown run id (beside a known one)", "exit 2, nothing written")
 
 
 def test_a_metric_no_run_logged_is_bad_input(recorded, tmp_path, monkeypatch):
@@ -79,6 +82,7 @@ def test_a_metric_no_run_logged_is_bad_input(recorded, tmp_path, monkeypatch):
     with pytest.raises(UsageError, match="no run logged the metric 'accuracy'") as raised:
         build(tracking.resolve(recorded.project, {}), [recorded.verified[0]], tmp_path / "report", metric="accuracy")
     assert raised.value.hint == "the runs logged: loss" and list(tmp_path.iterdir()) == []
+    note("bad input", "`report --metric` that no run logged", "exit 2, nothing written")
 
 
 def test_an_existing_folder_is_replaced_only_with_force_and_only_a_report(recorded, single, tmp_path):
@@ -89,6 +93,8 @@ def test_an_existing_folder_is_replaced_only_with_force_and_only_a_report(record
         result = report(recorded, recorded.verified[0], out=mine, args=args)
         assert result.returncode == 2 and words in result.stderr, result.stderr[-2000:]
         assert [p.name for p in mine.iterdir()] == ["keep.txt"] and _left_beside(mine) == []
+        note("bad input", f"`report -o` an existing folder that is no report, {'with' if args else 'without'} --force",
+             "exit 2, the folder untouched")
     old = tmp_path / "old"
     shutil.copytree(single.folder, old)
     (old / "stale.txt").write_text("from the old report")

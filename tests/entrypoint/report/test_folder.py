@@ -10,6 +10,8 @@ import pytest
 from mlfcore.entrypoint.errors import UsageError
 from mlfcore.entrypoint.report import folder
 
+from ..reliability import note
+
 
 def _report(path):
     path.mkdir()
@@ -23,6 +25,7 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path):
         (staging / "half.json").write_text("{")
         raise RuntimeError("the store went away")
     assert list(tmp_path.iterdir()) == []
+    note("fault", "`report` fails while writing its folder", "nothing left: no folder, no staging folder beside it")
 
 
 def test_a_failure_while_replacing_keeps_the_old_report(tmp_path):
@@ -32,6 +35,7 @@ def test_a_failure_while_replacing_keeps_the_old_report(tmp_path):
         raise RuntimeError("the store went away")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     assert (target / "report.json").read_text() == "old"
+    note("fault", "`report --force` fails while writing the new report", "the old report kept whole")
 
 
 def test_force_replaces_a_report_and_the_folder_gets_the_umask_mode(tmp_path):
