@@ -136,7 +136,7 @@ def _code(run: Run, proofs: list[Proof]) -> Row:
 def _proof_text(proof: Proof) -> str:
     when = (proof.by.end or proof.by.start)
     day = when.date().isoformat() if when else "date unknown"
-    outcome = ("identical" if proof.identical else
+    outcome = (f"identical (fingerprint {proof.by.fingerprint[:12]}…)" if proof.identical else
                f"differs ({proof.by.fingerprint})" if proof.by.fingerprint else f"unfinished ({proof.by.status})")
     return f"run {proof.by.run_id} on {proof.by.host or 'an unknown host'}, {day}: {outcome}"
 
@@ -146,7 +146,8 @@ def _proof_row(item: str, kind: str, none: str) -> Callable[[Run, list[Proof]], 
         mine = [p for p in proofs if p.kind == kind]
         if not mine:
             return Row(item, none, CAVEAT if run.fingerprint else MISSING, None)
-        status = OK if all(p.identical for p in mine) else FAILED
+        status = (OK if all(p.identical for p in mine) else
+                  FAILED if any(p.by.fingerprint and not p.identical for p in mine) else CAVEAT)
         return Row(item, "; ".join(_proof_text(p) for p in mine), status, mine[0].by.record_path("fingerprint"))
     return row
 
