@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's package installs `chromium`; Ubuntu's images (GitHub's runners) name it `chromium-browser` too.
+BROWSERS = ("chromium", "chromium-browser")
 # Chromium's own traffic (component updates, safe browsing lists, sync, QUIC probes) would wait on a network this
 # machine does not have; these switches turn it off (chromium --help; peter.sh/experiments/chromium-command-line-
 # switches lists them). --no-sandbox: CI runs as root, where Chromium refuses its sandbox.
@@ -26,9 +27,10 @@ SERIOUS = ("serious", "critical")  # axe-core's impact levels that fail a test
 
 
 def launch(playwright):
-    """Debian's chromium, headless: a missing browser is an error naming the package (never a skip)."""
-    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=list(ARGS))
+    """The system's chromium, headless: a missing browser is an error naming the package (never a skip)."""
+    found = next(filter(None, map(shutil.which, BROWSERS)), None)
+    assert found, "chromium is needed: apt-get install chromium (Debian's package; .ci/run installs it)"
+    return playwright.chromium.launch(executable_path=found, args=list(ARGS))
 
 
 @dataclass
