@@ -146,6 +146,9 @@ def reproduce(
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
+    from ..report.attach import attach
+
+    attach(store, [run_id, result.run_id], [result.run_id], project_dir.resolve())  # both runs, side by side
     if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
