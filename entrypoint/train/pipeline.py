@@ -131,6 +131,9 @@ def prepare(request: Request) -> Prepared:
         spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
                                request.experiment or request.example, spec.output_root, (), spec.data)
     values = spec.entry_point.values(request.params)
+    spec = project.with_outputs(spec, values)
+    for problem in project.mlflow_problems(spec.entry_point):
+        console.warn(problem)
     for problem in envcheck.check(spec.environment.kind, spec.environment.file):
         console.warn(f"{spec.environment.file.name}: {problem} (the environment mlf runs in is used as it is)")
     settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
