@@ -158,7 +158,7 @@ def experiment_id(store: Store, name: str) -> str:
                 raise err from None
             return found.experiment_id
         if store.artifact_root is not None and store.local_path is not None:
-            _make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
+            make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
         return created
     except MlflowException as err:
         raise UsageError(f"cannot use the MLflow tracking store {store.uri}: {err.message}",
@@ -178,7 +178,7 @@ def run_experiment(store: Store, run_id: str) -> tuple[str, str]:
     return experiment.experiment_id, experiment.name
 
 
-def _make_relative(database: Path, experiment: str, relative: str) -> None:
+def make_relative(database: Path, experiment: str, relative: str) -> None:
     """Store the experiment's artifact location relative to the project (`mlruns/<name>`), so a store written in a
     container (/workspace/...) is usable on the host: every run's and logged model's artifact URI is derived from
     it (SqlAlchemyStore.create_run and create_logged_model append to it), and MLflow's local artifact repository
