@@ -49,6 +49,8 @@ MLFLOW_DOCKER_STORE = Path("/mlflow/tmp/mlruns")
 # mlflow/utils/mlflow_tags.py: MLFLOW_PROJECT_ENTRY_POINT and MLFLOW_SOURCE_TYPE, set by `mlflow run` on its runs.
 ENTRY_POINT_TAG = "mlflow.project.entryPoint"
 SOURCE_TYPE_TAG = "mlflow.source.type"
+# mlflow/projects/docker.py, build_docker_image: the image `mlflow run` started, tagged on the run before it starts.
+IMAGE_TAG = "mlflow.docker.image.uri"
 # What mlf adds to the run: how it was started and the command MLflow passed in.
 RUNNER_TAG = "mlf.runner"
 RUNNER = "mlflow run"
@@ -208,6 +210,8 @@ def train(command: list[str], cwd: Path | None = None) -> pipeline.Result:
     run_id = os.environ[variables.MLFLOW_RUN_ID]
     run = _run(tracking.resolve(cwd), run_id)
     as_project_owner(run, cwd)
+    if run.data.tags.get(IMAGE_TAG):  # what a container cannot know itself: the host passes it in (sysinfo/image.py)
+        os.environ.setdefault(variables.MLF_IMAGE_REF, run.data.tags[IMAGE_TAG])
     try:
         check_artifacts(run, cwd)
         prepared = pipeline.prepare(request(command, cwd, run))
