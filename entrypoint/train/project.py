@@ -304,6 +304,19 @@ def output_folder(value: str) -> Path:
     return path
 
 
+def mlproject_problems(root: Path) -> list[str]:
+    """mlflow_problems of every entry point of the MLproject in `root` (none without one). An MLproject that does not
+    load is left to `mlf train`, which refuses it with the reason; reading it needs no MLflow (`mlf lint` calls this)."""
+    import yaml
+
+    path = Path(root) / MLPROJECT
+    try:
+        names = list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("entry_points") or {})
+        return [problem for name in names for problem in mlflow_problems(_from_mlproject(path, name))]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, ConfigError, UsageError):
+        return []
+
+
 def _parameters(table: object, where: str, mlproject: bool = False) -> dict[str, Parameter]:
     if table is None:
         return {}
