@@ -82,9 +82,9 @@ def lint(
     if list_rules:
         _list_rules(torch_version or lint_config.torch_version)
         return 0
-    from ..train.project import mlproject_problems
+    from ..train.mlflow_compat import project_problems
 
-    for problem in mlproject_problems(project):  # not a finding of the code: said, never an exit code
+    for problem in project_problems(project):  # not a finding of the code: said, never an exit code
         console.warn(problem)
     report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
                         ignore=_split(ignore, "--ignore"), torch_version=torch_version,

@@ -104,14 +104,14 @@ def _check_command(point: project.EntryPoint, values: Mapping[str, str], command
         return
     try:
         rendered = point.command.format(**MlflowEntryPoint._sanitize_value_dict(values))
-    except (KeyError, IndexError) as err:  # MLflow could not have rendered it either: not the MLproject it read
-        rendered = f"nothing (the command's {{{err.args[0]}}} is no parameter)"
-    if project.needs_shell(rendered):
+    except (KeyError, IndexError):  # MLflow could not have rendered it either: not the MLproject it read
+        rendered = None
+    if rendered is not None and project.needs_shell(rendered):
         return
-    if rendered.startswith("nothing") or shlex.split(rendered) != command:
+    if rendered is None or shlex.split(rendered) != command:
         raise UsageError(f"`mlflow run` started {shlex.join(command)!r}, but entry point {point.name!r} of "
-                         f"{project.MLPROJECT} here renders {rendered!r}: this is not the project `mlflow run` read",
-                         hint=HINT_MOUNT)
+                         f"{project.MLPROJECT} here renders {rendered or 'no command without placeholders mlf fills'!r}"
+                         ": this is not the project `mlflow run` read", hint=HINT_MOUNT)
 
 
 def _artifact_folder(run, cwd: Path) -> Path | None:
@@ -141,8 +141,8 @@ def as_project_owner(run, cwd: Path) -> None:
     if owner.st_uid == 0:
         return
     for folder in _mlflow_folders(run, cwd):
-        if folder.stat().st_uid == 0:
-            os.chown(folder, owner.st_uid, owner.st_gid)
+        if folder.lstat().st_uid == 0:  # a link is not followed: only the folders themselves change hands
+            os.chown(folder, owner.st_uid, owner.st_gid, follow_symlinks=False)
     os.setgroups([])
     os.setgid(owner.st_gid)
     os.setuid(owner.st_uid)
@@ -191,7 +191,8 @@ def refuse(run_id: str, environ: Mapping[str, str], cwd: Path, failure: MlfError
 
     client = tracking.client(tracking.resolve(cwd, environ))
     logger = logging.getLogger("mlflow")
-    level, logger.level = logger.level, logging.CRITICAL  # MLflow logs a failed write at ERROR, then raises
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # MLflow logs a failed write at ERROR, then raises it
     try:
         if client.get_run(run_id).info.status == "RUNNING":
             client.set_tag(run_id, REFUSED_TAG, failure.message[:5000])

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import (datahash, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
-               tracking)
+from . import (datahash, envcheck, fingerprint, gpu_notice, logged, mlflow_compat, ownership, project, provenance,
+               redact, resume, tracking)
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def prepare(request: Request) -> Prepared:
                                request.experiment or request.example, spec.output_root, (), spec.data)
     values = spec.entry_point.values(request.params)
     spec = project.with_outputs(spec, values)
-    for problem in project.mlflow_problems(spec.entry_point):
+    for problem in mlflow_compat.problems(spec.entry_point):
         console.warn(problem)
     for problem in envcheck.check(spec.environment.kind, spec.environment.file):
         console.warn(f"{spec.environment.file.name}: {problem} (the environment mlf runs in is used as it is)")

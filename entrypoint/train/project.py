@@ -13,10 +13,10 @@ value shell-quoted by MLflow's `_sanitize_value_dict`). Besides the parameters, 
 folder) and `{seed}` may be used. `mlflow run` knows only declared parameters (`compute_command` formats with them
 alone: `KeyError: 'output_dir'`), so an MLproject may declare `output_dir` (a `string` with a default): its value
 is then the folder the runs' own folders go into, for `mlf train` and for `mlflow run` in our images alike
-(train/mlflow_run.py). `mlflow_problems` names what keeps an MLproject from running under `mlflow run`. A rendered
-command without shell syntax runs as a direct argv; one with shell
-syntax (a multi-line or backslash-continued `command: |`, pipes, `&&`, variables) runs under `/bin/sh -c`, as
-`mlflow run` runs every command under `bash -c` (mlflow/projects/backend/local.py, `_run_entry_point`).
+(train/mlflow_run.py); train/mlflow_compat.py names what keeps an MLproject from running under `mlflow run`.
+A rendered command without shell syntax runs as a direct argv; one with shell syntax (a multi-line or
+backslash-continued `command: |`, pipes, `&&`, variables) runs under `/bin/sh -c`, as `mlflow run` runs every
+command under `bash -c` (mlflow/projects/backend/local.py, `_run_entry_point`).
 Every problem is a ConfigError / UsageError (exit 2) raised before anything is logged.
 """
 
@@ -41,12 +41,8 @@ DEFAULT_OUTPUT_DIR = "outputs"
 # Placeholders mlf fills itself; a parameter may not take these names, except OUTPUT_DIR (the module says why).
 OUTPUT_DIR = "output_dir"
 RESERVED = (OUTPUT_DIR, "seed")
-# What `mlflow run` needs instead of each reserved placeholder (mlflow_problems says it).
-MLFLOW_FIX = {
-    OUTPUT_DIR: f"declare it under the entry point's parameters: `{OUTPUT_DIR}: {{type: string, default: "
-                f"{DEFAULT_OUTPUT_DIR}}}` (mlf train still gives each run its own folder inside it)",
-    "seed": "take the seed in the code instead: `mlfcore.entrypoint.apply_contract().seed` is the run's seed",
-}
+# How an MLproject declares it, so that `mlflow run` can fill it too.
+OUTPUT_DIR_DECLARATION = f"`{OUTPUT_DIR}: {{type: string, default: {DEFAULT_OUTPUT_DIR}}}`"
 # Keys of [tool.mlf.train] and their types (config.py leaves sub-tables to their owners).
 TRAIN_KEYS: dict[str, type] = {"command": str, "parameters": dict, "experiment": str, "output_dir": str}
 # Characters that make a rendered command need a shell (POSIX "Shell Command Language", 2.2 and 2.6): operators,
@@ -226,7 +222,7 @@ def _on_path(name: str) -> bool:
     return shutil.which(name) is not None
 
 
-def _placeholders(command: str, where: str) -> list[str]:
+def placeholders(command: str, where: str) -> list[str]:
     try:
         return [name for _, name, _, _ in string.Formatter().parse(command) if name is not None]
     except ValueError as err:
@@ -235,7 +231,7 @@ def _placeholders(command: str, where: str) -> list[str]:
 
 
 def _check_command(command: str, parameters: Mapping[str, Parameter], where: str) -> None:
-    for name in _placeholders(command, where):
+    for name in placeholders(command, where):
         if name not in parameters and name not in RESERVED:
             raise ConfigError(f"{where}: the command uses {{{name}}}, which is no parameter",
                               hint=f"declare it under parameters, or use one of {', '.join(RESERVED)}")
@@ -286,7 +282,7 @@ def _check_output_parameter(parameter: Parameter, where: str) -> None:
     # and a new project has no output folder yet.
     if parameter.type not in ("string", "str"):
         raise ConfigError(f"{where}: parameter {OUTPUT_DIR!r} must be of type string, not {parameter.type}",
-                          hint=MLFLOW_FIX[OUTPUT_DIR])
+                          hint=f"declare it as {OUTPUT_DIR_DECLARATION}")
     if parameter.default is not None:
         try:
             output_folder(parameter.default)
@@ -304,38 +300,12 @@ def output_folder(value: str) -> Path:
     return path
 
 
-def mlproject_problems(root: Path) -> list[str]:
-    """mlflow_problems of every entry point of the MLproject in `root` (none without one). An MLproject that does not
-    load is left to `mlf train`, which refuses it with the reason; reading it needs no MLflow (`mlf lint` calls this)."""
-    import yaml
-
-    path = Path(root) / MLPROJECT
-    try:
-        names = list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("entry_points") or {})
-        return [problem for name in names for problem in mlflow_problems(_from_mlproject(path, name))]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, ConfigError, UsageError):
-        return []
-
-
 def _parameters(table: object, where: str, mlproject: bool = False) -> dict[str, Parameter]:
     if table is None:
         return {}
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: parameters must be a mapping of name to type or table")
     return {name: _parameter(name, spec, where, mlproject) for name, spec in table.items()}
-
-
-def mlflow_problems(point: EntryPoint) -> list[str]:
-    """Why `mlflow run` cannot run this MLproject entry point, each with its fix: a placeholder mlf fills but
-    MLflow does not know (MLflow formats the command with the declared parameters alone,
-    mlflow/projects/_project_spec.py, EntryPoint.compute_command). Empty for other sources: MLflow reads only
-    MLproject files."""
-    if point.source != MLPROJECT:
-        return []
-    used = set(_placeholders(point.command, point.name))
-    return [f"MLproject: entry point {point.name!r} uses {{{name}}}, which `mlflow run` cannot fill "
-            f"(KeyError: {name!r}): {MLFLOW_FIX[name]}"
-            for name in RESERVED if name in used and name not in point.parameters]
 
 
 def _from_mlproject(path: Path, name: str) -> EntryPoint:
@@ -362,6 +332,22 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
     parameters = _parameters(spec.get("parameters"), where, mlproject=True)
     _check_command(spec["command"], parameters, where)
     return EntryPoint(name, spec["command"], parameters, MLPROJECT)
+
+
+def mlproject_entry_points(root: Path) -> list[EntryPoint]:
+    """Every entry point of the MLproject in `root`, read with YAML alone (no MLflow import: `mlf lint` calls it);
+    none without an MLproject. ConfigError / UsageError as `load` raises them."""
+    import yaml
+
+    path = Path(root) / MLPROJECT
+    if not path.is_file():
+        return []
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as err:
+        raise ConfigError(f"{path}: cannot be read as YAML: {err}") from None
+    points = document.get("entry_points") if isinstance(document, dict) else None
+    return [_from_mlproject(path, name) for name in (points if isinstance(points, dict) else {})]
 
 
 def _mlflow_project(root: Path) -> tuple[str | None, Environment]:

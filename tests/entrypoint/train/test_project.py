@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from mlfcore.entrypoint.errors import ConfigError, UsageError
-from mlfcore.entrypoint.train import project
+from mlfcore.entrypoint.train import mlflow_compat, project
 
 MLPROJECT = """\
 name: demo
@@ -239,7 +239,7 @@ def test_a_declared_output_dir_is_the_folder_of_the_runs_folders(tmp_path):
     assert rendered == f"python train.py --output {run_folder} --epochs 2 --flag False"
     mlflows = load_project(str(tmp_path)).get_entry_point("main").compute_command({}, None)
     assert mlflows == rendered.replace(str(run_folder), "outputs")
-    assert project.mlflow_problems(spec.entry_point) == []
+    assert mlflow_compat.problems(spec.entry_point) == []
 
 
 @pytest.mark.parametrize("value", ["/abs/outputs", "../outside", "a/../../b", " "])
@@ -278,7 +278,7 @@ def test_what_mlflow_cannot_fill_is_named_with_its_fix(mlproject):
     from mlflow.projects._project_spec import load_project
 
     point = project.load(mlproject).entry_point  # uses {output_dir} and {seed} without declaring them
-    problems = project.mlflow_problems(point)
+    problems = mlflow_compat.problems(point)
     assert len(problems) == 2
     assert "{output_dir}, which `mlflow run` cannot fill" in problems[0]
     assert "`output_dir: {type: string, default: outputs}`" in problems[0]
@@ -286,4 +286,4 @@ def test_what_mlflow_cannot_fill_is_named_with_its_fix(mlproject):
     # What MLflow itself does with this MLproject: the KeyError the message names.
     with pytest.raises(KeyError, match="output_dir"):
         load_project(str(mlproject)).get_entry_point("main").compute_command({"name": "x"}, None)
-    assert project.mlflow_problems(project.load(mlproject, "other").entry_point) == []
+    assert mlflow_compat.problems(project.load(mlproject, "other").entry_point) == []

@@ -32,7 +32,7 @@ RUN_ID = re.compile(r"Run \(ID '([0-9a-f]{32})'\)")
 def test_mlflows_loader_takes_every_rendered_mlproject(rendered, framework):
     from mlflow.projects._project_spec import load_project
 
-    from mlfcore.entrypoint.train import project
+    from mlfcore.entrypoint.train import mlflow_compat, project
 
     loaded = load_project(str(rendered[framework]))
     assert loaded.docker_env == {"image": f"ghcr.io/acme/golden-{framework}:latest",
@@ -40,7 +40,7 @@ def test_mlflows_loader_takes_every_rendered_mlproject(rendered, framework):
     # What crashed with KeyError: 'output_dir' before the MLproject declared it.
     command = loaded.get_entry_point("main").compute_command({}, None)
     assert command.startswith(f"python -m golden_{framework}.train --output outputs ")
-    assert project.mlflow_problems(project.load(rendered[framework]).entry_point) == []
+    assert mlflow_compat.problems(project.load(rendered[framework]).entry_point) == []
 
 
 @dataclass(frozen=True)
