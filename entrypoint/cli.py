@@ -12,6 +12,7 @@ from .commands import bench as bench_command
 from .commands import env as env_command
 from .commands import hash as hash_command
 from .commands import lint as lint_command
+from .commands import mlflow_entry as mlflow_entry_command
 from .commands import report as report_command
 from .commands import reproduce as reproduce_command
 from .commands import run as run_command
@@ -53,6 +54,7 @@ reproduce_command.register(app)
 report_command.register(app)
 bench_command.register(app)
 hash_command.register(app)
+mlflow_entry_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 

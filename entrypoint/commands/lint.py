@@ -82,6 +82,10 @@ def lint(
     if list_rules:
         _list_rules(torch_version or lint_config.torch_version)
         return 0
+    from ..train.mlflow_compat import project_problems
+
+    for problem in project_problems(project):  # not a finding of the code: said, never an exit code
+        console.warn(problem)
     report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
                         ignore=_split(ignore, "--ignore"), torch_version=torch_version,
                         jobs=jobs).for_device(device.value)

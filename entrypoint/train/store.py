@@ -136,6 +136,14 @@ def _create(database: Path, artifact_root: Path | None) -> None:
     try:
         created = SqlAlchemyStore(f"sqlite:///{scratch}", root)
         created.engine.dispose()
+        if artifact_root is not None:
+            # MLflow's Default experiment keeps its artifacts in the project too, as those mlf creates do: `mlflow
+            # run .` files its runs there, and a location written in a container (/workspace) names no folder on the
+            # host (MLflow's docker backend would mount, and create, /workspace/mlruns/... on the host).
+            from .tracking import ARTIFACT_DIR, make_relative
+
+            make_relative(scratch, SqlAlchemyStore.DEFAULT_EXPERIMENT_ID, f"{ARTIFACT_DIR}/"
+                          f"{SqlAlchemyStore.DEFAULT_EXPERIMENT_ID}")
         with open(scratch, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(scratch, database)
