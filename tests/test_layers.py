@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lint", ("lint",)),
     ("supervise", ("supervise",)),
     ("train", ("train",)),
-    ("programs", ("cli", "commands", "examples", "frameworks.*.examples", "resume_torch", "resume_keras",
+    ("programs", ("cli", "commands", "report", "examples", "frameworks.*.examples", "resume_torch", "resume_keras",
                   "resume_xgboost", "torchrun")),
 )
 ORDER = [name for name, _ in LAYERS]

@@ -13,6 +13,8 @@ from ..commands import bench as bench_command
 from ..commands import env as env_command
 from ..commands import hash as hash_command
 from ..commands import lint as lint_command
+from ..commands import mlflow_entry as mlflow_entry_command
+from ..commands import report as report_command
 from ..commands import reproduce as reproduce_command
 from ..commands import run as run_command
 from ..commands import sysinfo as sysinfo_command
@@ -50,8 +52,10 @@ sysinfo_command.register(app)
 train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
+report_command.register(app)
 bench_command.register(app)
 hash_command.register(app)
+mlflow_entry_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 

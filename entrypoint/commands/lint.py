@@ -91,6 +91,10 @@ def lint(
     if list_rules:
         _list_rules({**dict(lint_config.versions), **versions})
         return 0
+    from ..train.mlflow_compat import project_problems
+
+    for problem in project_problems(project):  # not a finding of the code: said, never an exit code
+        console.warn(problem)
     report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
                         ignore=_split(ignore, "--ignore"), versions=versions, jobs=jobs).for_device(device.value)
     if output_format is Format.json:

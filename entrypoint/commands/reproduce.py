@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from .. import console, variables
 from ..train import provenance
+from ..train.provenance import docker_line, rerun_image
 from ..errors import EXIT_OK, CheckFailed, UsageError
 from .options import OutputFormat, TextOrJson, wants_json
 from .train import DEFAULT_ENTRY_POINT, Json, show
@@ -59,34 +59,6 @@ def _replayed_params(store, run, project_dir: Path) -> dict[str, str]:
 
     with tracking.in_project(project_dir.resolve()):
         return tracking.recorded_entry_params(store, run)
-
-
-def rerun_image(tags: dict) -> str | None:
-    """The image a re-run uses: the MLproject's docker_env image when it names one, else the image the run ran in."""
-    return tags.get("mlf.docker_env_image") or tags.get("mlf.image")
-
-
-def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
-    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
-    image = rerun_image(tags) or ("IMAGE" if tags.get(provenance.IMAGE_DERIVED) == "true" else None)
-    if not image:
-        return None
-    line = ["docker", "run", "--rm"]
-    if provenance.had_gpus(tags):
-        line += ["--gpus", "all"]
-    line += ["-v", "$PWD:/workspace", image, "train"]
-    if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
-        line += ["-e", tags["mlf.entry_point"]]
-    for name, value in sorted(params.items()):
-        line += ["-P", f"{name}={value}"]
-    line += ["--seed", settings["mlf.seed"], "--threads", settings["mlf.threads"]]
-    if settings.get("mlf.portable") == "false":
-        line.append("--no-portable")
-    if settings.get("mlf.allow_nondeterministic") == "true":
-        line.append("--allow-nondeterministic")
-    # $PWD stays unquoted so the shell expands it; everything else is quoted as needed.
-    return " ".join(part if part.startswith("$PWD") else shlex.quote(part) for part in line).replace(
-        "-v $PWD:/workspace", '-v "$PWD":/workspace')
 
 
 def reproduce(
@@ -146,6 +118,9 @@ def reproduce(
         mismatch = fingerprint.compare(recorded, result.fingerprint, folder, result.output_base)
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
+    from ..report.attach import attach
+
+    attach(store, [run_id, result.run_id], [result.run_id], project_dir.resolve())  # both runs, side by side
     if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,

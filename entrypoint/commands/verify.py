@@ -105,6 +105,10 @@ def verify(
             results.append(result)
             # Declared outputs are overwritten by the next run: keep this run's files for the element-wise detail.
             snapshots.append(pipeline.snapshot(result, Path(workspace) / f"run-{index}"))
+        from ..report.attach import attach
+
+        ids = [result.run_id for result in results]
+        attach(results[0].store, ids, ids, results[0].project.root)  # the report of the group, in each run
         check_environments(results, across_environments)
         mismatch = compare_all(results, snapshots)
     summary = {"runs": [r.summary() for r in results], "identical": mismatch is None,

@@ -114,4 +114,9 @@ class _LazyReport:
 
 
 def _incomplete(finding: Finding) -> bool:
-    return finding.rule == "file-skipped" and any(part in finding.message for part in _INCOMPLETE)
+    return incomplete(finding.rule, finding.message)
+
+
+def incomplete(rule: str, message: str) -> bool:
+    """Whether a finding (also one read back from a run's lint record) says a file was not checked completely."""
+    return rule == "file-skipped" and any(part in message for part in _INCOMPLETE)

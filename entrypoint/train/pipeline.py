@@ -16,14 +16,14 @@ import tempfile
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import bootstrap, config, console, contract, variables
 from ..supervise import child
 from ..errors import CheckFailed, UsageError
-from . import (datahash, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
-               tracking)
+from . import (datahash, envcheck, fingerprint, gpu_notice, logged, mlflow_compat, ownership, project, provenance,
+               redact, resume, tracking)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Request:
     # Variables this training's child gets beyond the contract's and mlf's, and which job it belongs to: what
     # `mlf verify` passes explicitly (steps.stop_at, MLF_JOB_ID) instead of changing mlf's own environment.
     environment: Mapping[str, str] = field(default_factory=dict)
+    run_id: str | None = None  # train in this existing run, the one `mlflow run` opened (train/mlflow_run.py)
 
 
 @dataclass
@@ -135,6 +136,9 @@ def prepare(request: Request) -> Prepared:
         spec = project.Project(spec.root, spec.config, project.example_entry_point(request.example),
                                request.experiment or request.example, spec.output_root, (), spec.data)
     values = spec.entry_point.values(request.params)
+    spec = project.with_outputs(spec, values)
+    for problem in mlflow_compat.problems(spec.entry_point):
+        console.warn(problem)
     for problem in envcheck.problems(spec.environment.kind, spec.environment.file):
         console.warn(f"{spec.environment.file.name}: {problem} (the environment mlf runs in is used as it is)")
     settings = config.settings(spec.config, seed=request.seed, threads=request.threads, portable=request.portable,
@@ -158,7 +162,11 @@ def prepare(request: Request) -> Prepared:
     if request.launch is not None:
         request.launch.wrap(spec.entry_point.argv(values, output_dir=spec.output_root, seed=settings.seed,
                                                   root=spec.root))
-    experiment_id = tracking.experiment_id(store, spec.experiment)
+    if request.run_id:  # the run's own experiment, whatever mlf would have chosen
+        experiment_id, name = tracking.run_experiment(store, request.run_id)
+        spec = replace(spec, experiment=name)
+    else:
+        experiment_id = tracking.experiment_id(store, spec.experiment)
     ownership.reap(tracking.client(store), spec.output_root, spec.root)
     return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
 
@@ -187,6 +195,8 @@ def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
         tags["mlf.data_tree_sha256"] = prep.data.tree
         tags["mlf.data_hash_algorithm"] = datahash.ALGORITHM
     tags.update(_project_tags(prep))
+    if prep.request.run_id:  # `mlflow run` set MLflow's own tags from the host (source, git commit): they stay
+        tags = {name: value for name, value in tags.items() if not name.startswith("mlflow.")}
     tags.update(prep.request.tags)
     return tags
 
@@ -304,10 +314,12 @@ def execute(prep: Prepared) -> Result:
     child's); raises CheckFailed when the training wrote no outputs."""
     client = tracking.client(prep.store)
     root, key = prep.project.root, prep.record["environment_key"]["key"]
-    previous = resume.find(client, root, prep.experiment_id, _params(prep), prep.project.entry_point.name,
-                           {**os.environ, **prep.request.environment})
+    adopted = prep.request.run_id
+    previous = None if adopted else resume.find(client, root, prep.experiment_id, _params(prep),
+                                                prep.project.entry_point.name,
+                                                {**os.environ, **prep.request.environment})
     resumed = resume.reopen(client, previous, root, key, prep.settings.allow_nondeterministic) if previous else None
-    run = previous or client.create_run(prep.experiment_id)
+    run = previous or (client.get_run(adopted) if adopted else client.create_run(prep.experiment_id))
     run_id = run.info.run_id
     output_dir = prep.project.output_root / run_id
     argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed,

@@ -10,9 +10,13 @@ An MLproject is read with MLflow's own loader (`mlflow.projects._project_spec.lo
 calls): its `name:` is the default experiment, its python_env/conda_env/docker_env are kept for the run's record.
 Commands are rendered as MLflow renders them (`EntryPoint.compute_command`: `command.format(**values)` with each
 value shell-quoted by MLflow's `_sanitize_value_dict`). Besides the parameters, `{output_dir}` (this run's own output
-folder) and `{seed}` may be used. A rendered command without shell syntax runs as a direct argv; one with shell
-syntax (a multi-line or backslash-continued `command: |`, pipes, `&&`, variables) runs under `/bin/sh -c`, as
-`mlflow run` runs every command under `bash -c` (mlflow/projects/backend/local.py, `_run_entry_point`).
+folder) and `{seed}` may be used. `mlflow run` knows only declared parameters (`compute_command` formats with them
+alone: `KeyError: 'output_dir'`), so an MLproject may declare `output_dir` (a `string` with a default): its value
+is then the folder the runs' own folders go into, for `mlf train` and for `mlflow run` in our images alike
+(train/mlflow_run.py); train/mlflow_compat.py names what keeps an MLproject from running under `mlflow run`.
+A rendered command without shell syntax runs as a direct argv; one with shell syntax (a multi-line or
+backslash-continued `command: |`, pipes, `&&`, variables) runs under `/bin/sh -c`, as `mlflow run` runs every
+command under `bash -c` (mlflow/projects/backend/local.py, `_run_entry_point`).
 Every problem is a ConfigError / UsageError (exit 2) raised before anything is logged.
 """
 
@@ -34,8 +38,11 @@ from ..errors import ConfigError, UsageError
 MLPROJECT = "MLproject"
 DEFAULT_ENTRY_POINT = "main"
 DEFAULT_OUTPUT_DIR = "outputs"
-# Placeholders mlf fills itself; a parameter may not take these names.
-RESERVED = ("output_dir", "seed")
+# Placeholders mlf fills itself; a parameter may not take these names, except OUTPUT_DIR (the module says why).
+OUTPUT_DIR = "output_dir"
+RESERVED = (OUTPUT_DIR, "seed")
+# How an MLproject declares it, so that `mlflow run` can fill it too.
+OUTPUT_DIR_DECLARATION = f"`{OUTPUT_DIR}: {{type: string, default: {DEFAULT_OUTPUT_DIR}}}`"
 # Keys of [tool.mlf.train] and their types (config.py leaves sub-tables to their owners).
 TRAIN_KEYS: dict[str, type] = {"command": str, "parameters": dict, "experiment": str, "output_dir": str}
 # Characters that make a rendered command need a shell (POSIX "Shell Command Language", 2.2 and 2.6): operators,
@@ -204,7 +211,7 @@ def _on_path(name: str) -> bool:
     return shutil.which(name) is not None
 
 
-def _placeholders(command: str, where: str) -> list[str]:
+def placeholders(command: str, where: str) -> list[str]:
     try:
         return [name for _, name, _, _ in string.Formatter().parse(command) if name is not None]
     except ValueError as err:
@@ -213,7 +220,7 @@ def _placeholders(command: str, where: str) -> list[str]:
 
 
 def _check_command(command: str, parameters: Mapping[str, Parameter], where: str) -> None:
-    for name in _placeholders(command, where):
+    for name in placeholders(command, where):
         if name not in parameters and name not in RESERVED:
             raise ConfigError(f"{where}: the command uses {{{name}}}, which is no parameter",
                               hint=f"declare it under parameters, or use one of {', '.join(RESERVED)}")
@@ -223,10 +230,10 @@ def _check_command(command: str, parameters: Mapping[str, Parameter], where: str
         raise ConfigError(f"{where}: the command {command!r} cannot be split: {err}") from None
 
 
-def _parameter(name: object, spec: object, where: str) -> Parameter:
+def _parameter(name: object, spec: object, where: str, mlproject: bool = False) -> Parameter:
     if not isinstance(name, str) or not name.isidentifier():
         raise ConfigError(f"{where}: parameter name {name!r} is not an identifier")
-    if name in RESERVED:
+    if name in RESERVED and not (mlproject and name == OUTPUT_DIR):
         raise ConfigError(f"{where}: parameter {name!r} is reserved: mlf fills {{{name}}} itself")
     if isinstance(spec, str):  # MLflow's short form `epochs: float`
         spec = {"type": spec}
@@ -245,21 +252,49 @@ def _parameter(name: object, spec: object, where: str) -> Parameter:
         raise ConfigError(f"{where}: parameter {name!r} has unknown type {kind!r}",
                           hint=f"types: {', '.join(TYPES)}")
     default = spec.get("default")
-    parameter = Parameter(name, kind, None if default is None else _text(default), spec.get("secret", False))
+    # An MLproject default as `mlflow run` passes it: str() of the YAML value (`_sanitize_value_dict`), so a YAML
+    # `false` is "False" for both runners.
+    text = str(default) if mlproject else _text(default)
+    parameter = Parameter(name, kind, None if default is None else text, spec.get("secret", False))
     if parameter.default is not None:
         try:
             parameter.convert(parameter.default)
         except UsageError:
             raise ConfigError(f"{where}: the default of {name!r} ({default!r}) is not of type {kind}") from None
+    if name == OUTPUT_DIR:
+        _check_output_parameter(parameter, where)
     return parameter
 
 
-def _parameters(table: object, where: str) -> dict[str, Parameter]:
+def _check_output_parameter(parameter: Parameter, where: str) -> None:
+    # `string`: MLflow's `path` type must name an existing file (_project_spec.py, Parameter._compute_path_value),
+    # and a new project has no output folder yet.
+    if parameter.type not in ("string", "str"):
+        raise ConfigError(f"{where}: parameter {OUTPUT_DIR!r} must be of type string, not {parameter.type}",
+                          hint=f"declare it as {OUTPUT_DIR_DECLARATION}")
+    if parameter.default is not None:
+        try:
+            output_folder(parameter.default)
+        except UsageError as err:
+            raise ConfigError(f"{where}: the default of {OUTPUT_DIR!r}: {err.message}", hint=err.hint) from None
+
+
+def output_folder(value: str) -> Path:
+    """The folder an `output_dir` value names, relative to the project: inside it, or UsageError (exit 2). In a
+    container started by `mlflow run` the project is /workspace, so a host path would name nothing there."""
+    path = Path(value)
+    if not value.strip() or path.is_absolute() or ".." in path.parts:
+        raise UsageError(f"parameter {OUTPUT_DIR!r} must be a folder inside the project, got {value!r}",
+                         hint=f"pass -P {OUTPUT_DIR}=<a relative folder>, e.g. {DEFAULT_OUTPUT_DIR}")
+    return path
+
+
+def _parameters(table: object, where: str, mlproject: bool = False) -> dict[str, Parameter]:
     if table is None:
         return {}
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: parameters must be a mapping of name to type or table")
-    return {name: _parameter(name, spec, where) for name, spec in table.items()}
+    return {name: _parameter(name, spec, where, mlproject) for name, spec in table.items()}
 
 
 def _from_mlproject(path: Path, name: str) -> EntryPoint:
@@ -283,9 +318,25 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
     where = f"{path}: entry point {name!r}"
     if not isinstance(spec, dict) or not isinstance(spec.get("command"), str) or not spec["command"].strip():
         raise ConfigError(f"{where} needs a command (a string)")
-    parameters = _parameters(spec.get("parameters"), where)
+    parameters = _parameters(spec.get("parameters"), where, mlproject=True)
     _check_command(spec["command"], parameters, where)
     return EntryPoint(name, spec["command"], parameters, MLPROJECT)
+
+
+def mlproject_entry_points(root: Path) -> list[EntryPoint]:
+    """Every entry point of the MLproject in `root`, read with YAML alone (no MLflow import: `mlf lint` calls it);
+    none without an MLproject. ConfigError / UsageError as `load` raises them."""
+    import yaml
+
+    path = Path(root) / MLPROJECT
+    if not path.is_file():
+        return []
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as err:
+        raise ConfigError(f"{path}: cannot be read as YAML: {err}") from None
+    points = document.get("entry_points") if isinstance(document, dict) else None
+    return [_from_mlproject(path, name) for name in (points if isinstance(points, dict) else {})]
 
 
 def _mlflow_project(root: Path) -> tuple[str | None, Environment]:
@@ -387,6 +438,9 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
             raise ConfigError(f"{root}: both MLproject and [tool.mlf.train] {clash[0]} define the entry point",
                               hint="keep one of them")
         point = _from_mlproject(mlproject, entry_point)
+        if OUTPUT_DIR in point.parameters and "output_dir" in table:
+            raise ConfigError(f"{root}: both MLproject's parameter {OUTPUT_DIR!r} and [tool.mlf.train] output_dir "
+                              "name the output folder", hint="keep the MLproject parameter: `mlflow run` reads it")
         mlproject_name, environment = _mlflow_project(root)
     elif "command" in table:
         if entry_point != DEFAULT_ENTRY_POINT:
@@ -406,6 +460,16 @@ def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experi
         raise ConfigError(f"{project_config.path}: [tool.mlf.train] output_dir must be a path inside the project")
     return Project(root, project_config, point, name, root / output_dir, _strings(project_config, "outputs"),
                    _strings(project_config, "data"), environment)
+
+
+def with_outputs(spec: Project, values: Mapping[str, str]) -> Project:
+    """The project with its output folder from a declared `output_dir` parameter's value (-P or default); the
+    project as it is when the entry point declares none."""
+    if OUTPUT_DIR not in spec.entry_point.parameters:
+        return spec
+    from dataclasses import replace
+
+    return replace(spec, output_root=spec.root / output_folder(values[OUTPUT_DIR]))
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ files); this module is the one owner of their tag names, so `train` writes and `
 from __future__ import annotations
 
 import json
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -64,6 +65,36 @@ def where(tags_: dict) -> str:
         return (f"ran in an image built FROM {tags_.get(IMAGE_PARENT)} whose name was not passed in (run it with "
                 "-e MLF_IMAGE_REF=NAME:TAG to record it); replace IMAGE below with it")
     return "did not run in an mlfcore image (no image recorded)"
+
+
+def rerun_image(tags: dict) -> str | None:
+    """The image a re-run uses: the MLproject's docker_env image when it names one, else the image the run ran in."""
+    return tags.get("mlf.docker_env_image") or tags.get("mlf.image")
+
+
+def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
+    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
+    image = rerun_image(tags) or ("IMAGE" if tags.get(IMAGE_DERIVED) == "true" else None)
+    if not image:
+        return None
+    line = ["docker", "run", "--rm"]
+    if had_gpus(tags):
+        line += ["--gpus", "all"]
+    line += ["-v", "$PWD:/workspace", image, "train"]
+    from .project import DEFAULT_ENTRY_POINT
+
+    if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
+        line += ["-e", tags["mlf.entry_point"]]
+    for name, value in sorted(params.items()):
+        line += ["-P", f"{name}={value}"]
+    line += ["--seed", settings["mlf.seed"], "--threads", settings["mlf.threads"]]
+    if settings.get("mlf.portable") == "false":
+        line.append("--no-portable")
+    if settings.get("mlf.allow_nondeterministic") == "true":
+        line.append("--allow-nondeterministic")
+    # $PWD stays unquoted so the shell expands it; everything else is quoted as needed.
+    return " ".join(part if part.startswith("$PWD") else shlex.quote(part) for part in line).replace(
+        "-v $PWD:/workspace", '-v "$PWD":/workspace')
 
 
 def _listed(names: list[str]) -> str:

@@ -121,6 +121,18 @@ def check_sqlite(database: Path, uri: str) -> None:
                                  "MLflow, or a creation that was interrupted)")
 
 
+def make_relative(database: Path, experiment: str, relative: str) -> None:
+    """Store the experiment's artifact location relative to the project (`mlruns/<name>`), so a store written in a
+    container (/workspace/...) is usable on the host: every run's and logged model's artifact URI is derived from
+    it (SqlAlchemyStore.create_run and create_logged_model append to it), and MLflow's local artifact repository
+    resolves a relative path against the working directory, the project (`cd project && mlflow ui`). MLflow's
+    create_experiment makes any relative location absolute (mlflow/utils/uri.py, resolve_uri_if_local), so the
+    row is rewritten once, right after it was created."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
+                           (relative, int(experiment)))
+
+
 def _create(database: Path, artifact_root: Path | None) -> None:
     """Run MLflow's migrations into a scratch file, then move it into place."""
     import logging
@@ -136,6 +148,12 @@ def _create(database: Path, artifact_root: Path | None) -> None:
     try:
         created = SqlAlchemyStore(f"sqlite:///{scratch}", root)
         created.engine.dispose()
+        if artifact_root is not None:
+            # MLflow's Default experiment keeps its artifacts in the project too, as those mlf creates do: `mlflow
+            # run .` files its runs there, and a location written in a container (/workspace) names no folder on the
+            # host (MLflow's docker backend would mount, and create, /workspace/mlruns/... on the host).
+            make_relative(scratch, SqlAlchemyStore.DEFAULT_EXPERIMENT_ID, f"{artifact_root.name}/"
+                          f"{SqlAlchemyStore.DEFAULT_EXPERIMENT_ID}")
         with open(scratch, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(scratch, database)

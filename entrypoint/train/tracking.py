@@ -78,7 +78,7 @@ def _probe(folder: Path, what: str, create: bool = False) -> None:
         raise UsageError(f"the MLflow tracking store is not writable: {what} {folder}: {err.strerror or err}",
                          hint=f"make it writable, or set {variables.MLFLOW_TRACKING_URI} to a store you can write "
                               "(in a container: run it as the folder's owner, docker run --user \"$(id -u):$(id -g)\" "
-                              "...)") from None
+                              "...; under `mlflow run`: -A user=0, and mlf trains as the project's owner)") from None
 
 
 def check_folder(store: Store) -> None:
@@ -158,25 +158,26 @@ def experiment_id(store: Store, name: str) -> str:
                 raise err from None
             return found.experiment_id
         if store.artifact_root is not None and store.local_path is not None:
-            _make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
+            from .store import make_relative
+
+            make_relative(store.local_path, created, f"{ARTIFACT_DIR}/{_slug(name)}")
         return created
     except MlflowException as err:
         raise UsageError(f"cannot use the MLflow tracking store {store.uri}: {err.message}",
                          hint=f"check {variables.MLFLOW_TRACKING_URI} and that the store is writable") from None
 
 
-def _make_relative(database: Path, experiment: str, relative: str) -> None:
-    """Store the experiment's artifact location relative to the project (`mlruns/<name>`), so a store written in a
-    container (/workspace/...) is usable on the host: every run's and logged model's artifact URI is derived from
-    it (SqlAlchemyStore.create_run and create_logged_model append to it), and MLflow's local artifact repository
-    resolves a relative path against the working directory, the project (`cd project && mlflow ui`). MLflow's
-    create_experiment makes any relative location absolute (mlflow/utils/uri.py, resolve_uri_if_local), so the
-    row is rewritten once, right after it was created."""
-    import sqlite3
+def run_experiment(store: Store, run_id: str) -> tuple[str, str]:
+    """The id and name of the experiment an existing run belongs to; UsageError when the store has no such run."""
+    from mlflow.exceptions import MlflowException
 
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?",
-                           (relative, int(experiment)))
+    try:
+        tracking = client(store)
+        experiment = tracking.get_experiment(tracking.get_run(run_id).info.experiment_id)
+    except MlflowException as err:
+        raise UsageError(f"run {run_id} is not in the MLflow tracking store {store.uri}: {err.message}",
+                         hint=f"check {variables.MLFLOW_RUN_ID} and {variables.MLFLOW_TRACKING_URI}") from None
+    return experiment.experiment_id, experiment.name
 
 
 @contextmanager

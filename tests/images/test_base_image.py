@@ -17,7 +17,7 @@ from mlfcore.entrypoint import contract, variables
 FOR_IMAGE = "base"
 # The image tests build for this machine (x86-64); arm64 builds are tested in tests/scaffold/images/test_arm64.py.
 ARCH = "x86_64"
-# `docker stop`'s grace period; tini forwards SIGTERM to mlf, which forwards it to the child (entrypoint/runner.py).
+# `docker stop`'s grace period; tini forwards SIGTERM to mlf, which forwards it to the child (entrypoint/supervise/child.py).
 GRACE_S = 10
 SIZES = ROOT / "build" / "images" / "sizes.json"
 

@@ -49,6 +49,25 @@ def test_train_logs_params_tags_artifacts_and_the_fingerprint(tiny, monkeypatch)
     assert summary["outputs"] == str(tiny / "outputs" / run.info.run_id)
 
 
+def test_an_mlproject_mlflow_cannot_run_trains_with_a_warning_and_declaring_output_dir_fixes_it(tiny):
+    from mlflow.tracking import MlflowClient
+
+    before = mlf("train", str(tiny), "--json", env=environment())
+    assert before.returncode == 0, before.stderr[-3000:]
+    assert "uses {output_dir}, which `mlflow run` cannot fill (KeyError: 'output_dir'): declare it" in before.stderr
+    mlproject = tiny / "MLproject"
+    mlproject.write_text(mlproject.read_text().replace(
+        "      noise:", "      output_dir: {type: string, default: results}\n      noise:"))
+    after = mlf("train", str(tiny), "--json", "-P", "epochs=3", env=environment())
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert "mlflow run" not in after.stderr
+    summary = json.loads(after.stdout)
+    assert summary["outputs"] == str(tiny / "results" / summary["run_id"])  # the declared folder holds the runs
+    assert summary["fingerprint"] != json.loads(before.stdout)["fingerprint"]  # 3 epochs, not 2
+    params = MlflowClient(f"sqlite:///{tiny / 'mlflow.db'}").get_run(summary["run_id"]).data.params
+    assert params["mlf.param.output_dir"] == "results" and params["mlf.param.epochs"] == "3"
+
+
 def test_the_seed_reaches_the_training_and_decides_the_fingerprint(tiny):
     first, again = train(tiny), train(tiny)
     other = train(tiny, "--seed", "1", output=("--format", "json"))  # --json's new spelling

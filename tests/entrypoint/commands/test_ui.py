@@ -1,92 +1,51 @@
-"""The MLflow UI (`mlfcore[ui]`) on a store mlf wrote: a real server, a real browser (headless Chromium).
+"""The MLflow UI (`mlfcore[ui]`) on a store mlf wrote: a real server, a real browser (Debian's chromium through
+Playwright, tests/entrypoint/browser.py), every request outside the server blocked and counted.
 
-MLflow's UI is a JavaScript app: the run page is rendered in the browser from the REST API, so the page is loaded
-with a virtual-time budget (Chromium runs the app's timers and fetches until the budget is spent) and its DOM
-read after that. The screenshot stays in the test's tmp folder; its path is printed.
+MLflow's UI is a JavaScript app: the run page is rendered in the browser from the REST API, so the test waits for
+what it looks for to appear (Playwright polls the page) instead of reading the DOM after a fixed time. The run
+page must show the fingerprint tag; the run's Artifacts tab must open the report `mlf verify` attached, which
+MLflow shows in a frame of its own. Screenshots stay in the test's tmp folder; their paths are printed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from importlib import metadata
 
 import pytest
 
+from ..browser import launch, opened
 from ..conftest import mlf
+from ..mlflow_server import serving
 from ..train.projects import environment, make_project
 
-pytestmark = pytest.mark.heavy  # an MLflow server (~60 s to start on 2 busy cores) and two Chromium page loads
+pytestmark = pytest.mark.heavy  # an MLflow server (~20-60 s to start on 2 busy cores), two verify runs, a browser
+SHOWN_S = 120  # how long the UI may take to render a run page here (measured: 18 s at load 10)
 
 
-def _free_port() -> int:
-    for _ in range(50):
-        port = random.randint(20000, 60000)
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port found in 20000-60000")
+def test_the_ui_shows_the_fingerprint_and_opens_the_report(tmp_path):
+    from playwright.sync_api import sync_playwright
 
-
-def _wait_healthy(url: str, server: subprocess.Popen, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the MLflow server exited"
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise AssertionError(f"the MLflow server at {url} did not answer within {seconds} s")
-
-
-def _chromium(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=30000",
-                           "--window-size=1400,1600", *args], capture_output=True, text=True, timeout=300)
-
-
-def test_the_ui_shows_the_runs_fingerprint(tmp_path):
-    try:
-        metadata.version("mlflow")  # the full package, not mlflow-skinny: it brings the server
-    except metadata.PackageNotFoundError:
-        pytest.fail("the MLflow server is not installed: pip install -e '.[ui]'", pytrace=False)
-    assert shutil.which("chromium"), "Debian's chromium is needed: apt-get install -y chromium"
     project = make_project(tmp_path / "tiny")
-    trained = mlf("train", str(project), "--json", env=environment())
-    assert trained.returncode == 0, trained.stderr[-3000:]
-    summary = json.loads(trained.stdout)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
-                               f"sqlite:///{project / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", "1"], cwd=project, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=environment(), start_new_session=True)
-    try:
-        _wait_healthy(url, server)
-        with urllib.request.urlopen(f"{url}/api/2.0/mlflow/runs/get?run_id={summary['run_id']}") as answer:
+    verified = mlf("verify", str(project), "--json", env=environment())
+    assert verified.returncode == 0, verified.stderr[-3000:]
+    run = json.loads(verified.stdout)["runs"][0]
+    with serving(f"sqlite:///{project / 'mlflow.db'}", project, tmp_path / "server.log", environment()) as url, \
+            sync_playwright() as playwright:
+        with urllib.request.urlopen(f"{url}/api/2.0/mlflow/runs/get?run_id={run['run_id']}") as answer:
             experiment = json.load(answer)["run"]["info"]["experiment_id"]
-        # The server reads the relative artifact locations from the project folder.
-        with urllib.request.urlopen(f"{url}/api/2.0/mlflow/artifacts/list?run_id={summary['run_id']}") as answer:
-            assert {entry["path"] for entry in json.load(answer)["files"]} >= {"mlf", "outputs"}
-        page = f"{url}/#/experiments/{experiment}/runs/{summary['run_id']}"
-        dom = _chromium("--dump-dom", page)
-        assert "mlf.fingerprint" in dom.stdout and summary["fingerprint"] in dom.stdout, dom.stdout[-2000:]
-        screenshot = tmp_path / "run-page.png"
-        _chromium(f"--screenshot={screenshot}", page)
-        assert screenshot.stat().st_size > 10_000
-        print(f"screenshot of the run page: {screenshot}")
-    finally:  # the server starts uvicorn as a child: end the whole group it leads
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        browser = launch(playwright)
+        run_page = f"{url}/#/experiments/{experiment}/runs/{run['run_id']}"
+        with opened(browser, run_page, allow=(f"{url}/",)) as loaded:
+            loaded.page.get_by_text("mlf.fingerprint").first.wait_for(timeout=SHOWN_S * 1000)
+            loaded.page.get_by_text(run["fingerprint"]).first.wait_for(timeout=SHOWN_S * 1000)
+            loaded.page.screenshot(path=tmp_path / "run-page.png", full_page=True)
+            assert loaded.blocked == [], loaded.blocked  # the UI fetches nothing from outside the server
+        with opened(browser, f"{run_page}/artifacts/report/ro-crate-preview.html", allow=(f"{url}/",)) as loaded:
+            report = loaded.page.frame_locator("iframe").first
+            report.get_by_role("heading", name="Reproducibility report").wait_for(timeout=SHOWN_S * 1000)
+            assert report.locator("#verdict").inner_text().count("reproduced bit for bit") == 2
+            loaded.page.screenshot(path=tmp_path / "report-artifact.png", full_page=True)
+            assert loaded.blocked == [], loaded.blocked
+        browser.close()
+    print(f"screenshots: {tmp_path / 'run-page.png'}, {tmp_path / 'report-artifact.png'}")

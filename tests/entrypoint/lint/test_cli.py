@@ -98,3 +98,18 @@ def test_device_narrows_cuda_only_errors(project):
     assert finding["severity"] == "info" and finding["device"] == "cuda" and "CUDA only" in finding["message"]
     bad = mlf("lint", "--device", "tpu", cwd=project)
     assert bad.returncode == 2 and "tpu" in bad.stderr
+
+
+def test_an_mlproject_mlflow_run_cannot_fill_is_named_with_the_fix_and_changes_no_exit_code(project):
+    mlproject = "entry_points:\n  main:\n    command: 'python t.py --out {output_dir}'\n"
+    write(project, **{"clean.py": CLEAN, "MLproject": mlproject})
+    result = mlf("lint", "--strict", "--format", "json", cwd=project)
+    assert result.returncode == 0 and json.loads(result.stdout)["findings"] == []  # stdout: data alone
+    assert "uses {output_dir}, which `mlflow run` cannot fill" in result.stderr
+    assert "`output_dir: {type: string, default: outputs}`" in result.stderr
+    fixed = mlproject.replace("    command:", "    parameters: {output_dir: {type: string, default: outputs}}\n"
+                                             "    command:")
+    write(project, MLproject=fixed)
+    assert "mlflow run" not in mlf("lint", cwd=project).stderr
+    write(project, MLproject="entry_points: [")  # not loadable: `mlf train` says why, lint stays on the code
+    assert mlf("lint", cwd=project).returncode == 0

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from mlfcore.entrypoint.errors import ConfigError, UsageError
-from mlfcore.entrypoint.train import project
+from mlfcore.entrypoint.train import mlflow_compat, project
 
 MLPROJECT = """\
 name: demo
@@ -32,8 +32,9 @@ def test_mlproject_entry_point_defaults_and_types(mlproject):
     spec = project.load(mlproject)
     assert spec.entry_point.source == "MLproject"
     values = spec.entry_point.values({"name": "x y", "epochs": "5"})
-    # Checked against their types, passed on as text, as MLflow passes them (the default's YAML value as text).
-    assert values == {"epochs": "5", "rate": "0.1", "name": "x y", "flag": "false"}
+    # Checked against their types, passed on as text, as MLflow passes them (str() of the default's YAML value:
+    # `false` is "False", MLflow's _sanitize_value_dict).
+    assert values == {"epochs": "5", "rate": "0.1", "name": "x y", "flag": "False"}
     argv = spec.entry_point.argv(values, output_dir=mlproject / "out", seed=7)
     assert argv[-6:] == ["--name", "x y", "--out", str(mlproject / "out"), "--seed", "7"]
     assert spec.experiment == "demo"  # the MLproject's name:
@@ -207,3 +208,82 @@ def test_typed_parameters_follow_mlflows_checks(tmp_path, kind, value, accepted)
     else:
         with pytest.raises(UsageError, match="parameter 'p'"):
             point.argv(point.values({"p": value}), output_dir=tmp_path, seed=0, root=tmp_path)
+
+
+# What `mlf-scaffold new` renders: `output_dir` declared, so `mlflow run` can fill it.
+DECLARED = """\
+name: declared
+entry_points:
+  main:
+    parameters:
+      epochs: {type: int, default: 2}
+      flag: {type: bool, default: false}
+      output_dir: {type: string, default: outputs}
+    command: "python train.py --output {output_dir} --epochs {epochs} --flag {flag}"
+"""
+
+
+def test_a_declared_output_dir_is_the_folder_of_the_runs_folders(tmp_path):
+    from mlflow.projects._project_spec import load_project
+
+    (tmp_path / "MLproject").write_text(DECLARED)
+    spec = project.load(tmp_path)
+    values = spec.entry_point.values({})
+    assert values == {"epochs": "2", "flag": "False", "output_dir": "outputs"}
+    assert project.with_outputs(spec, values).output_root == tmp_path / "outputs"
+    moved = spec.entry_point.values({"output_dir": "results/nested"})
+    assert project.with_outputs(spec, moved).output_root == tmp_path / "results" / "nested"
+    # mlf renders {output_dir} as the run's own folder; MLflow renders the same command with the declared value.
+    run_folder = tmp_path / "outputs" / "RUN"
+    rendered = spec.entry_point.render(values, output_dir=run_folder, seed=0, root=tmp_path)
+    assert rendered == f"python train.py --output {run_folder} --epochs 2 --flag False"
+    mlflows = load_project(str(tmp_path)).get_entry_point("main").compute_command({}, None)
+    assert mlflows == rendered.replace(str(run_folder), "outputs")
+    assert mlflow_compat.problems(spec.entry_point) == []
+
+
+@pytest.mark.parametrize("value", ["/abs/outputs", "../outside", "a/../../b", " "])
+def test_an_output_dir_outside_the_project_is_refused(tmp_path, value):
+    (tmp_path / "MLproject").write_text(DECLARED)
+    spec = project.load(tmp_path)
+    with pytest.raises(UsageError, match="must be a folder inside the project") as caught:
+        project.with_outputs(spec, spec.entry_point.values({"output_dir": value}))
+    assert caught.value.exit_code == 2 and "-P output_dir=" in caught.value.hint
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ("{type: path, default: outputs}", "must be of type string, not path"),
+    ("{type: int, default: 1}", "must be of type string, not int"),
+    ("{type: string, default: /tmp/out}", "the default of 'output_dir'"),
+])
+def test_a_bad_output_dir_declaration_is_a_config_error(tmp_path, declaration, message):
+    (tmp_path / "MLproject").write_text(DECLARED.replace("{type: string, default: outputs}", declaration))
+    with pytest.raises(ConfigError, match=message):
+        project.load(tmp_path)
+
+
+def test_output_dir_is_declared_in_one_place(tmp_path):
+    (tmp_path / "MLproject").write_text(DECLARED)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlf.train]\noutput_dir = "results"\n')
+    with pytest.raises(ConfigError, match="both MLproject's parameter 'output_dir' and \\[tool.mlf.train\\]"):
+        project.load(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlf.train]\ncommand = "x {output_dir}"\n'
+                                             'parameters = { output_dir = "string" }\n')
+    (tmp_path / "MLproject").unlink()
+    with pytest.raises(ConfigError, match="reserved"):  # pyproject.toml has its own key for it
+        project.load(tmp_path)
+
+
+def test_what_mlflow_cannot_fill_is_named_with_its_fix(mlproject):
+    from mlflow.projects._project_spec import load_project
+
+    point = project.load(mlproject).entry_point  # uses {output_dir} and {seed} without declaring them
+    problems = mlflow_compat.problems(point)
+    assert len(problems) == 2
+    assert "{output_dir}, which `mlflow run` cannot fill" in problems[0]
+    assert "`output_dir: {type: string, default: outputs}`" in problems[0]
+    assert "{seed}" in problems[1] and "apply_contract().seed" in problems[1]
+    # What MLflow itself does with this MLproject: the KeyError the message names.
+    with pytest.raises(KeyError, match="output_dir"):
+        load_project(str(mlproject)).get_entry_point("main").compute_command({"name": "x"}, None)
+    assert mlflow_compat.problems(project.load(mlproject, "other").entry_point) == []

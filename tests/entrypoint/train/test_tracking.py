@@ -36,6 +36,15 @@ def test_a_writable_default_store_is_created_whole_and_leaves_no_probe(tmp_path)
     assert not any((tmp_path / "mlruns").iterdir())
 
 
+def test_mlflows_default_experiment_in_a_store_mlf_creates_keeps_its_artifacts_in_the_project(tmp_path):
+    # `mlflow run .` files its runs in experiment 0; a store created in a container must not send them to /workspace.
+    from mlflow.tracking import MlflowClient
+
+    tracking.check_writable(tracking.resolve(tmp_path, {}))
+    default = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}").get_experiment("0")
+    assert (default.name, default.artifact_location) == ("Default", "mlruns/0")
+
+
 def test_an_artifact_folder_from_another_machine_is_refused(tmp_path):
     (tmp_path / "mlruns").mkdir()
     tracking._check_artifact_location((tmp_path / "mlruns" / "exp").as_uri(), "exp")

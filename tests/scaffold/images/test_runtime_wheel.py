@@ -41,7 +41,7 @@ def test_the_runtime_wheel_has_no_scaffold_and_a_valid_record(wheels):
             if not name.endswith("RECORD"):
                 assert recorded[name] == runtime_wheel._record_hash(wheel.read(name)), name
     assert not [name for name in names if name.startswith("mlfcore/scaffold/")]
-    assert "mlfcore/entrypoint/cli.py" in names
+    assert "mlfcore/entrypoint/cli/fastpath.py" in names
     assert "mlf = mlfcore.entrypoint.cli.fastpath:run" in entry_points and "mlf-scaffold" not in entry_points
     assert set(recorded) == set(names)
 
