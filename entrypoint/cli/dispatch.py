@@ -35,7 +35,7 @@ def wanted(argv: list[str], commands: Iterable[str], environ: Mapping[str, str])
 def started_by_mlflow_run(environ: Mapping[str, str], cwd: Path | None = None) -> bool:
     """Whether `mlflow run` started the command: it sets MLFLOW_RUN_ID (mlflow/projects/utils.py,
     `get_run_env_vars`), and the working folder is the project (an MLproject file)."""
-    from .train.project import MLPROJECT
+    from ..train.project import MLPROJECT
 
     return bool(environ.get(variables.MLFLOW_RUN_ID)) and ((cwd or Path.cwd()) / MLPROJECT).is_file()
 
@@ -44,7 +44,7 @@ def dispatch(argv: list[str]) -> list[str]:
     """mlf's new arguments for an entry point `mlflow run` started (`mlflow-entry -- ...`: it trains as `mlf train`,
     train/mlflow_run.py) and for Python (`run -- python ...`); any other program found on PATH replaces this
     process. Returns `argv` unchanged when no such program exists, so mlf reports the unknown command."""
-    from .commands.mlflow_entry import NAME
+    from ..commands.mlflow_entry import NAME
 
     if started_by_mlflow_run(os.environ):
         return [NAME, "--", *argv]

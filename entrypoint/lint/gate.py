@@ -66,8 +66,8 @@ def host_device(environ: Mapping[str, str] | None = None) -> str:
 
 
 def decide(project_dir: Path | str, config, command: list[str], *, allow_nondeterministic: bool = False,
-          environ: Mapping[str, str] | None = None, device: str | None = None,
-          jobs: int | None = None) -> Decision:
+           environ: Mapping[str, str] | None = None, device: str | None = None,
+           jobs: int | None = None) -> Decision:
     """Lint what `command` will import, for this host's device, and decide whether it may start.
 
     `config` is the project's ProjectConfig or a LintConfig; `device` ("cpu" | "cuda") defaults to the host's."""

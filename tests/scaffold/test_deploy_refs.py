@@ -11,7 +11,7 @@ import yaml
 
 from mlfcore.scaffold import deploy_refs
 
-GOLDEN = Path(__file__).resolve().parent / "new" / "golden" / "pytorch"
+GOLDEN = Path(__file__).resolve().parent / "project" / "golden" / "pytorch"
 NAME = "ghcr.io/acme/golden-pytorch"
 DIGEST = "sha256:" + "1f" * 32
 

@@ -183,7 +183,7 @@ def test_publish_pins_the_k8s_job_and_the_run_records_that_image(engine, registr
 
     folder = tmp_path / "pinned"
     shutil.copytree(project, folder)
-    golden = Path(__file__).resolve().parent / "new" / "golden" / "xgboost" / "deploy"
+    golden = Path(__file__).resolve().parent / "project" / "golden" / "xgboost" / "deploy"
     shutil.copytree(golden, folder / "deploy")
     job = folder / "deploy" / "k8s" / "job.yaml"
     name = f"{registry.host}/hello-proj"

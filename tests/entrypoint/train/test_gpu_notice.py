@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from mlfcore.entrypoint import contract, sysinfo
+from mlfcore.entrypoint import contract, frameworks, sysinfo
 from mlfcore.entrypoint.train import gpu_notice
 
 H200 = {"index": 0, "name": "NVIDIA H200", "visible": True}
@@ -23,9 +23,9 @@ def _with(record, *, variant=None, gpus=(), packages=None):
     changed["gpu"] = {"available": bool(gpus), "reason": None if gpus else "NVML could not be loaded",
                       "devices": list(gpus)}
     changed["packages"] = {**changed["packages"], **(packages or {})}
-    for name in ("torch", "tensorflow-cpu", "xgboost-cpu"):  # only the builds a case names
-        if name not in (packages or {}):
-            changed["packages"].pop(name, None)
+    for name, version in list(changed["packages"].items()):  # of the CPU-only builds, only those a case names
+        if name not in (packages or {}) and any(f.cpu_only({name: version}) for f in frameworks.registered()):
+            changed["packages"].pop(name)
     return changed
 
 

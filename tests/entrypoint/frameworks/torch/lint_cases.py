@@ -1,0 +1,72 @@
+"""PyTorch's rules (its table and its contract breakers, Lightning's included): one positive and one negative snippet each, which tests/entrypoint/lint/test_rules.py runs
+with every other framework's (a linted rule without a case fails there)."""
+
+from __future__ import annotations
+
+TORCH = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+# rule id → (prelude, positive statement, negative statement)
+CASES: dict[str, tuple[str, str, str]] = {
+    # raises under use_deterministic_algorithms(True)
+    "torch-avg-pool3d": (TORCH, "nn.AvgPool3d(2)", "nn.AvgPool2d(2)"),
+    "torch-adaptive-avg-pool": (TORCH, "F.adaptive_avg_pool2d(x, 7)", "F.adaptive_avg_pool2d(x, (1, 1))"),
+    "torch-adaptive-max-pool2d": (TORCH, "nn.AdaptiveMaxPool2d(1)", "nn.AdaptiveMaxPool1d(1)"),
+    "torch-fractional-max-pool": (TORCH, "nn.FractionalMaxPool2d(3, output_size=4)", "nn.MaxPool2d(3)"),
+    "torch-max-unpool": (TORCH, "F.max_unpool2d(x, i, 2)", "F.max_pool2d(x, 2)"),
+    "torch-interpolate": (TORCH, 'F.interpolate(x, scale_factor=2, mode="bicubic")',
+                          'F.interpolate(x, scale_factor=2, mode="bilinear")'),
+    "torch-interpolate-decomposed": (TORCH, 'nn.Upsample(scale_factor=2, mode="bilinear")',
+                                     "nn.Upsample(scale_factor=2)"),
+    "torch-cross-entropy-nd": (TORCH, "F.cross_entropy(logits, masks)", "F.cross_entropy(x.view(-1, C), y)"),
+    "torch-reflection-pad": (TORCH, 'F.pad(x, (1, 1), mode="reflect")', "F.pad(x, (1, 1))"),
+    "torch-nll-loss": (TORCH, "nn.NLLLoss()", 'nn.NLLLoss(reduction="none")'),
+    "torch-ctc-loss": (TORCH, "F.ctc_loss(lp, t, il, tl)", "F.l1_loss(a, b)"),
+    "torch-embedding-bag-max": (TORCH, 'nn.EmbeddingBag(10, 3, mode="max")', "nn.EmbeddingBag(10, 3)"),
+    "torch-put": (TORCH, "x.put_(i, v)", "x.put_(i, v, accumulate=True)"),
+    "torch-put-accumulate": (TORCH, "x.put_(i, v, True)", "x.put_(i, v)"),
+    "torch-histc": (TORCH, "torch.histc(x, bins=4)", "torch.histogram(x, bins=4)"),
+    "torch-bincount": (TORCH, "torch.bincount(x, w)", "torch.bincount(x)"),
+    "torch-median-indices": (TORCH, "x.median(0)", "x.median()"),
+    "torch-grid-sample": (TORCH, "F.grid_sample(x, g)", "F.affine_grid(t, size)"),
+    "torch-cumsum": (TORCH, "torch.cumsum(x, 0)", "torch.cumsum(x, 0, dtype=torch.int64)"),
+    "torch-scatter-reduce-prod": (TORCH, 'x.scatter_reduce(0, i, s, "prod")', 'x.scatter_reduce(0, i, s, "amax")'),
+    # a deterministic implementation under the contract (info)
+    "torch-conv": (TORCH, "nn.Conv2d(1, 2, 3)", "nn.Linear(1, 2)"),
+    "torch-replication-pad": (TORCH, 'F.pad(x, (1, 1), mode="replicate")', 'F.pad(x, (1, 1), mode="circular")'),
+    "torch-bmm": (TORCH, "torch.bmm(a, b)", "torch.mm(a, b)"),
+    "torch-index-put": (TORCH, "x.index_put_((i,), v)", "x.index_fill_(0, i, 1)"),
+    "torch-scatter-add": (TORCH, "x.scatter_add_(0, i, s)", "x.scatter_(0, i, s)"),
+    "torch-gather": (TORCH, "torch.gather(x, 1, i)", "torch.take(x, i)"),
+    "torch-index-add": (TORCH, "x.index_add_(0, i, s)", "x.index_fill_(0, i, 1)"),
+    "torch-index-select": (TORCH, "torch.index_select(x, 0, i)", "torch.masked_select(x, m)"),
+    "torch-repeat-interleave": (TORCH, "x.repeat_interleave(2)", "x.repeat(2)"),
+    "torch-index-copy": (TORCH, "x.index_copy_(0, i, s)", "x.copy_(s)"),
+    "torch-scatter": (TORCH, "x.scatter_(0, i, s)", "x.scatter_add_(0, i, s)"),
+    "torch-scatter-reduce-sum": (TORCH, 'x.scatter_reduce(0, i, s, reduce="sum")',
+                                 'x.scatter_reduce(0, i, s, reduce="prod")'),
+    "torch-max-pool3d": (TORCH, "nn.MaxPool3d(2)", "nn.MaxPool2d(2)"),
+    # contract breakers
+    "contract-cudnn-benchmark": (TORCH, "torch.backends.cudnn.benchmark = True",
+                                 "torch.backends.cudnn.benchmark = False"),
+    "contract-cudnn-deterministic": (TORCH, "torch.backends.cudnn.deterministic = False",
+                                     "torch.backends.cudnn.deterministic = True"),
+    "contract-deterministic-algorithms-off": (TORCH, "torch.use_deterministic_algorithms(False)",
+                                              "torch.use_deterministic_algorithms(True)"),
+    "contract-deterministic-warn-only": (TORCH, "torch.use_deterministic_algorithms(True, warn_only=True)",
+                                         "torch.use_deterministic_algorithms(True, warn_only=False)"),
+    "contract-debug-mode": (TORCH, 'torch.set_deterministic_debug_mode("default")',
+                            'torch.set_deterministic_debug_mode("error")'),
+    "contract-dataloader-workers": (TORCH + "from torch.utils.data import DataLoader\n",
+                                    "DataLoader(ds, batch_size=8, num_workers=2)",
+                                    "DataLoader(ds, num_workers=2, generator=g)"),
+    "contract-lightning-deterministic": ("import lightning as L\n", "L.Trainer(benchmark=True)",
+                                         "L.Trainer(deterministic=True)"),
+    "contract-lightning-default": ("import lightning as L\n", "L.Trainer(max_epochs=3)",
+                                   "L.Trainer(max_epochs=3, deterministic=True)"),
+    "contract-lightning-warn": ("import pytorch_lightning as pl\n", 'pl.Trainer(deterministic="warn")',
+                                "pl.Trainer(max_epochs=3)"),
+    "contract-compile-autotune": (TORCH, 'torch.compile(model, mode="max-autotune")',
+                                  'torch.compile(model, mode="reduce-overhead")'),
+    "contract-tf32": (TORCH, "torch.backends.cuda.matmul.allow_tf32 = True",
+                      'torch.set_float32_matmul_precision("highest")'),
+}
