@@ -1,6 +1,6 @@
 """The golden entries the suite does not train (the examples' defaults, the resumed and non-portable PyTorch runs,
-the default U-Net, the scaffold's templates but PyTorch's), each trained as `make golden` trains it and compared
-with its value: what `make test-all` proves beyond `make test`."""
+the default U-Net, the scaffold's templates in the venv and all but PyTorch's in their images), each trained as
+`make golden` trains it and compared with its value: what `make test-all` proves beyond `make test`."""
 
 import pytest
 
@@ -14,7 +14,7 @@ ENTRIES = [pytest.param(e, id=e.id, marks=[pytest.mark.images] if e.runtime == "
            for e in table.load().entries if not e.suite and e.level in ("", HOST_LEVEL)]
 
 
-@pytest.mark.heavy  # about 25 minutes of training on 2 shared cores: `make golden` measures the same entries
+@pytest.mark.heavy  # 16 trainings, about 15 minutes on 2 busy cores (make golden, measured): too long for every CI run
 @pytest.mark.golden
 @pytest.mark.parametrize("entry", ENTRIES)
 def test_the_entries_beyond_the_suite_give_their_golden_values(entry, request):
