@@ -56,8 +56,8 @@ def verify(
                                                                   "expected fingerprint).")] = 2,
     expected: Annotated[Optional[str], typer.Option("--expect", metavar="FINGERPRINT",
                                                     help="The fingerprint the runs must give, as verify prints it "
-                                                         "(v2:<64 hex>) [default: \\[tool.mlf] expect, for the "
-                                                         "project's default run].")] = None,
+                                                         "(v<algorithm>:<64 hex>) [default: \\[tool.mlf] expect, for "
+                                                         "the project's default run].")] = None,
     params: Params = None,
     experiment: Experiment = None,
     entry_point: EntryPointName = DEFAULT_ENTRY_POINT,
@@ -77,7 +77,7 @@ def verify(
 ) -> int:
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
 
-    With --expect (or [tool.mlf] expect) the fingerprint must also be the committed one: a mismatch shows the
+    With --expect (or \\[tool.mlf] expect) the fingerprint must also be the committed one: a mismatch shows the
     sysinfo difference to the run that recorded it, when the store has that run.
 
     Exit code: 0 only when every run gave the same fingerprint (and the expected one); 1 on a mismatch (the first
@@ -139,9 +139,9 @@ def verify(
     if runs > 1:
         console.info(f"[bold green]reproducible[/]: {runs} runs gave bitwise identical results, fingerprint "
                      f"{written}")
-    if expectation is None:
-        console.info(console.escape(f"to prove these bits on every machine that runs `mlf verify`, commit them: "
-                                    f'[tool.mlf] expect = "{written}"'))
+    if expectation is None and resume_at is None:
+        console.info(console.escape(verify_expect.suggestion(project_dir, written, params, entry_point, seed, threads,
+                                                             portable, allow_nondeterministic)))
     return EXIT_OK
 
 

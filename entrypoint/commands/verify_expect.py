@@ -77,6 +77,17 @@ def resolve(project_dir: Path, flag: str | None, params, entry_point: str, seed,
     return Expectation(value, where)
 
 
+def suggestion(project_dir: Path, written: str, params, entry_point: str, seed, threads, portable,
+               allow_nondeterministic: bool) -> str:
+    """What to commit to prove these bits elsewhere: [tool.mlf] expect for the project's default run, else --expect
+    with the same options."""
+    changes = ["the project"] if not Path(project_dir).is_dir() else _changed_by_command_line(
+        config.load(project_dir), params, entry_point, seed, threads, portable, allow_nondeterministic)
+    if changes:
+        return f"to prove these bits on another machine: mlf verify --expect {written}, with the same options"
+    return f'to prove these bits on every machine that runs `mlf verify`, commit them: [tool.mlf] {KEY} = "{written}"'
+
+
 def recorded_run(store, digest: str):
     """The first finished run in `store` whose fingerprint is `digest`, or None."""
     from mlflow.entities import ViewType

@@ -71,6 +71,9 @@ def test_the_committed_value_is_not_compared_when_the_command_line_trains_someth
     assert result.returncode == 0, result.stderr[-3000:]
     assert "is not compared: it is the fingerprint of the project's default run, and this command changes -P " \
            "parameters, --threads" in " ".join(result.stderr.split())
-    assert json.loads(result.stdout)["expected"] is None
+    report = json.loads(result.stdout)
+    assert report["expected"] is None
+    # What to use instead: --expect with the same options (the committed key is for the default run).
+    assert f"mlf verify --expect v2:{report['runs'][0]['fingerprint']}, with the same options" in result.stderr
     unchanged = verify(tiny, "--runs", "1")  # and the default run is compared: the wrong value fails
     assert unchanged.returncode == 1, unchanged.stderr[-3000:]
