@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-all test-unit demo lint bench reliability stress gpu-proof
+.PHONY: help venv test test-all test-unit demo lint bench reliability stress gpu-proof golden golden-hosts golden-docs
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,23 @@ reliability: venv ## run the bad-input, fault and fuzz tests and regenerate docs
 	MLF_RELIABILITY_LOG=$(CURDIR)/.reliability.jsonl $(BIN)/pytest -q $(wildcard $(RELIABILITY_TESTS))
 	$(BIN)/python -m tests.entrypoint.reliability render .reliability.jsonl
 	@rm -f .reliability.jsonl
+
+# Golden fingerprints (scaffold/golden/fingerprints.toml; docs/PROOF.md is generated from it). `make test` compares
+# the trainings it does anyway with them. These targets train them again on this machine, in the venv and in the cpu
+# images (built first, with the cache); a changed value is written only with REASON='<kind>: <what changed>' (kinds:
+# example, pin, algorithm, contract), which goes into the table and belongs in the commit message. ONLY=<text>
+# measures the entries whose id contains it. REASON and ONLY reach the command through the environment.
+GOLDEN = $(BIN)/python -m mlfcore.scaffold.golden
+golden: venv ## measure every golden fingerprint here, rewrite the table and docs/PROOF.md (a changed value needs REASON=)
+	@$(MAKE) --no-print-directory images VARIANT=cpu
+	$(GOLDEN) record --reason "$$REASON" --only "$$ONLY"
+
+golden-hosts: venv ## train the suite's golden entries here; add this machine's kind of CPU to the hosts if it reproduces them all
+	@$(MAKE) --no-print-directory images VARIANT=cpu
+	$(GOLDEN) hosts
+
+golden-docs: venv ## regenerate docs/PROOF.md from the golden table
+	$(GOLDEN) docs
 
 # The main job. `python -m mlfcore.scaffold.provision` starts a Docker engine when none answers (as root: Debian's
 # docker.io, as .ci/run does; otherwise it says what to run) and bootstraps the OS base image when no registry is

@@ -18,6 +18,8 @@ TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "allow": list,
     "data": list,
     "outputs": list,
+    # The fingerprint `mlf verify` must give (v<algorithm>:<hex>); train/expect.py parses it when verify uses it.
+    "expect": str,
     "lint": dict,
     "train": dict,
 }

@@ -80,6 +80,23 @@ def pytest_sessionfinish(session, exitstatus):
     _BURNERS.clear()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """A kind of CPU the golden table's hosts lack that reproduced golden values: say how to add it (docs/PROOF.md
+    then shows where the bits were proven)."""
+    import sys
+
+    if "mlfcore.scaffold.golden.check" not in sys.modules:  # no test compared a golden value
+        return
+    from mlfcore.scaffold.golden import check, hosts, table
+
+    for record, entries in check.new_kinds(table.load()).values():
+        facts = hosts.cpu(record)
+        terminalreporter.write_line(
+            f"golden fingerprints: this machine's CPU ({facts['model']}, {facts['vendor']}, ISA level "
+            f"{facts['level']}) reproduced {len(entries)} golden value(s) and is not among the table's hosts: "
+            "`make golden-hosts` adds it")
+
+
 def pytest_report_header(config):
     count = config.getoption("--burners")
     return f"load: {count} CPU burner(s) beside the session" if count else None

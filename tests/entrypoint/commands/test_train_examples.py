@@ -1,12 +1,16 @@
 """The bundled examples under `mlf train` on the host, as an empty /workspace runs them in an image: the MLflow store
-read back with MLflow's client — params, metrics per epoch, artifacts, and the logged model loads and predicts."""
+read back with MLflow's client — params, metrics per epoch, artifacts, and the logged model loads and predicts —
+and each training's fingerprint is its golden value (scaffold/golden/fingerprints.toml, docs/PROOF.md)."""
 
 import json
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+
+from mlfcore.scaffold.golden import check
 
 from ..conftest import mlf
 from ..train.conftest import store_template  # noqa: F401 — the fixture
@@ -27,17 +31,22 @@ def train_example(example, workspace):
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("example", list(SMALL))
-def test_example_run_reads_back_and_its_model_predicts(example, tmp_path, store_template, monkeypatch):  # noqa: F811
+@pytest.fixture(scope="module", params=list(SMALL))
+def trained(request, tmp_path_factory, store_template):  # noqa: F811
+    """(example, workspace, summary): one training of each example, which the tests below share."""
     import shutil
 
+    workspace = tmp_path_factory.mktemp(request.param) / "workspace"
+    workspace.mkdir()
+    shutil.copy(store_template, workspace / "mlflow.db")
+    return request.param, workspace, train_example(request.param, workspace)
+
+
+def test_example_run_reads_back_and_its_model_predicts(trained, monkeypatch):
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    shutil.copy(store_template, workspace / "mlflow.db")
-    summary = train_example(example, workspace)
+    example, workspace, summary = trained
     client = MlflowClient(summary["tracking_uri"])
     run = client.get_run(summary["run_id"])
     assert run.info.status == "FINISHED" and run.data.tags["mlf.example"] == example
@@ -56,9 +65,15 @@ def test_example_run_reads_back_and_its_model_predicts(example, tmp_path, store_
     assert np.asarray(model.predict(np.zeros(shape, dtype=np.float32))).shape[0] == 3
 
 
-def test_mlflow_models_predict_serves_the_logged_model(tmp_path, store_template):  # noqa: F811
-    import shutil
+@pytest.mark.golden
+def test_example_gives_its_golden_fingerprint(trained):
+    example, workspace, summary = trained
+    name, _, value = SMALL[example][0].partition("=")
+    outcome = check.of_run(workspace, summary["run_id"], example, "venv", params={name: value})
+    assert outcome.matched, outcome.failure
 
+
+def test_mlflow_models_predict_serves_the_logged_model(tmp_path, store_template):  # noqa: F811
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     shutil.copy(store_template, workspace / "mlflow.db")
