@@ -12,7 +12,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import config
+from .. import config, console
 from ..errors import UsageError
 from ..train import datahash, tracking
 from ..train import project as project_module
@@ -24,6 +24,7 @@ class Format(str, Enum):
     json = "json"
 
 
+@console.data_command
 def hash_command(
     paths: Annotated[Optional[List[str]], typer.Argument(help="Files, folders or glob patterns inside the project, "
                                                               "as `[tool.mlf] data` names them \\[default: the "
@@ -48,12 +49,12 @@ def hash_command(
     folder = None if no_cache else datahash.cache_folder(tracking.resolve(project))
     hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs)
     if output_format is Format.json:
-        typer.echo(json.dumps(hashes.to_dict(), indent=2))
+        console.out(json.dumps(hashes.to_dict(), indent=2))
     else:
-        for name, digest in hashes.files.items():
-            typer.echo(f"{digest}  {name}")
-        typer.echo(f"{hashes.tree}  (tree, {datahash.ALGORITHM}, {len(hashes.files)} files, "
-                   f"{hashes.total_bytes} bytes)")
+        lines = [f"{digest}  {name}" for name, digest in hashes.files.items()]
+        lines.append(f"{hashes.tree}  (tree, {datahash.ALGORITHM}, {len(hashes.files)} files, "
+                     f"{hashes.total_bytes} bytes)")
+        console.out("\n".join(lines))
     return 0
 
 
