@@ -14,6 +14,7 @@ from .commands import hash as hash_command
 from .commands import lint as lint_command
 from .commands import reproduce as reproduce_command
 from .commands import run as run_command
+from .commands import sync as sync_command
 from .commands import sysinfo as sysinfo_command
 from .commands import train as train_command
 from .commands import verify as verify_command
@@ -51,6 +52,7 @@ verify_command.register(app)
 reproduce_command.register(app)
 bench_command.register(app)
 hash_command.register(app)
+sync_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 

@@ -50,6 +50,14 @@ MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"  # the default experiment, as 
 # Set for the training child: the name of the experiment mlf opened the run in (the bootstrap names it when user
 # code calls mlflow.set_experiment() with another one; bootstrap/_mlf_hooks.py reads it by this literal name).
 MLF_EXPERIMENT = "MLF_EXPERIMENT"
+# A tracking server's credentials, as MLflow reads them (mlflow/environment_variables.py). mlf reads the user name
+# for its messages and keeps all three from the training child, which logs into the project's store only.
+MLFLOW_TRACKING_USERNAME = "MLFLOW_TRACKING_USERNAME"
+MLFLOW_TRACKING_PASSWORD = "MLFLOW_TRACKING_PASSWORD"
+MLFLOW_TRACKING_TOKEN = "MLFLOW_TRACKING_TOKEN"
+# How long (seconds) delivering a run waits for a tracking server that does not answer before the run is left
+# pending in the project (train/remote.py; default 30).
+MLF_DELIVERY_TIMEOUT = "MLF_DELIVERY_TIMEOUT"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
 CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES"  # CUDA's own: which devices a CUDA program sees (gate, sysinfo)
 GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)

@@ -11,9 +11,10 @@ from typing import Annotated, Optional
 import typer
 
 from .. import console
-from ..errors import EXIT_OK, CheckFailed
+from ..errors import CheckFailed
 from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
-from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, request, show
+from .train import (DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, exit_code,
+                    request, show)
 
 
 def show_environment_diff(first: dict, second: dict, title: str) -> None:
@@ -50,6 +51,7 @@ def compare_all(results: list, snapshots: list[Path]):
     return None
 
 
+@console.data_command
 def verify(
     project_dir: ProjectDir = Path("."),
     runs: Annotated[int, typer.Option("--runs", "-n", min=2, help="How many fresh runs to compare.")] = 2,
@@ -73,7 +75,8 @@ def verify(
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
 
     Exit code: 0 only when every run gave the same fingerprint; 1 on a mismatch (the first differing artifact is
-    named) or when environment keys differ; 2 for bad input; otherwise a failed training's own exit code.
+    named) or when environment keys differ; 2 for bad input; otherwise a failed training's own exit code; 75 when
+    the runs are identical but the tracking server did not take them all (`mlf sync`).
     """
     from ..train import pipeline
 
@@ -116,7 +119,7 @@ def verify(
                                "can never match")
     console.info(f"[bold green]reproducible[/]: {runs} runs gave bitwise identical results, fingerprint "
                  f"{results[0].fingerprint.digest}")
-    return EXIT_OK
+    return exit_code(*results)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,9 @@
   (mlflow/store/db/utils.py, create_sqlalchemy_engine_with_retry) and end in an SQL dump.
 - An HTTP(S) tracking server is probed with one TCP connection and a short timeout: MLflow's client retries an
   unreachable server with back-off (MLFLOW_HTTP_REQUEST_MAX_RETRIES, 7 by default), measured 248 s before failing.
+- A database named as the tracking store (postgresql+psycopg2://...) is probed with one connection and a connect
+  timeout: MLflow would retry creating its engine 10 times with back-off (mlflow/store/db/utils.py,
+  create_sqlalchemy_engine_with_retry: about 100 s) before saying that the login was refused.
 
 Every failure is a UsageError (exit 2), raised before a run exists.
 """
@@ -168,7 +171,10 @@ def ensure_sqlite(database: Path, uri: str, artifact_root: Path | None, default:
 
 def check_reachable(uri: str) -> None:
     """One TCP connection to an HTTP(S) tracking server, CONNECT_TIMEOUT_S at most."""
+    from .remote import display
+
     parsed = urlparse(uri)
+    uri = display(uri)
     try:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
     except ValueError:
@@ -181,3 +187,38 @@ def check_reachable(uri: str) -> None:
         raise UsageError(f"cannot reach the MLflow tracking server {parsed.hostname}:{port}: "
                          f"{getattr(err, 'strerror', None) or err}",
                          hint=f"start the server, or fix {variables.MLFLOW_TRACKING_URI}") from None
+
+
+def check_database(uri: str) -> None:
+    """One connection to a database named as the tracking store; UsageError naming the URI (credentials masked)
+    and what to check."""
+    import sqlalchemy
+
+    from .remote import display
+
+    shown, parsed = display(uri), urlparse(uri)
+    try:
+        engine = sqlalchemy.create_engine(uri, poolclass=sqlalchemy.pool.NullPool,
+                                          connect_args={"connect_timeout": int(CONNECT_TIMEOUT_S)})
+    except ImportError as err:  # the driver: psycopg2 for postgresql+psycopg2, psycopg (3) for a plain postgresql://
+        raise UsageError(f"{variables.MLFLOW_TRACKING_URI}={shown!r}: its database driver is not installed "
+                         f"({err.name or err})",
+                         hint="for PostgreSQL use postgresql+psycopg2://... with psycopg2-binary installed "
+                              "(pip install 'mlfcore[server]'); SQLAlchemy 2's plain postgresql:// wants psycopg 3") \
+            from None
+    except sqlalchemy.exc.ArgumentError as err:
+        raise UsageError(f"{variables.MLFLOW_TRACKING_URI}={shown!r} is no database URI SQLAlchemy reads: {err}") \
+            from None
+    try:
+        with engine.connect():
+            pass
+    except sqlalchemy.exc.SQLAlchemyError as err:
+        text = str(getattr(err, "orig", None) or err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        if "authentication failed" in text or "access denied" in text.lower():
+            raise UsageError(f"the database {shown} refused the login of user {parsed.username!r}: {text}",
+                             hint="check the user and password in MLFLOW_TRACKING_URI (or use the tracking "
+                                  "server's http:// address instead of its database)") from None
+        raise UsageError(f"cannot use the database {shown} as the tracking store: {text}",
+                         hint="check the host, port and database name, and that the database server runs") from None
+    finally:
+        engine.dispose()

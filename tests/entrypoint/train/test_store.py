@@ -84,7 +84,7 @@ def test_an_unreachable_server_fails_in_seconds():
         port = holder.getsockname()[1]
         started = time.monotonic()
         with pytest.raises(UsageError, match="cannot reach the MLflow tracking server"):
-            tracking.check_writable(tracking.resolve(".", {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}"}))
+            tracking.check_remote_reachable(tracking.resolve(".", {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}"}))
     assert time.monotonic() - started < store.CONNECT_TIMEOUT_S + 1
     note("bad input", "MLFLOW_TRACKING_URI=http://<nothing listening>", "exit 2 at once (no retries)")
 
