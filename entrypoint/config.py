@@ -17,6 +17,7 @@ TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "portable": bool,
     "allow": list,
     "data": list,
+    "data_roots": dict,  # named data folders outside the project (train/dataroots.py)
     "outputs": list,
     "lint": dict,
     "train": dict,

@@ -41,6 +41,8 @@ MLF_DISPATCH = "MLF_DISPATCH"
 # `mlf train` (entrypoint/train/): with no project it runs the bundled example MLF_IMAGE_EXAMPLE names (above);
 # the training child gets its own output folder.
 MLF_OUTPUT_DIR = "MLF_OUTPUT_DIR"  # set for the training child: the folder this run writes its outputs to
+# MLF_DATA_ROOT_<NAME>: where the data root NAME of [tool.mlf.data_roots] is on this host (train/dataroots.py).
+MLF_DATA_ROOT_PREFIX = "MLF_DATA_ROOT_"
 
 # MLflow's own variables, read by mlf and passed to the training child so it logs into the same run.
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"

@@ -14,7 +14,7 @@ import typer
 
 from .. import config, console
 from ..errors import UsageError
-from ..train import datahash, tracking
+from ..train import datahash, dataroots, tracking
 from ..train import project as project_module
 from .options import Project
 
@@ -47,7 +47,8 @@ def hash_command(
         raise UsageError(f"nothing to hash: no PATHS given and no [tool.mlf] data in {project}",
                          hint="name the files or folders, or declare them in [tool.mlf] data")
     folder = None if no_cache else datahash.cache_folder(tracking.resolve(project))
-    hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs)
+    hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs,
+                                roots=dataroots.resolve(config.load(project)))
     if output_format is Format.json:
         console.out(json.dumps(hashes.to_dict(), indent=2))
     else:

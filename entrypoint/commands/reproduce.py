@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -78,14 +79,20 @@ def rerun_image(tags: dict) -> str | None:
     return tags.get("mlf.docker_env_image") or tags.get("mlf.image")
 
 
-def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
-    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
+def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str],
+                data_roots: dict[str, str] | None = None) -> str | None:
+    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image.
+    The run's data roots are mounted read-only where the recorded run read them."""
+    from ..train import dataroots
+
     image = rerun_image(tags) or ("IMAGE" if tags.get(provenance.IMAGE_DERIVED) == "true" else None)
     if not image:
         return None
     line = ["docker", "run", "--rm"]
     if provenance.had_gpus(tags):
         line += ["--gpus", "all"]
+    for mount in dataroots.docker_mounts(data_roots or {}):
+        line += ["-v", mount]
     line += ["-v", "$PWD:/workspace", image, "train"]
     if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
         line += ["-e", tags["mlf.entry_point"]]
@@ -113,7 +120,8 @@ def _read_recorded(store, run_id: str, project_dir: Path):
     settings = {k: recorded_params[k] for k in _SETTINGS if k in recorded_params}
     if "mlf.seed" not in settings or "mlf.threads" not in settings:
         raise UsageError(f"run {run_id} records no seed or thread count: it was not an `mlf train` run")
-    line = docker_line(tags, params, settings)
+    data = _recorded_data(store, run, project_dir)
+    line = docker_line(tags, params, settings, (data or {}).get("roots"))
     console.info(f"[bold]the recorded run[/] {run_id}: {escape(provenance.where(tags))}"
                  + (f"; to re-run it in {escape(rerun_image(tags) or 'the image')}:\n  {escape(line)}"
                     if line else ""))
@@ -121,7 +129,25 @@ def _read_recorded(store, run_id: str, project_dir: Path):
     for warning in differences:
         console.warn(warning)
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
-    return run, store, line, differences, experiment, params, settings
+    return run, store, line, differences, experiment, params, settings, data
+
+
+def _recorded_data(store, run, project_dir: Path) -> dict | None:
+    """The recorded run's mlf/data.json (per-file hashes, data roots), when it hashed data."""
+    from mlflow.exceptions import MlflowException
+
+    from ..train import tracking
+
+    if "mlf.data_tree_sha256" not in run.data.tags:
+        return None
+    with tempfile.TemporaryDirectory(prefix="mlf-data-") as folder, tracking.in_project(project_dir.resolve()):
+        try:
+            path = tracking.client(store).download_artifacts(run.info.run_id, "mlf/data.json", folder)
+            return json.loads(Path(path).read_text(encoding="utf-8"))
+        except (MlflowException, OSError, ValueError):
+            console.warn(f"the data record of run {run.info.run_id} is unreadable: the data are not compared before "
+                         "the re-run")
+            return None
 
 
 @console.data_command
@@ -153,13 +179,15 @@ def reproduce(
     if store.remote:
         tracking.check_remote_reachable(store)
     with remote.fail_fast(remote.READ_TIMEOUT_S):  # a server that fails costs one timeout, not MLflow's retries
-        run, store, line, differences, experiment, params, settings = _read_recorded(store, run_id, project_dir)
+        run, store, line, differences, experiment, params, settings, data = _read_recorded(store, run_id,
+                                                                                            project_dir)
     tags = run.data.tags
     request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
                                experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
                                settings.get("mlf.portable") != "false",
                                settings.get("mlf.allow_nondeterministic") == "true",
-                               example=tags.get("mlf.example"), tags={"mlf.reproduces": run_id})
+                               example=tags.get("mlf.example"), tags={"mlf.reproduces": run_id},
+                               recorded_data=data)
     result = pipeline.train(request)
     show(result)
     if result.exit_code != 0:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import config, console, contract, runner, variables
 from ..errors import CheckFailed, UsageError
-from . import (datahash, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
+from . import (datahash, dataroots, envcheck, fingerprint, gpu_notice, logged, ownership, project, provenance, redact, resume,
                server_run, sync, tracking)
 
 
@@ -43,6 +43,7 @@ class Request:
     lint: bool = True
     launch: object = None  # torchrun.Launch: --nproc and the multi-node options (None: one process)
     hash_cache: bool = True  # False (--no-cache): read every data file, neither using nor updating the cache
+    recorded_data: Mapping | None = None  # mlf reproduce: the recorded run's mlf/data.json, which the data must match
 
 
 @dataclass
@@ -126,6 +127,23 @@ def _check_output_root(folder: Path) -> None:
                          hint="make it a writable folder, or set [tool.mlf.train] output_dir") from None
 
 
+def _check_recorded_data(recorded: Mapping, data: datahash.DataHashes | None, project_config) -> None:
+    """A re-run must read the data the recorded run read: CheckFailed (exit 1) before any run exists otherwise,
+    naming the files and, for data roots, where each root is here and where it was."""
+    files = data.files if data is not None else {}
+    if recorded.get("algorithm") != datahash.ALGORITHM or recorded.get("tree_sha256") == (data.tree if data else None):
+        return
+    found = dataroots.differences(recorded.get("files") or {}, files)
+    was = recorded.get("roots") or {}
+    here = dataroots.resolve(project_config)
+    moved = [f"data root {name!r} is {here.get(name, '(not declared)')} here, {path} in the recorded run "
+             f"({dataroots.variable(name)} moves it)" for name, path in sorted(was.items())]
+    raise CheckFailed("the data differ from the recorded run's: " + "; ".join(found or ["the tree hash differs"])
+                      + (". " + "; ".join(moved) if moved else ""),
+                      hint="give the re-run the recorded data (mount it, or set MLF_DATA_ROOT_<NAME> to where it "
+                           "is on this host); `mlf hash` prints the data's hashes here")
+
+
 def prepare(request: Request) -> Prepared:
     # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
     environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
@@ -147,7 +165,10 @@ def prepare(request: Request) -> Prepared:
     server_experiment = tracking.check_remote(store, spec.experiment) if store.remote else None
     tracking.check_writable(store)  # creates the store: after every check that writes nothing
     cache = datahash.cache_folder(store) if request.hash_cache else None
-    data = datahash.hash_data(spec.root, spec.data, cache_folder=cache) if spec.data else None
+    data = datahash.hash_data(spec.root, spec.data, cache_folder=cache,
+                              roots=dataroots.resolve(spec.config)) if spec.data else None
+    if request.recorded_data is not None:
+        _check_recorded_data(request.recorded_data, data, spec.config)
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
