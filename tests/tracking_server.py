@@ -1,6 +1,8 @@
 """A lab's tracking server for the tests: Debian's PostgreSQL 15 in a temporary folder, and the real `mlflow server`
-(basic auth, proxied artifacts) on 127.0.0.1, as docs/tracking.md deploys it. One of each per test session
-(tests/conftest.py, `tracking_server`); readiness is polled (`pg_ctl -w`, the server's /health), never slept on.
+(basic auth, proxied artifacts) on 127.0.0.1, started by the deployment `mlf-scaffold tracking-server` renders: its
+`server/lab serve` on the host (as its README's "Without compose" runs it), its users made by `server/lab users`.
+One of each per test session (tests/conftest.py, `tracking_server`); readiness is polled (`pg_ctl -w`, the
+server's /health), never slept on.
 
 `Switch` is a TCP relay in front of the server that a test can cut and restore: the server "blips" for the client
 (connections refused) while the server and its database keep running, so the test decides exactly when.
@@ -24,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-MLFLOW = str(Path(sys.executable).with_name("mlflow"))
 ADMIN = "admin"
 WRITERS, REVIEWERS = ("alice", "bob"), ("reviewer",)
 START_TIMEOUT_S = 600  # a ceiling for a stuck start on a loaded machine, not a speed check
@@ -101,36 +102,50 @@ class User:
         return {"MLFLOW_TRACKING_USERNAME": self.name, "MLFLOW_TRACKING_PASSWORD": self.password}
 
 
+def render_deployment(folder: Path) -> Path:
+    """The deployment `mlf-scaffold tracking-server` renders, into `folder`."""
+    done = subprocess.run([sys.executable, "-m", "mlfcore.scaffold.cli", "tracking-server", "lab", "--dir",
+                           str(folder), "--from-image", "mlfcore/base:cpu"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"mlf-scaffold tracking-server failed: {done.stderr}")
+    return folder
+
+
 class MlflowServer:
-    """`mlflow server` with basic auth, backed by `database_uri`, artifacts proxied into `folder/artifacts`. It is
-    started with setsid (it starts worker processes of its own) and stopped by its process group."""
+    """The deployment's `server/lab serve` on this host: `mlflow server` with basic auth, backed by `database_uri`,
+    artifacts proxied into `folder/artifacts`. It is started with setsid (mlflow starts worker processes of its
+    own) and stopped by its process group."""
 
     def __init__(self, folder: Path, database_uri: str, auth_database_uri: str, admin_password: str) -> None:
-        self.folder, self.database_uri = folder, database_uri
+        self.folder, self.database_uri, self.auth_database_uri = folder, database_uri, auth_database_uri
         self.port = free_port()
         self.uri = f"http://127.0.0.1:{self.port}"
         self.admin = User(ADMIN, admin_password)
-        self.auth_config = folder / "basic_auth.ini"
         folder.mkdir(parents=True, exist_ok=True)
-        # Writers get EDIT on every experiment through a role; everyone else gets default_permission (READ).
-        self.auth_config.write_text("[mlflow]\ndefault_permission = READ\n"
-                                    f"database_uri = {auth_database_uri}\nadmin_username = {ADMIN}\n"
-                                    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n")
+        self.deployment = render_deployment(folder / "deployment")
         self.process: subprocess.Popen | None = None
 
+    def environment(self) -> dict[str, str]:
+        """What compose.yaml gives the server's container, for this host (the secrets in the environment only)."""
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith(("MLFLOW_", "MLF_"))}
+        env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                   TMPDIR=str(self.folder), MLFLOW_HOST="127.0.0.1", MLFLOW_PORT=str(self.port), MLFLOW_WORKERS="1",
+                   MLFLOW_BACKEND_STORE_URI=self.database_uri, MLFLOW_AUTH_DATABASE_URI=self.auth_database_uri,
+                   MLFLOW_AUTH_ADMIN_PASSWORD=self.admin.password,
+                   MLFLOW_FLASK_SERVER_SECRET_KEY=secrets.token_hex(16),
+                   MLFLOW_ARTIFACTS_DESTINATION=str(self.folder / "artifacts"), LAB_SERVER_URI=self.uri)
+        return env
+
+    def lab(self, *args: str, **run) -> subprocess.CompletedProcess:
+        """`server/lab ARGS` of the deployment, in the server's environment."""
+        return subprocess.run([str(self.deployment / "server" / "lab"), *args], env=self.environment(),
+                              capture_output=True, text=True, **run)
+
     def start(self) -> None:
-        env = {**os.environ, "MLFLOW_AUTH_CONFIG_PATH": str(self.auth_config),
-               "MLFLOW_AUTH_ADMIN_PASSWORD": self.admin.password,
-               "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_hex(16),
-               # The database's password never on the server's command line (ps shows it): from the environment.
-               "MLFLOW_BACKEND_STORE_URI": self.database_uri}
-        for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
-            env.pop(name, None)
         log = open(self.folder / "server.log", "ab")
-        self.process = subprocess.Popen(
-            [MLFLOW, "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
-             "--artifacts-destination", str(self.folder / "artifacts"), "--serve-artifacts",
-             "--app-name", "basic-auth"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen([str(self.deployment / "server" / "lab"), "serve"], env=self.environment(),
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -169,17 +184,13 @@ class MlflowServer:
         return _Client(self, user or self.admin)
 
     def create_users(self) -> dict[str, User]:
-        from mlflow.server.auth.client import AuthServiceClient
-
+        """alice and bob as writers, reviewer as a reviewer: `lab users add`, the password on standard input."""
         users = {name: User(name, secrets.token_urlsafe(12)) for name in (*WRITERS, *REVIEWERS)}
-        with self.as_user(self.admin):
-            admin = AuthServiceClient(self.uri)
-            role = admin.create_role("default", "writers", "write runs in every experiment")
-            admin.add_role_permission(role.id, "experiment", "*", "EDIT")
-            for user in users.values():
-                admin.create_user(user.name, user.password)
-                if user.name in WRITERS:
-                    admin.assign_role(user.name, role.id)
+        for user in users.values():
+            kind = "--writer" if user.name in WRITERS else "--reviewer"
+            done = self.lab("users", "add", user.name, kind, input=user.password + "\n")
+            if done.returncode != 0:
+                raise RuntimeError(f"lab users add {user.name} failed: {done.stderr[-2000:]}")
         return users
 
 
