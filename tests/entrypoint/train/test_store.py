@@ -124,3 +124,16 @@ def test_sigterm_during_store_creation_leaves_no_half_store(tmp_path):
     assert again.returncode == 0, err[-2000:]
     assert not list(folder.glob(".mlflow.db.creating-*"))
     note("fault", "SIGTERM to `mlf train` while it creates the store", "no mlflow.db left; the next run creates it")
+
+
+def test_the_migration_graph_is_alembics_own():
+    """store._revisions reads MLflow's migration scripts without importing them: the same graph and head as
+    alembic's ScriptDirectory (what MLflow's _get_latest_schema_revision uses)."""
+    from pathlib import Path
+
+    import mlflow
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(Path(mlflow.__file__).parent / "store" / "db_migrations"))
+    assert store._revisions() == {s.revision: tuple(s._all_down_revisions) for s in scripts.walk_revisions()}
+    assert [store.head_revision()] == scripts.get_heads()
