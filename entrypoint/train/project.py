@@ -140,14 +140,16 @@ class EntryPoint:
         return values
 
     def render(self, values: Mapping[str, object], *, output_dir: Path, seed: int, root: Path) -> str:
-        """The command as MLflow renders it: MLflow's quoting of each value, then str.format. A `path` value
+        """The command as MLflow renders it: MLflow's own quoting of each value, then str.format. A `path` value
         names a local file that must exist (MLflow's check), made absolute against the project root."""
+        from mlflow.projects._project_spec import EntryPoint as MlflowEntryPoint
+
         texts = {name: _text(value) for name, value in values.items()}
         for name, parameter in self.parameters.items():
             if parameter.type == "path" and name in texts:
                 texts[name] = _local_path(name, texts[name], root)
         texts.update(output_dir=str(output_dir), seed=str(seed))
-        return self.command.format(**sanitize_values(texts))
+        return self.command.format(**MlflowEntryPoint._sanitize_value_dict(texts))
 
     def argv(self, values: Mapping[str, object], *, output_dir: Path, seed: int, root: Path | None = None) -> list[str]:
         """The command to start: a direct argv, or [/bin/sh, -c, command] when the command needs a shell."""
@@ -159,14 +161,6 @@ class EntryPoint:
         if argv and argv[0] in ("python", "python3") and not _on_path(argv[0]):
             argv[0] = sys.executable
         return argv
-
-
-def sanitize_values(values: Mapping[str, object]) -> dict[str, str]:
-    """Each value shell-quoted, keys as they are: what MLflow's EntryPoint._sanitize_value_dict does
-    (mlflow/projects/_project_spec.py: `{str(key): quote(str(value))}` with shlex's quote). Written out here
-    because importing mlflow.projects costs every `mlf train` about a second (measured with cProfile: 4 s of a
-    9 s profiled run); tests/entrypoint/train/test_project.py checks it against MLflow's own."""
-    return {str(key): shlex.quote(str(value)) for key, value in values.items()}
 
 
 def needs_shell(command: str) -> bool:

@@ -208,12 +208,3 @@ def test_typed_parameters_follow_mlflows_checks(tmp_path, kind, value, accepted)
         with pytest.raises(UsageError, match="parameter 'p'"):
             point.argv(point.values({"p": value}), output_dir=tmp_path, seed=0, root=tmp_path)
 
-
-@pytest.mark.parametrize("value", ["plain", "two words", "it's", "$HOME", "a;b|c", "", "ünïcode", "--flag=1 2"])
-def test_values_are_quoted_as_mlflow_quotes_them(value):
-    from mlflow.projects._project_spec import EntryPoint as MlflowEntryPoint
-
-    from mlfcore.entrypoint.train import project as project_module
-
-    values = {"x": value, "n": 3}
-    assert project_module.sanitize_values(values) == MlflowEntryPoint._sanitize_value_dict(values)
