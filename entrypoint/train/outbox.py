@@ -40,16 +40,38 @@ def add(project_root: Path, run_id: str, uri: str, experiment: str) -> Entry:
 
 def done(project_root: Path, run_id: str) -> None:
     (Path(project_root) / FOLDER / f"{run_id}.json").unlink(missing_ok=True)
+    (Path(project_root) / FOLDER / f"{run_id}.sent").unlink(missing_ok=True)
+
+
+def sent(project_root: Path, run_id: str) -> dict[str, int]:
+    """The run's artifact files the server has received (path -> size), as note_sent recorded them."""
+    try:
+        lines = (Path(project_root) / FOLDER / f"{run_id}.sent").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        name, tab, size = line.rpartition("\t")
+        if tab and size.isdigit():  # a line cut short by a crash is ignored: that file is sent again
+            found[name] = int(size)
+    return found
+
+
+def note_sent(project_root: Path, run_id: str, name: str, size: int) -> None:
+    """Append one received file to the run's `.sent` list (one line, written after the server took the file)."""
+    with open(Path(project_root) / FOLDER / f"{run_id}.sent", "a", encoding="utf-8") as handle:
+        handle.write(f"{name}\t{size}\n")
 
 
 def pending(project_root: Path) -> list[Entry]:
     """Every entry of the project, oldest first; a damaged file is skipped (the run is still in the store)."""
     folder = Path(project_root) / FOLDER
     found = []
-    for path in sorted(folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name)) if folder.is_dir() else []:
-        try:
+    for path in folder.glob("*.json") if folder.is_dir() else []:
+        try:  # another mlf may deliver and remove an entry meanwhile
             document = json.loads(path.read_text(encoding="utf-8"))
-            found.append(Entry(str(document["run_id"]), str(document["target"]), str(document["experiment"])))
+            entry = Entry(str(document["run_id"]), str(document["target"]), str(document["experiment"]))
+            found.append((path.stat().st_mtime, path.name, entry))
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    return found
+    return [entry for _, _, entry in sorted(found)]
