@@ -47,6 +47,9 @@ if os.environ.get("HOLD"):
 '''
 
 
+QUICK = 'import os, pathlib\npathlib.Path(os.environ["MLF_OUTPUT_DIR"], "a.txt").write_text("a")\n'
+
+
 def project(folder: Path, store_template: Path) -> Path:
     return script_project(folder, TRAIN, store_template)
 
@@ -233,3 +236,18 @@ def test_mlf_killed_never_leaves_a_finished_run_without_its_fingerprint_on_the_s
     note("fault", f"mlf killed while {when} against a tracking server that went away",
          "`mlf sync` delivers the run's true end: FINISHED with its fingerprint, or FAILED, never FINISHED "
          "without one")
+
+
+@pytest.mark.parametrize("command", [["env", "--format", "json"], ["sysinfo", "--fast", "--format", "json"],
+                                     ["lint", "--format", "json", "{folder}"],
+                                     ["hash", "-C", "{folder}", "train.py", "--format", "json"],
+                                     ["sync", "-C", "{folder}", "--format", "json"]],
+                         ids=lambda command: command[0])
+def test_every_json_command_prints_json_alone_with_a_server_set(tracking_server, tmp_path, command):
+    """train (above), reproduce (tests/images/test_tracking_server.py), verify (test_server_heavy.py) are checked
+    where they run against the server; the rest here, with the server and a login set."""
+    folder = script_project(tmp_path / "p", QUICK)
+    env = environment(MLFLOW_TRACKING_URI=tracking_server.uri, **tracking_server.users["bob"].environment())
+    done = mlf(*[part.format(folder=folder) for part in command], env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    json.loads(done.stdout)
