@@ -40,7 +40,8 @@ test-unit: venv ## run the tests that need no Docker engine
 
 RELIABILITY_TESTS = tests/entrypoint/fuzz tests/entrypoint/commands/test_bad_inputs.py tests/entrypoint/train/test_store.py \
                     tests/entrypoint/train/test_faults.py tests/entrypoint/lint/test_engine_robustness.py \
-                    tests/entrypoint/train/test_redaction.py
+                    tests/entrypoint/train/test_redaction.py tests/entrypoint/train/test_server.py \
+                    tests/entrypoint/train/test_server_bad_input.py tests/entrypoint/train/test_dataroots.py
 reliability: venv ## run the bad-input, fault and fuzz tests and regenerate docs/RELIABILITY.md from what they noted
 	@rm -f .reliability.jsonl
 	MLF_RELIABILITY_LOG=$(CURDIR)/.reliability.jsonl $(BIN)/pytest -q $(wildcard $(RELIABILITY_TESTS))
