@@ -1,7 +1,7 @@
 """`mlf sync [--project DIR]`: deliver every run the project recorded but the tracking server has not received.
 
-Exit code: 0 when nothing is left pending; 75 when runs are still pending (the server did not answer, or refused
-one of them: each is named); 2 for bad input (no server set, wrong credentials).
+Exit code: 0 when nothing is left pending; 75 when runs are still pending (the server did not answer, refused one
+of them, or they wait for another server: each is named); 2 for bad input (no server set, wrong credentials).
 """
 
 from __future__ import annotations
@@ -54,12 +54,15 @@ def sync(
         console.error(f"run {item['run_id']} is still pending: {item['reason']}")
     for item in report.skipped:
         console.warn(f"run {item['run_id']} left for later: {item['reason']}")
+    for item in report.elsewhere:
+        console.error(f"run {item['run_id']} waits for the tracking server {item['server']}, not this one",
+                      hint=f"set {variables.MLFLOW_TRACKING_URI} to it and run mlf sync again")
     if not entries:
         console.info("nothing to deliver: every run of this project is on its tracking server")
     if wants_json(output_format, False):
         console.out(json.dumps({"tracking_uri": store.shown if store.remote else None, **report.to_dict()},
                                indent=2))
-    return EXIT_UNDELIVERED if report.pending else EXIT_OK
+    return EXIT_UNDELIVERED if report.pending or report.elsewhere else EXIT_OK
 
 
 def register(app: typer.Typer) -> None:

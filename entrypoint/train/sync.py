@@ -19,11 +19,13 @@ from . import delivery, outbox, ownership, remote, tracking
 @dataclass
 class Report:
     delivered: list[str] = field(default_factory=list)
-    pending: list[dict] = field(default_factory=list)  # {"run_id", "reason"}: still to deliver
-    skipped: list[dict] = field(default_factory=list)  # {"run_id", "reason"}: not this command's to deliver
+    pending: list[dict] = field(default_factory=list)  # {"run_id", "reason"}: still to deliver to this server
+    skipped: list[dict] = field(default_factory=list)  # {"run_id", "reason"}: its mlf is still running
+    elsewhere: list[dict] = field(default_factory=list)  # {"run_id", "server"}: waits for another server
 
     def to_dict(self) -> dict:
-        return {"delivered": self.delivered, "pending": self.pending, "skipped": self.skipped}
+        return {"delivered": self.delivered, "pending": self.pending, "skipped": self.skipped,
+                "elsewhere": self.elsewhere}
 
 
 def deliver_one(store: tracking.Store, project_root: Path, run_id: str, seconds: float, final: bool = True) -> str:
@@ -45,14 +47,13 @@ def deliver_pending(store: tracking.Store, project_root: Path, output_root: Path
     report = Report()
     entries = outbox.pending(project_root)
     if not entries or not store.remote:
-        report.skipped += [{"run_id": e.run_id, "reason": f"no tracking server is set (it goes to {e.target})"}
-                           for e in entries]
+        report.elsewhere += [{"run_id": e.run_id, "server": e.target} for e in entries]
         return report
     ownership.reap(tracking.client(store), output_root, project_root)
     unreachable: str | None = None
     for entry in entries:
         if not remote.same_server(entry.target, store.remote):
-            report.skipped.append({"run_id": entry.run_id, "reason": f"it goes to {entry.target}"})
+            report.elsewhere.append({"run_id": entry.run_id, "server": entry.target})
             continue
         if ownership.owned(output_root, entry.run_id):
             report.skipped.append({"run_id": entry.run_id, "reason": "its mlf is still running"})
