@@ -59,10 +59,10 @@ def _walk(folder: Path, prefix: str) -> Iterator[str]:
             yield base + name
 
 
-def _expand(root: Path, declared: str) -> list[str]:
+def _expand(root: Path, declared: str, where: str = "the project") -> list[str]:
     """The names (relative to root, posix) that one declaration covers; files are filtered by the caller."""
     if Path(declared).is_absolute() or ".." in Path(declared).parts:
-        raise UsageError(f"data path {declared!r} is not inside {root}",
+        raise UsageError(f"data path {declared!r} is not inside {where} {root}",
                          hint="name data by its path relative to the project folder (-C/--project); data outside "
                               'it through a data root: [tool.mlf.data_roots] shared = "/data/shared", then '
                               '"shared:relative/path" (docs/train.md)')
@@ -91,7 +91,7 @@ def _listing(root: Path, declared: tuple[str, ...] | list[str],
         name_of_root, relative = dataroots.split(entry, roots or {})
         base = dataroots.folder(name_of_root, roots) if name_of_root else root
         prefix = f"{name_of_root}{dataroots.SEPARATOR}" if name_of_root else ""
-        for name in _expand(base, relative):
+        for name in _expand(base, relative, f"the data root {name_of_root!r}" if name_of_root else "the project"):
             # mlf's own cache beside a default store (the project folder) is never data: `data = ["."]` would
             # otherwise hash a file that each run rewrites.
             if prefix + name in found or os.path.basename(name).startswith(datacache.CACHE_FILE):
