@@ -56,7 +56,7 @@ lint: venv ## lint mlfcore's own code with `mlf lint --strict` and its Dockerfil
 	$(BIN)/mlf lint --strict entrypoint scaffold images benchmarks
 	$(BIN)/hadolint images/base/Dockerfile images/framework.Dockerfile
 
-bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed) and images; writes docs/PERFORMANCE.md
+bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed), what mlf train adds (local store, first run, loopback tracking server) and images; writes docs/PERFORMANCE.md
 	$(BIN)/python -m benchmarks.perf_report $(BENCH_FLAGS)
 
 demo: venv ## the main job: build the cpu images, train the PyTorch example twice in its container, same fingerprint
