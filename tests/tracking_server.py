@@ -170,8 +170,12 @@ class MlflowServer:
         try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
+            pass
+        try:  # the workers and job consumers mlflow started, should any outlive their leader
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        except ProcessLookupError:
+            pass
+        self.process.wait()
 
     @contextmanager
     def as_user(self, user: User):
