@@ -11,9 +11,10 @@ from typing import Annotated, Optional
 import typer
 
 from .. import console
-from ..errors import EXIT_OK, CheckFailed, UsageError
+from ..errors import CheckFailed, UsageError
 from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
-from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, request, show
+from .train import (DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, exit_code,
+                    request, show)
 
 
 def show_environment_diff(first: dict, second: dict, title: str) -> None:
@@ -50,6 +51,7 @@ def compare_all(results: list, snapshots: list[Path]):
     return None
 
 
+@console.data_command
 def verify(
     project_dir: ProjectDir = Path("."),
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="How many fresh runs to compare (1 only with an "
@@ -82,7 +84,7 @@ def verify(
 
     Exit code: 0 only when every run gave the same fingerprint (and the expected one); 1 on a mismatch (the first
     differing artifact is named) or when environment keys differ; 2 for bad input; otherwise a failed training's
-    own exit code.
+    own exit code; 75 when the runs are identical but the tracking server did not take them all (`mlf sync`).
     """
     from ..train import expect, pipeline
     from . import verify_expect
@@ -146,7 +148,7 @@ def verify(
     if expectation is None and resume_at is None:
         console.info(console.escape(verify_expect.suggestion(project_dir, written, params, entry_point, seed, threads,
                                                              portable, allow_nondeterministic)))
-    return EXIT_OK
+    return exit_code(*results)
 
 
 def register(app: typer.Typer) -> None:
