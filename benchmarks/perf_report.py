@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bench_hash, bench_images, bench_startup, installed, timing
+from . import bench_hash, bench_images, bench_startup, bench_train, installed, timing
 
 ROOT = Path(__file__).resolve().parent.parent
 # What follows this line in the output file is written by hand (what the figures mean, profiles) and kept.
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hash-files", type=int, default=10000)
     parser.add_argument("--cold-runs", type=int, default=1)
     parser.add_argument("--scratch", default=None, help="folder for the hashing data (default: the temp folder)")
-    parser.add_argument("--skip", action="append", default=[], help="start, prerun, lint, sysinfo, hash, images")
+    parser.add_argument("--skip", action="append", default=[], help="start, prerun, lint, sysinfo, hash, train, "
+                                                                     "images")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     args = parser.parse_args(argv)
     previous = args.out.read_text() if args.out.is_file() else ""
@@ -89,6 +90,9 @@ def _measure(args, parts: list[str], kept: str, python: str) -> int:
         ("hash", "Data hashing", f"python -m benchmarks.perf_report --hash-gb {args.hash_gb} --hash-files "
          f"{args.hash_files}", lambda: bench_hash.report(args.hash_gb, args.hash_files, 3, args.cold_runs,
                                                          args.scratch)),
+        ("train", "What `mlf train` adds to the training command: warm local store, first run, loopback tracking "
+         "server (goals: 1.0 s, 2.0 s, 1.5 s)", "python -m benchmarks.bench_train (bench_train.report)",
+         lambda: bench_train.report(max(5, runs), python)),
         ("images", "Image sizes and project rebuild", "python -m benchmarks.perf_report (bench_images)",
          _images),
     ]

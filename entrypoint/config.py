@@ -16,7 +16,10 @@ TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "portable": bool,
     "allow": list,
     "data": list,
+    "data_roots": dict,  # named data folders outside the project (train/dataroots.py)
     "outputs": list,
+    # The fingerprint `mlf verify` must give (v<algorithm>:<hex>); train/expect.py parses it when verify uses it.
+    "expect": str,
     "lint": dict,
     "train": dict,
 }

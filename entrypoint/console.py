@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import lru_cache
+from contextlib import contextmanager, redirect_stdout
+from functools import lru_cache, wraps
 
 from . import variables
 
@@ -42,7 +43,37 @@ def error(message: str, hint: str | None = None) -> None:
         err().print(f"  [dim]hint:[/] {escape(hint)}")
 
 
+_DATA: list = []  # the real stdout while data_stdout() holds it; sys.stdout then points to stderr
+
+
 def out(text: str) -> None:
     """Data for programs: plain text on stdout."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    stream = _DATA[-1] if _DATA else sys.stdout
+    stream.write(text if text.endswith("\n") else text + "\n")
+    stream.flush()
+
+
+@contextmanager
+def data_stdout():
+    """For the block, stdout carries what out() writes and nothing else: anything else written to sys.stdout in
+    this process goes to stderr. MLflow's client prints "View run ... at" lines to stdout when a run ends on a
+    server (mlflow/tracking/_tracking_service/client.py, _log_url), and libraries print; `--format json` must
+    still be JSON alone."""
+    _DATA.append(sys.stdout)
     sys.stdout.flush()
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _DATA.pop()
+
+
+def data_command(function):
+    """A command whose stdout is data alone (data_stdout around it)."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        with data_stdout():
+            return function(*args, **kwargs)
+
+    return wrapper

@@ -9,6 +9,9 @@ EXIT_USAGE = 2
 EXIT_CONTRACT = 3
 # A bug in mlf itself. BSD's EX_SOFTWARE, so it never looks like a check result.
 EXIT_INTERNAL = 70
+# The run is recorded in the project but the tracking server has not received it (it did not answer): BSD's
+# EX_TEMPFAIL, "a temporary failure ... the user is invited to retry" (sysexits.h); `mlf sync` is the retry.
+EXIT_UNDELIVERED = 75
 
 
 class MlfError(Exception):

@@ -42,6 +42,8 @@ MLF_DISPATCH = "MLF_DISPATCH"
 # `mlf train` (entrypoint/train/): with no project it runs the bundled example MLF_IMAGE_EXAMPLE names (above);
 # the training child gets its own output folder.
 MLF_OUTPUT_DIR = "MLF_OUTPUT_DIR"  # set for the training child: the folder this run writes its outputs to
+# MLF_DATA_ROOT_<NAME>: where the data root NAME of [tool.mlf.data_roots] is on this host (train/dataroots.py).
+MLF_DATA_ROOT_PREFIX = "MLF_DATA_ROOT_"
 
 # MLflow's own variables, read by mlf and passed to the training child so it logs into the same run.
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
@@ -51,6 +53,14 @@ MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"  # the default experiment, as 
 # Set for the training child: the name of the experiment mlf opened the run in (the bootstrap names it when user
 # code calls mlflow.set_experiment() with another one; bootstrap/_mlf_hooks.py reads it by this literal name).
 MLF_EXPERIMENT = "MLF_EXPERIMENT"
+# A tracking server's credentials, as MLflow reads them (mlflow/environment_variables.py). mlf reads the user name
+# for its messages and keeps all three from the training child, which logs into the project's store only.
+MLFLOW_TRACKING_USERNAME = "MLFLOW_TRACKING_USERNAME"
+MLFLOW_TRACKING_PASSWORD = "MLFLOW_TRACKING_PASSWORD"
+MLFLOW_TRACKING_TOKEN = "MLFLOW_TRACKING_TOKEN"
+# How long (seconds) delivering a run waits for a tracking server that does not answer before the run is left
+# pending in the project (train/remote.py; default 30).
+MLF_DELIVERY_TIMEOUT = "MLF_DELIVERY_TIMEOUT"
 MLFLOW_LOGGING_LEVEL = "MLFLOW_LOGGING_LEVEL"  # WARNING for the child unless set: MLflow's INFO lines are noise
 CUDA_VISIBLE_DEVICES = "CUDA_VISIBLE_DEVICES"  # CUDA's own: which devices a CUDA program sees (gate, sysinfo)
 GIT_PYTHON_REFRESH = "GIT_PYTHON_REFRESH"  # "quiet" for the child unless set (train/pipeline.py says why)

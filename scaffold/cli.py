@@ -10,6 +10,7 @@ from mlfcore.entrypoint.cli.exits import invoke
 
 from . import commands_publish
 from .project import bump, listing, new, upgrade
+from .tracking import command as tracking_command
 
 app = typer.Typer(name="mlf-scaffold", help="Render and publish mlfcore projects.", add_completion=False,
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -17,6 +18,7 @@ new.register(app)
 listing.register(app)
 bump.register(app)
 upgrade.register(app)
+tracking_command.register(app)
 app.command()(commands_publish.publish)
 
 

@@ -26,6 +26,30 @@ def engine():
     client.close()
 
 
+@pytest.fixture(scope="session")
+def tracking_server(tmp_path_factory):
+    """A lab's tracking server for the session (tests/tracking_server.py): Debian's PostgreSQL 15 in a temporary
+    folder and the real `mlflow server` with basic auth and proxied artifacts on 127.0.0.1; users alice and bob
+    (writers) and reviewer (read-only). An error in CI when PostgreSQL 15 or MLflow's server is missing (.ci/run
+    installs postgresql-15; `make venv` the server extra), a skip elsewhere."""
+    import importlib.util
+
+    from tracking_server import postgres_bin, start_lab, stop_lab
+
+    missing = [what for what, found in (("Debian's postgresql-15 (/usr/lib/postgresql/15/bin)", postgres_bin()),
+                                        ("MLflow's server (pip install 'mlfcore[server]')",
+                                         importlib.util.find_spec("flask_wtf") and importlib.util.find_spec(
+                                             "psycopg2"))) if not found]
+    if missing:
+        message = f"the tracking-server tests need {' and '.join(missing)}"
+        if IN_CI:
+            pytest.fail(f"{message}: required in CI", pytrace=False)
+        pytest.skip(message)
+    lab = start_lab(tmp_path_factory.mktemp("lab"))
+    yield lab
+    stop_lab(lab)
+
+
 _BUILT: dict[tuple[str, str], str] = {}
 
 
@@ -78,6 +102,23 @@ def pytest_sessionfinish(session, exitstatus):
         burner.kill()
         burner.wait()
     _BURNERS.clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A kind of CPU the golden table's hosts lack that reproduced golden values: say how to add it (docs/PROOF.md
+    then shows where the bits were proven)."""
+    import sys
+
+    if "mlfcore.scaffold.golden.check" not in sys.modules:  # no test compared a golden value
+        return
+    from mlfcore.scaffold.golden import check, hosts, table
+
+    for record, entries in check.new_kinds(table.load()).values():
+        facts = hosts.cpu(record)
+        terminalreporter.write_line(
+            f"golden fingerprints: this machine's CPU ({facts['model']}, {facts['vendor']}, ISA level "
+            f"{facts['level']}) reproduced {len(entries)} golden value(s) and is not among the table's hosts: "
+            "`make golden-hosts` adds it")
 
 
 def pytest_report_header(config):

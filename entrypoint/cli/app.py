@@ -17,6 +17,7 @@ from ..commands import mlflow_entry as mlflow_entry_command
 from ..commands import report as report_command
 from ..commands import reproduce as reproduce_command
 from ..commands import run as run_command
+from ..commands import sync as sync_command
 from ..commands import sysinfo as sysinfo_command
 from ..commands import train as train_command
 from ..commands import verify as verify_command
@@ -56,6 +57,7 @@ report_command.register(app)
 bench_command.register(app)
 hash_command.register(app)
 mlflow_entry_command.register(app)
+sync_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 

@@ -92,12 +92,21 @@ def summarise(per_repeat: list[dict[str, float]]) -> dict:
 def _log(project_root: Path, experiment: str, summary: dict, steps: int, repeats: int) -> str:
     from ..train import tracking
 
+    from ..train import server_run
+
     store = tracking.resolve(project_root)
     # Artifact locations are relative to the project (the store travels): log from there.
     with tracking.in_project(project_root.resolve()):
         client = tracking.client(store)
-        run = client.create_run(tracking.experiment_id(store, experiment), tags={"mlf.bench": "true"})
+        if store.remote:  # recorded in the project first, then delivered (train/server_run.py)
+            server_experiment = tracking.check_remote(store, experiment)
+            tracking.check_writable(store)
+            run = server_run.create(client, store, tracking.experiment_id(store, experiment), server_experiment,
+                                    project_root, experiment)
+        else:
+            run = client.create_run(tracking.experiment_id(store, experiment))
         run_id = run.info.run_id
+        client.set_tag(run_id, "mlf.bench", "true")
         client.log_param(run_id, "mlf.bench.steps", steps)
         client.log_param(run_id, "mlf.bench.repeats", repeats)
         for mode, seconds in summary["seconds_per_step"].items():
@@ -106,9 +115,12 @@ def _log(project_root: Path, experiment: str, summary: dict, steps: int, repeats
             client.log_metric(run_id, f"bench.ratio.{what.replace(' ', '_')}", ratio["median"])
         client.log_dict(run_id, summary, "mlf/bench.json")
         client.set_terminated(run_id, "FINISHED")
+    if store.remote:
+        server_run.finish(store, project_root.resolve(), run_id)
     return run_id
 
 
+@console.data_command
 def bench(
     project_dir: ProjectDir = Path("."),
     steps: Annotated[int, typer.Option("--steps", min=2, help="Steps per run (the first is warm-up).")] = 20,

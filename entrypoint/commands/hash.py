@@ -12,9 +12,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import config
+from .. import config, console
 from ..errors import UsageError
-from ..train import datahash, tracking
+from ..train import datahash, dataroots, tracking
 from ..train import project as project_module
 from .options import Project
 
@@ -24,6 +24,7 @@ class Format(str, Enum):
     json = "json"
 
 
+@console.data_command
 def hash_command(
     paths: Annotated[Optional[List[str]], typer.Argument(help="Files, folders or glob patterns inside the project, "
                                                               "as `[tool.mlf] data` names them \\[default: the "
@@ -46,14 +47,15 @@ def hash_command(
         raise UsageError(f"nothing to hash: no PATHS given and no [tool.mlf] data in {project}",
                          hint="name the files or folders, or declare them in [tool.mlf] data")
     folder = None if no_cache else datahash.cache_folder(tracking.resolve(project))
-    hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs)
+    hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs,
+                                roots=dataroots.resolve(config.load(project)))
     if output_format is Format.json:
-        typer.echo(json.dumps(hashes.to_dict(), indent=2))
+        console.out(json.dumps(hashes.to_dict(), indent=2))
     else:
-        for name, digest in hashes.files.items():
-            typer.echo(f"{digest}  {name}")
-        typer.echo(f"{hashes.tree}  (tree, {datahash.ALGORITHM}, {len(hashes.files)} files, "
-                   f"{hashes.total_bytes} bytes)")
+        lines = [f"{digest}  {name}" for name, digest in hashes.files.items()]
+        lines.append(f"{hashes.tree}  (tree, {datahash.ALGORITHM}, {len(hashes.files)} files, "
+                     f"{hashes.total_bytes} bytes)")
+        console.out("\n".join(lines))
     return 0
 
 

@@ -52,16 +52,18 @@ def show(result) -> None:
 
     rows = [("fingerprint", result.fingerprint.digest if result.fingerprint else "none (the training failed)"),
             ("environment key", result.environment_key),
-            ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {_uri(result.store.uri)})"),
+            ("run", f"{result.run_id} (experiment {result.project.experiment!r}, {_uri(result.store.shown)}"
+                    + (f", {result.delivery}" if result.delivery else "") + ")"),
             ("outputs", str(result.output_base)),
             ("fingerprinted", result.fingerprinted or "-"),
-            ("open the UI", result.store.ui_command(result.project.root))]
+            ("open the UI", result.store.ui_command(result.project.root, result.run_url))]
     if "training" in result.seconds:
         rows.insert(3, ("training took", f"{result.seconds['training']:.1f} s"))
     width = max(len(name) for name, _ in rows)
     console.info("\n".join(f"[bold]{name:<{width}}[/]  {escape(value)}" for name, value in rows))
 
 
+@console.data_command
 def train(
     project_dir: ProjectDir = Path("."),
     params: Params = None,
@@ -83,7 +85,8 @@ def train(
     fingerprint the result.
 
     Exit code: the training command's own; 1 when the pre-run lint finds errors or the training wrote no outputs;
-    2 for bad input (project, MLproject, -P, tracking store); 3 when the environment contradicts the contract.
+    2 for bad input (project, MLproject, -P, tracking store or server); 3 when the environment contradicts the
+    contract; 75 when the run is recorded in the project but the tracking server did not take it (`mlf sync`).
     """
     from ..frameworks import launcher
     from ..train import pipeline
@@ -100,7 +103,15 @@ def train(
     show(result)
     if wants_json(output_format, as_json):
         console.out(json.dumps(result.summary(), indent=2))
-    return result.exit_code
+    return exit_code(result)
+
+
+def exit_code(*results) -> int:
+    """The training's own exit code; else EXIT_UNDELIVERED when a run is recorded in the project only."""
+    from ..errors import EXIT_UNDELIVERED
+
+    failed = next((r.exit_code for r in results if r.exit_code != 0), 0)
+    return failed or (EXIT_UNDELIVERED if any(r.delivery == "pending" for r in results) else 0)
 
 
 def register(app: typer.Typer) -> None:

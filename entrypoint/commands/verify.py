@@ -11,23 +11,17 @@ from typing import Annotated, Optional
 import typer
 
 from .. import console
-from ..errors import EXIT_OK, CheckFailed
+from ..errors import CheckFailed, UsageError
 from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
-from .train import DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, request, show
-
-
-def show_environment_diff(first: dict, second: dict, title: str) -> None:
-    from .. import sysinfo
-    from ..sysinfo import render
-
-    entries = sysinfo.diff(first, second)
-    console.info(f"[bold]{title}[/]")
-    console.err().print(render.diff_table(entries, sysinfo.same_key(first, second)))
+from .train import (DEFAULT_ENTRY_POINT, EntryPointName, Experiment, Json, NoLint, Params, ProjectDir, exit_code,
+                    request, show)
 
 
 def check_environments(results: list, across_environments: bool) -> None:
     """Refuse runs whose environment keys differ, unless asked to compare across environments (then show the
     sysinfo difference first)."""
+    from ..sysinfo.render import show_environment_diff
+
     for index, result in enumerate(results[1:], start=2):
         if result.environment_key == results[0].environment_key:
             continue
@@ -50,9 +44,15 @@ def compare_all(results: list, snapshots: list[Path]):
     return None
 
 
+@console.data_command
 def verify(
     project_dir: ProjectDir = Path("."),
-    runs: Annotated[int, typer.Option("--runs", "-n", min=2, help="How many fresh runs to compare.")] = 2,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="How many fresh runs to compare (1 only with an "
+                                                                  "expected fingerprint).")] = 2,
+    expected: Annotated[Optional[str], typer.Option("--expect", metavar="FINGERPRINT",
+                                                    help="The fingerprint the runs must give, as verify prints it "
+                                                         "(v<algorithm>:<64 hex>) [default: \\[tool.mlf] expect, for "
+                                                         "the project's default run].")] = None,
     params: Params = None,
     experiment: Experiment = None,
     entry_point: EntryPointName = DEFAULT_ENTRY_POINT,
@@ -72,10 +72,21 @@ def verify(
 ) -> int:
     """Train N times, each in a fresh process, and compare the result fingerprints bit for bit.
 
-    Exit code: 0 only when every run gave the same fingerprint; 1 on a mismatch (the first differing artifact is
-    named) or when environment keys differ; 2 for bad input; otherwise a failed training's own exit code.
+    With --expect (or \\[tool.mlf] expect) the fingerprint must also be the committed one: a mismatch shows the
+    sysinfo difference to the run that recorded it, when the store has that run.
+
+    Exit code: 0 only when every run gave the same fingerprint (and the expected one); 1 on a mismatch (the first
+    differing artifact is named) or when environment keys differ; 2 for bad input; otherwise a failed training's
+    own exit code; 75 when the runs are identical but the tracking server did not take them all (`mlf sync`).
     """
-    from ..train import pipeline
+    from ..train import expect, pipeline
+    from . import verify_expect
+
+    expectation = verify_expect.resolve(project_dir, expected, params, entry_point, seed, threads, portable,
+                                        allow_nondeterministic)
+    if runs < 2 and expectation is None and resume_at is None:
+        raise UsageError("--runs 1 compares nothing: one run proves determinism only against an expected "
+                         "fingerprint", hint="give --expect, commit [tool.mlf] expect, or use --runs 2 or more")
 
     group = uuid.uuid4().hex[:12]  # tags the N runs of this verify in MLflow
     results: list[pipeline.Result] = []
@@ -111,17 +122,27 @@ def verify(
         attach(results[0].store, ids, ids, results[0].project.root)  # the report of the group, in each run
         check_environments(results, across_environments)
         mismatch = compare_all(results, snapshots)
+        fields, unexpected = dict.fromkeys(verify_expect.FIELDS), None
+        if mismatch is None and expectation is not None:
+            fields, unexpected = verify_expect.check(expectation, results[0], snapshots[0])
     summary = {"runs": [r.summary() for r in results], "identical": mismatch is None,
-               "mismatch": mismatch.to_dict() if mismatch else None}
+               "mismatch": mismatch.to_dict() if mismatch else None, **fields}
     if wants_json(output_format, as_json):
         console.out(json.dumps(summary, indent=2))
     if mismatch is not None:
         raise CheckFailed(f"NOT reproducible: the {runs} runs differ; first differing artifact: {mismatch.describe()}",
                           hint="mlf lint finds non-deterministic calls; outputs that hold times or random bytes "
                                "can never match")
-    console.info(f"[bold green]reproducible[/]: {runs} runs gave bitwise identical results, fingerprint "
-                 f"{results[0].fingerprint.digest}")
-    return EXIT_OK
+    if unexpected is not None:
+        raise unexpected
+    written = expect.written(results[0].fingerprint.digest, results[0].fingerprint.algorithm)
+    if runs > 1:
+        console.info(f"[bold green]reproducible[/]: {runs} runs gave bitwise identical results, fingerprint "
+                     f"{written}")
+    if expectation is None and resume_at is None:
+        console.info(console.escape(verify_expect.suggestion(project_dir, written, params, entry_point, seed, threads,
+                                                             portable, allow_nondeterministic)))
+    return exit_code(*results)
 
 
 def register(app: typer.Typer) -> None:

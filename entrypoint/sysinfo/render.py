@@ -168,3 +168,11 @@ def as_text(renderable, width: int = 160) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=width, no_color=True, color_system=None, soft_wrap=False).print(renderable)
     return buffer.getvalue()
+
+
+def show_environment_diff(first: dict, second: dict, title: str) -> None:
+    """The sysinfo difference between two records, as a table on stderr under `title` (verify, reproduce)."""
+    from .. import console, sysinfo
+
+    console.info(f"[bold]{title}[/]")
+    console.err().print(diff_table(sysinfo.diff(first, second), sysinfo.same_key(first, second)))

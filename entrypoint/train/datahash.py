@@ -4,7 +4,8 @@ Files are read in 1 MiB chunks (streamed: a 50 GB data set needs no memory), one
 thread (SHA-256 of one file cannot be split, so one core's SHA-256 speed is the floor for a single large file);
 unchanged files come from the stat-keyed cache (datacache.py). A rich progress bar shows the bytes when the inputs
 are large. The tree hash covers each file's path relative to the project and its digest, in
-sorted order, so renaming a file changes it and the order files were found in does not.
+sorted order, so renaming a file changes it and the order files were found in does not. A file under a named data
+root (dataroots.py) is named `ROOT:path below the root`, never by the host's absolute path.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from ..files import sha256 as file_sha256  # the one file hash (files.py); bound here so tests can replace it
-from . import datacache
+from . import datacache, dataroots
 
 # Recorded with every tree hash (mlf/data.json): SHA-256 per file, and the tree hash over "name\0digest\n" lines
 # in sorted order. A change to either is a new version, so an old record is never compared with the new algorithm.
@@ -33,13 +34,17 @@ PROGRESS_FROM_BYTES = 256 << 20
 
 @dataclass(frozen=True)
 class DataHashes:
-    files: dict[str, str]  # relative posix path → sha256 hex
+    files: dict[str, str]  # relative posix path (`ROOT:path` under a data root) → sha256 hex
     tree: str
     total_bytes: int
+    roots: dict[str, str] = field(default_factory=dict)  # data root → its folder on the host that hashed it
 
     def to_dict(self) -> dict:
-        return {"algorithm": ALGORITHM, "tree_sha256": self.tree, "total_bytes": self.total_bytes,
-                "files": self.files}
+        found = {"algorithm": ALGORITHM, "tree_sha256": self.tree, "total_bytes": self.total_bytes,
+                 "files": self.files}
+        if self.roots:  # where the roots were: not part of the tree hash, which names files by root
+            found["roots"] = self.roots
+        return found
 
 
 def _walk(folder: Path, prefix: str) -> Iterator[str]:
@@ -54,11 +59,13 @@ def _walk(folder: Path, prefix: str) -> Iterator[str]:
             yield base + name
 
 
-def _expand(root: Path, declared: str) -> list[str]:
+def _expand(root: Path, declared: str, where: str = "the project") -> list[str]:
     """The names (relative to root, posix) that one declaration covers; files are filtered by the caller."""
     if Path(declared).is_absolute() or ".." in Path(declared).parts:
-        raise UsageError(f"data path {declared!r} is not inside the project {root}",
-                         hint="name data by its path relative to the project folder (-C/--project)")
+        raise UsageError(f"data path {declared!r} is not inside {where} {root}",
+                         hint="name data by its path relative to the project folder (-C/--project); data outside "
+                              'it through a data root: [tool.mlf.data_roots] shared = "/data/shared", then '
+                              '"shared:relative/path" (docs/train.md)')
     if any(c in declared for c in "*?["):
         found = [p.relative_to(root).as_posix() for p in root.glob(declared) if p.is_file()]
         if not found:
@@ -75,28 +82,33 @@ def _expand(root: Path, declared: str) -> list[str]:
                      hint="put the data in place, or remove the entry")
 
 
-def _listing(root: Path, declared: tuple[str, ...] | list[str]) -> dict[str, os.stat_result]:
-    """Every regular file the declarations name, once each, sorted by name, with its stat (one call per file)."""
-    found: dict[str, os.stat_result] = {}
-    base = str(root)
+def _listing(root: Path, declared: tuple[str, ...] | list[str],
+             roots: Mapping[str, Path] | None = None) -> dict[str, tuple[str, os.stat_result]]:
+    """Every regular file the declarations name, once each, sorted by name, with its path and its stat (one call
+    per file). A `NAME:PATH` declaration reads PATH under the data root NAME, its files named `NAME:...`."""
+    found: dict[str, tuple[str, os.stat_result]] = {}
     for entry in declared:
-        for name in _expand(root, entry):
+        name_of_root, relative = dataroots.split(entry, roots or {})
+        base = dataroots.folder(name_of_root, roots) if name_of_root else root
+        prefix = f"{name_of_root}{dataroots.SEPARATOR}" if name_of_root else ""
+        for name in _expand(base, relative, f"the data root {name_of_root!r}" if name_of_root else "the project"):
             # mlf's own cache beside a default store (the project folder) is never data: `data = ["."]` would
             # otherwise hash a file that each run rewrites.
-            if name in found or os.path.basename(name).startswith(datacache.CACHE_FILE):
+            if prefix + name in found or os.path.basename(name).startswith(datacache.CACHE_FILE):
                 continue
+            path = os.path.join(str(base), name)
             try:
-                info = os.stat(os.path.join(base, name))
+                info = os.stat(path)
             except OSError:  # a dangling symlink: no file, as Path.is_file() says
                 continue
             if stat.S_ISREG(info.st_mode):
-                found[name] = info
+                found[prefix + name] = (path, info)
     return dict(sorted(found.items()))
 
 
-def files(root: Path, declared: tuple[str, ...] | list[str]) -> list[Path]:
+def files(root: Path, declared: tuple[str, ...] | list[str], roots: Mapping[str, Path] | None = None) -> list[Path]:
     """Every file the declarations name, once each, sorted. Missing ones → UsageError (checked before training)."""
-    return [root / name for name in _listing(root, declared)]
+    return [Path(path) for path, _ in _listing(root, declared, roots).values()]
 
 
 def tree_hash(per_file: dict[str, str]) -> str:
@@ -159,25 +171,30 @@ def _open_cache(folder: Path | None) -> datacache.Cache | None:
 
 
 def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder: Path | None = None,
-              jobs: int | None = None) -> DataHashes:
+              jobs: int | None = None, roots: Mapping[str, Path] | None = None) -> DataHashes:
     """Hash every declared file: from the cache when its stat key is unchanged, else in `jobs` threads (default:
-    one per core), the largest files first so one big file does not start last."""
+    one per core), the largest files first so one big file does not start last. `roots` are the data roots'
+    folders on this host (dataroots.resolve)."""
     listed_at = time.time_ns()
-    listing = _listing(root, declared)
+    found = _listing(root, declared, roots)
+    listing = {name: info for name, (_, info) in found.items()}
     cache = _open_cache(cache_folder)
-    base = os.path.realpath(root)
+    # The cache's keys: real absolute paths (a root's files under the root's real folder).
+    bases = {None: os.path.realpath(root), **{name: os.path.realpath(path) for name, path in (roots or {}).items()}}
+    paths = {name: _real(name, bases) for name in listing}
     per_file: dict[str, str] = {}
     todo: list[tuple[int, str]] = []
     for name, info in listing.items():
-        cached = cache.get(f"{base}/{name}", datacache.Key.of(info)) if cache is not None else None
+        cached = cache.get(paths[name], datacache.Key.of(info)) if cache is not None else None
         if cached is not None:
             per_file[name] = cached
         else:
             todo.append((info.st_size, name))
     if cache is not None:
-        cache.forget_missing(base, {f"{base}/{name}" for name in listing})
+        for base in set(bases.values()):
+            cache.forget_missing(base, set(paths.values()))
     todo.sort(key=lambda item: -item[0])
-    per_file.update(_hash_all(base, todo, cache, jobs or workers(), listing, listed_at))
+    per_file.update(_hash_all(paths, todo, cache, jobs or workers(), listing, listed_at))
     if cache is not None:
         try:
             cache.save()
@@ -185,23 +202,33 @@ def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder
             from .. import console
 
             console.warn(f"could not write the data-hash cache in {cache.folder}: {err.strerror or err}")
+    used = {name: str(path) for name, path in sorted((roots or {}).items())
+            if any(key.startswith(f"{name}{dataroots.SEPARATOR}") for key in listing)}
     return DataHashes(dict(sorted(per_file.items())), tree_hash(per_file),
-                      sum(info.st_size for info in listing.values()))
+                      sum(info.st_size for info in listing.values()), used)
 
 
 # Below this much data the pool's start (fork, or forkserver when threads run) costs more than a core saves.
 POOL_FROM_BYTES = 64 << 20
 
 
-def _hash_all(base: str, todo: list[tuple[int, str]], cache, jobs: int, listing: dict[str, os.stat_result],
-              listed_at: int) -> dict[str, str]:
+def _real(name: str, bases: Mapping[str | None, str]) -> str:
+    """The real path of file `name` (`NAME:rel` under its root's real folder, else under the project's)."""
+    root_name, separator, relative = name.partition(dataroots.SEPARATOR)
+    if separator and root_name in bases:
+        return f"{bases[root_name]}/{relative}"
+    return f"{bases[None]}/{name}"
+
+
+def _hash_all(paths: Mapping[str, str], todo: list[tuple[int, str]], cache, jobs: int,
+              listing: dict[str, os.stat_result], listed_at: int) -> dict[str, str]:
     """Hash `todo` ((size, name), largest first): in this process, or in `jobs` worker processes.
 
     Processes, not threads: measured on 5,000 files of 420 kB in the page cache on 2 idle cores, two processes
     hash 1.92x as fast as one, two threads of one process only 1.25x. Every read allocates its buffer with the GIL
     held, and a multithreaded process pays for each unmapped buffer with a TLB shootdown on the other core."""
     names = [name for _, name in todo]
-    paths = [f"{base}/{name}" for name in names]  # the cache's keys, spelled as hash_data looks them up
+    paths = [paths[name] for name in names]  # the cache's keys, spelled as hash_data looks them up
     total = sum(size for size, _ in todo)
     if jobs <= 1 or len(paths) <= 1 or total < POOL_FROM_BYTES:
         with _progress(total) as advance:

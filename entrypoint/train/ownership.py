@@ -69,6 +69,21 @@ def _orphans(output_root: Path):
             os.close(handle)
 
 
+def owned(output_root: Path, run_id: str) -> bool:
+    """Whether a live mlf holds the owner lock of `run_id` (a training, or a delivery after it, in progress)."""
+    try:
+        handle = os.open(Path(output_root) / OWNERS_DIR / f"{run_id}.lock", os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+
+
 def settle(run, project_root: Path) -> str | None:
     """The state an orphaned run must get, or None when its record is already true: KILLED (resumable) when it left
     a valid checkpoint, else FAILED."""

@@ -22,8 +22,8 @@ from pathlib import Path
 from .. import bootstrap, config, console, contract, variables
 from ..supervise import child
 from ..errors import CheckFailed, UsageError
-from . import (datahash, envcheck, fingerprint, gpu_notice, logged, mlflow_compat, ownership, project, provenance,
-               redact, resume, tracking)
+from . import (datahash, dataroots, envcheck, fingerprint, gpu_notice, logged, mlflow_compat, ownership, project,
+               provenance, redact, resume, server_run, sync, tracking)
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Request:
     # `mlf verify` passes explicitly (steps.stop_at, MLF_JOB_ID) instead of changing mlf's own environment.
     environment: Mapping[str, str] = field(default_factory=dict)
     run_id: str | None = None  # train in this existing run, the one `mlflow run` opened (train/mlflow_run.py)
+    recorded_data: Mapping | None = None  # mlf reproduce: the recorded run's mlf/data.json, which the data must match
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Prepared:
     data: datahash.DataHashes | None
     lint: dict
     record: dict
+    server_experiment_id: str | None = None  # the experiment's id on the tracking server, when one is set
 
 
 @dataclass
@@ -76,14 +78,16 @@ class Result:
     fingerprint: fingerprint.Fingerprint | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     fingerprinted: str = ""  # what the fingerprint covers: declared outputs, the output folder, what was logged
+    delivery: str | None = None  # with a tracking server: "delivered", or "pending" (kept in the project)
+    run_url: str | None = None  # the run's page on the tracking server
 
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
                 "fingerprint": self.fingerprint.digest if self.fingerprint else None,
-                "environment_key": self.environment_key, "tracking_uri": redact.Redactor().text(self.store.uri),
+                "environment_key": self.environment_key, "tracking_uri": redact.Redactor().text(self.store.shown),
                 "experiment": self.project.experiment, "outputs": str(self.output_base),
-                "ui": self.store.ui_command(self.project.root), "seconds": self.seconds,
-                "fingerprinted": self.fingerprinted}
+                "ui": self.store.ui_command(self.project.root, self.run_url), "seconds": self.seconds,
+                "fingerprinted": self.fingerprinted, "delivery": self.delivery}
 
 
 def _lint(spec: project.Project, values: Mapping[str, object], settings: contract.Settings) -> dict:
@@ -128,6 +132,23 @@ def _check_output_root(folder: Path) -> None:
                          hint="make it a writable folder, or set [tool.mlf.train] output_dir") from None
 
 
+def _check_recorded_data(recorded: Mapping, data: datahash.DataHashes | None, project_config) -> None:
+    """A re-run must read the data the recorded run read: CheckFailed (exit 1) before any run exists otherwise,
+    naming the files and, for data roots, where each root is here and where it was."""
+    files = data.files if data is not None else {}
+    if recorded.get("algorithm") != datahash.ALGORITHM or recorded.get("tree_sha256") == (data.tree if data else None):
+        return
+    found = dataroots.differences(recorded.get("files") or {}, files)
+    was = recorded.get("roots") or {}
+    here = dataroots.resolve(project_config)
+    moved = [f"data root {name!r} is {here.get(name, '(not declared)')} here, {path} in the recorded run "
+             f"({dataroots.variable(name)} moves it)" for name, path in sorted(was.items())]
+    raise CheckFailed("the data differ from the recorded run's: " + "; ".join(found or ["the tree hash differs"])
+                      + (". " + "; ".join(moved) if moved else ""),
+                      hint="give the re-run the recorded data (mount it, or set MLF_DATA_ROOT_<NAME> to where it "
+                           "is on this host); `mlf hash` prints the data's hashes here")
+
+
 def prepare(request: Request) -> Prepared:
     # A forced example (reproduce) must not depend on which example this image or venv would pick by itself.
     environ = {**os.environ, variables.MLF_IMAGE_EXAMPLE: request.example} if request.example else None
@@ -148,9 +169,14 @@ def prepare(request: Request) -> Prepared:
     store = tracking.resolve(spec.root)
     tracking.check_folder(store)  # first: an unwritable project says so with the fix (docker run --user)
     _check_output_root(spec.output_root)
+    # A tracking server answers as MLflow and accepts the user, or exit 2 before anything is written.
+    server_experiment = tracking.check_remote(store, spec.experiment) if store.remote else None
     tracking.check_writable(store)  # creates the store: after every check that writes nothing
     cache = datahash.cache_folder(store) if request.hash_cache else None
-    data = datahash.hash_data(spec.root, spec.data, cache_folder=cache) if spec.data else None
+    data = datahash.hash_data(spec.root, spec.data, cache_folder=cache,
+                              roots=dataroots.resolve(spec.config)) if spec.data else None
+    if request.recorded_data is not None:
+        _check_recorded_data(request.recorded_data, data, spec.config)
     lint = _lint(spec, values, settings) if request.lint else {"skipped": "--no-lint"}
     from .. import sysinfo
 
@@ -168,7 +194,9 @@ def prepare(request: Request) -> Prepared:
     else:
         experiment_id = tracking.experiment_id(store, spec.experiment)
     ownership.reap(tracking.client(store), spec.output_root, spec.root)
-    return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record)
+    sync.catch_up(store, spec.root, spec.output_root)  # runs this project still owes the server
+    return Prepared(request, spec, values, settings, deviations, store, experiment_id, data, lint, record,
+                    server_experiment)
 
 
 def _tags(prep: Prepared, argv: list[str]) -> dict[str, str]:
@@ -319,7 +347,15 @@ def execute(prep: Prepared) -> Result:
                                                 prep.project.entry_point.name,
                                                 {**os.environ, **prep.request.environment})
     resumed = resume.reopen(client, previous, root, key, prep.settings.allow_nondeterministic) if previous else None
-    run = previous or (client.get_run(adopted) if adopted else client.create_run(prep.experiment_id))
+    if prep.store.remote and previous:
+        server_run.reopen(prep.store, previous.info.run_id, root, prep.project.experiment)
+    if previous or adopted:  # a run to resume, or the one `mlflow run` opened
+        run = previous or client.get_run(adopted)
+    elif prep.store.remote:
+        run = server_run.create(client, prep.store, prep.experiment_id, prep.server_experiment_id, root,
+                                prep.project.experiment)
+    else:
+        run = client.create_run(prep.experiment_id)
     run_id = run.info.run_id
     output_dir = prep.project.output_root / run_id
     argv = prep.project.entry_point.argv(prep.values, output_dir=output_dir, seed=prep.settings.seed,
@@ -327,9 +363,20 @@ def execute(prep: Prepared) -> Result:
     if prep.request.launch is not None:
         argv = prep.request.launch.wrap(argv)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
-                    output_dir)
+                    output_dir, run_url=server_run.url(prep.store, run_id, prep.server_experiment_id))
     with ownership.claim(prep.project.output_root, run_id):
-        return _owned(client, prep, run_id, output_dir, argv, result, resumed)
+        if not prep.store.remote:
+            return _owned(client, prep, run_id, output_dir, argv, result, resumed)
+        try:  # the owner lock stays held while delivering: `mlf sync` leaves the run to this mlf
+            _owned(client, prep, run_id, output_dir, argv, result, resumed)
+        except KeyboardInterrupt:
+            server_run.finish(prep.store, root, run_id, interrupted=True)
+            raise
+        except BaseException:
+            server_run.finish(prep.store, root, run_id)
+            raise
+        result.delivery, _ = server_run.finish(prep.store, root, run_id)
+        return result
 
 
 def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str], result: Result,
@@ -339,8 +386,13 @@ def _owned(client, prep: Prepared, run_id: str, output_dir: Path, argv: list[str
     status = "FAILED"
     try:
         _log_start(client, run_id, prep, argv)
+        if prep.store.remote:
+            server_run.early(prep.store, prep.project.root, run_id)
         env = bootstrap.child_environment(prep.settings)
         env.update(tracking.child_environment(prep.store, run_id, prep.experiment_id, prep.project.experiment))
+        if prep.store.remote:  # the child logs into the project's store: the server's credentials stay with mlf
+            for name in tracking.CREDENTIALS:
+                env.pop(name, None)
         _python_fallback(env)
         env[variables.MLF_OUTPUT_DIR] = str(output_dir)
         env.update(resume.child_environment(prep.project.root, run_id, result.environment_key))

@@ -417,6 +417,15 @@ def _strings(project_config: config.ProjectConfig, key: str) -> tuple[str, ...]:
     return tuple(values)
 
 
+def output_root(project_root: Path) -> Path:
+    """Where the project's runs write their outputs (and their owner locks): [tool.mlf.train] output_dir."""
+    project_config = config.load(project_root)
+    output_dir = _train_table(project_config).get("output_dir", DEFAULT_OUTPUT_DIR)
+    if Path(output_dir).is_absolute() or ".." in Path(output_dir).parts:
+        raise ConfigError(f"{project_config.path}: [tool.mlf.train] output_dir must be a path inside the project")
+    return Path(project_root).resolve() / output_dir
+
+
 def load(project_dir: Path | str, entry_point: str = DEFAULT_ENTRY_POINT, experiment: str | None = None,
          environ: Mapping[str, str] | None = None) -> Project:
     """Resolve the project in `project_dir`. Raises UsageError / ConfigError (exit 2) on bad input."""

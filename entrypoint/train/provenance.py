@@ -72,17 +72,22 @@ def rerun_image(tags: dict) -> str | None:
     return tags.get("mlf.docker_env_image") or tags.get("mlf.image")
 
 
-def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str]) -> str | None:
-    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image."""
+def docker_line(tags: dict, params: dict[str, str], settings: dict[str, str],
+                data_roots: dict[str, str] | None = None) -> str | None:
+    """The exact `docker run` command that re-runs the recorded run in the image it used; None outside an image.
+    The run's data roots are mounted read-only where the recorded run read them."""
+    from . import dataroots
+    from .project import DEFAULT_ENTRY_POINT
+
     image = rerun_image(tags) or ("IMAGE" if tags.get(IMAGE_DERIVED) == "true" else None)
     if not image:
         return None
     line = ["docker", "run", "--rm"]
     if had_gpus(tags):
         line += ["--gpus", "all"]
+    for mount in dataroots.docker_mounts(data_roots or {}):
+        line += ["-v", mount]
     line += ["-v", "$PWD:/workspace", image, "train"]
-    from .project import DEFAULT_ENTRY_POINT
-
     if tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT) != DEFAULT_ENTRY_POINT:
         line += ["-e", tags["mlf.entry_point"]]
     for name, value in sorted(params.items()):

@@ -1,13 +1,15 @@
 """MLflow tracking for `mlf train`: where the store is, that it is writable, and one run's life.
 
-The store is $MLFLOW_TRACKING_URI when set, else `sqlite:///<project>/mlflow.db` with artifacts in
-`<project>/mlruns/`: MLflow 3.17's own default (`mlflow.tracking._tracking_service.utils._get_default_tracking_uri`
+The store is `sqlite:///<project>/mlflow.db` with artifacts in `<project>/mlruns/`, or the local store
+$MLFLOW_TRACKING_URI names (sqlite:, file:). When $MLFLOW_TRACKING_URI names a tracking server (http(s)://, or a
+database such as postgresql+psycopg2://), the run is still recorded in the project's own store first and then
+delivered to the server under the same run id (train/delivery.py): record first, deliver second. The default is MLflow 3.17's own default (`mlflow.tracking._tracking_service.utils._get_default_tracking_uri`
 returns sqlite:///mlflow.db; its file store refuses to open unless MLFLOW_ALLOW_FILE_STORE=true, "maintenance
 mode"), so `mlflow ui` started in the project folder opens it with no option. The artifact folder is given
 explicitly: MLflow would otherwise resolve ./mlruns against whatever the working directory is.
 
-The training child logs into the same run: it inherits MLFLOW_TRACKING_URI and MLFLOW_RUN_ID (`mlflow.start_run()`
-resumes the run named there). mlf ends the run last, FINISHED only when the child succeeded and the fingerprint was
+The training child logs into the same run in the project's store: it gets MLFLOW_TRACKING_URI and MLFLOW_RUN_ID
+(`mlflow.start_run()` resumes the run named there), never the server or its credentials. mlf ends the run last, FINISHED only when the child succeeded and the fingerprint was
 taken, so a failed or interrupted training never shows as a successful run.
 """
 
@@ -35,6 +37,8 @@ PARAM_PREFIX = "mlf."
 # and MLflow refuses a second, different value for a param ("Changing param values is not allowed").
 ENTRY_PARAM_PREFIX = "mlf.param."
 PARAMS_ARTIFACT = "mlf/params.json"
+# A tracking server's credentials as MLflow reads them: never passed to the training child.
+CREDENTIALS = (variables.MLFLOW_TRACKING_USERNAME, variables.MLFLOW_TRACKING_PASSWORD, variables.MLFLOW_TRACKING_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -42,20 +46,38 @@ class Store:
     uri: str
     local_path: Path | None  # the folder or database file, for local stores
     artifact_root: Path | None  # where mlf puts a new experiment's artifacts (the default store only)
-    default: bool  # True when mlf chose it (no MLFLOW_TRACKING_URI)
+    default: bool  # True when mlf chose it (no MLFLOW_TRACKING_URI, or one naming a server)
+    remote: str | None = None  # the tracking server ($MLFLOW_TRACKING_URI) the record is delivered to
 
-    def ui_command(self, project_root: Path) -> str:
+    @property
+    def shown(self) -> str:
+        """Where the runs are, for people and records: the server's URI (credentials masked), else the store's."""
+        from .remote import display
+
+        return display(self.remote or self.uri)
+
+    def ui_command(self, project_root: Path, run_url: str | None = None) -> str:
+        if run_url:  # a server is its own UI: the run's page
+            return run_url
+        if self.remote:
+            return self.shown
         if self.default:
             return f"cd {project_root} && mlflow ui   (pip install 'mlfcore[ui]' brings it; opens {self.uri})"
         return f"mlflow ui --backend-store-uri {self.uri}"
 
+    def server(self) -> Store:
+        """The server as a store of its own (to read recorded runs from it)."""
+        return Store(self.remote or self.uri, None, None, False)
+
 
 def resolve(project_root: Path, environ: Mapping[str, str] | None = None) -> Store:
+    from .remote import is_remote
+
     environ = os.environ if environ is None else environ
     uri = environ.get(variables.MLFLOW_TRACKING_URI, "").strip()
-    if not uri:
-        database = project_root / STORE_FILE
-        return Store(f"sqlite:///{database}", database, project_root / ARTIFACT_DIR, True)
+    if not uri or is_remote(uri):
+        database = Path(project_root) / STORE_FILE
+        return Store(f"sqlite:///{database}", database, Path(project_root) / ARTIFACT_DIR, True, uri or None)
     parsed = urlparse(uri)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
@@ -93,9 +115,6 @@ def check_writable(store: Store) -> None:
     unreachable. A missing local store is created here, whole or not at all (store.py)."""
     from . import store as safe
 
-    if store.uri.startswith(("http://", "https://")):
-        safe.check_reachable(store.uri)
-        return
     if store.local_path is None:
         return
     if not store.default and not store.local_path.parent.exists():
@@ -123,10 +142,58 @@ def quiet() -> None:
 
 
 def client(store: Store):
+    """The client of the store runs are recorded in (the project's, when a server is set)."""
     from mlflow.tracking import MlflowClient
 
     quiet()
     return MlflowClient(tracking_uri=store.uri)
+
+
+def server_client(store: Store):
+    """The client of the tracking server the record is delivered to."""
+    from mlflow.tracking import MlflowClient
+
+    quiet()
+    return MlflowClient(tracking_uri=store.remote)
+
+
+def check_remote_reachable(store: Store) -> None:
+    """The server's URI has a scheme MLflow knows, and its host (or database) takes a connection: exit 2 at once
+    otherwise, never MLflow's minutes of retries."""
+    from . import remote, store as safe
+
+    remote.check_scheme(store.remote)
+    if store.remote.startswith(("http://", "https://")):
+        safe.check_reachable(store.remote)
+    elif not store.remote.startswith(("databricks", "uc")):
+        safe.check_database(store.remote)
+
+
+def check_remote(store: Store, experiment: str) -> str:
+    """Before anything is written: the server named in $MLFLOW_TRACKING_URI answers as MLflow, accepts the user,
+    and has (or now has) experiment `experiment`. Returns its id there; ServerError (exit 2) otherwise."""
+    from mlflow.exceptions import MlflowException
+
+    from . import remote
+
+    check_remote_reachable(store)
+    server = server_client(store)
+
+    found = remote.ask(store.remote, server.get_experiment_by_name, experiment, doing="read experiments")
+    if found is not None:
+        if found.lifecycle_stage == "deleted":
+            raise UsageError(f"experiment {experiment!r} is deleted on the tracking server {store.shown}",
+                             hint="restore it (mlflow experiments restore) or choose another --experiment")
+        return found.experiment_id
+    try:
+        return remote.ask(store.remote, server.create_experiment, experiment,
+                          doing=f"create experiment {experiment!r}")
+    except (MlflowException, remote.ServerError):
+        # Two first runs at once: the other one created it between our look-up and our create.
+        found = remote.ask(store.remote, server.get_experiment_by_name, experiment, doing="read experiments")
+        if found is None:
+            raise
+        return found.experiment_id
 
 
 def _slug(name: str) -> str:
@@ -206,8 +273,22 @@ def _check_artifact_location(location: str, name: str) -> None:
                               "line), or pass --experiment with a new name")
 
 
+def adopt_run_id(database: Path, created: str, run_id: str) -> None:
+    """Give the run just created in the project's sqlite store the id the tracking server gave it, so the run has
+    one id everywhere: in `mlf train`'s summary, the output folder, the checkpoints, and on the server. A REST
+    CreateRun takes no id (the server draws it: SqlAlchemyStore.create_run, uuid.uuid4), and neither does the
+    client, so the fresh local row is renamed once. At that moment only its `runs` row and its `tags` rows exist
+    (SqlAlchemyStore.create_run writes nothing else); its artifact URI ends in the id and changes with it."""
+    import sqlite3
+
+    with sqlite3.connect(database, timeout=30) as connection:
+        connection.execute("UPDATE tags SET run_uuid = ? WHERE run_uuid = ?", (run_id, created))
+        connection.execute("UPDATE runs SET run_uuid = ?, artifact_uri = replace(artifact_uri, ?, ?) "
+                           "WHERE run_uuid = ?", (run_id, created, run_id, created))
+
+
 def child_environment(store: Store, run_id: str, experiment: str, experiment_name: str = "") -> dict[str, str]:
-    """What the training child needs to log into the same run."""
+    """What the training child needs to log into the same run (in the project's store, never the server's)."""
     return {variables.MLFLOW_TRACKING_URI: store.uri, variables.MLFLOW_RUN_ID: run_id,
             variables.MLFLOW_EXPERIMENT_ID: experiment, variables.MLF_EXPERIMENT: experiment_name}
 

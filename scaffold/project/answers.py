@@ -64,8 +64,17 @@ class Answers:
         values.update(package=self.package, image=self.image, fw=frameworks.FRAMEWORKS[self.framework],
                       framework_label=f"{spec.framework} {spec.framework_version}",
                       pins=toolkit.pins(self.framework, self.variant), seed=SEED, threads=THREADS,
-                      contract_env=contract_environment(), image_digest=UNPUBLISHED_DIGEST)
+                      contract_env=contract_environment(), image_digest=UNPUBLISHED_DIGEST,
+                      expect=first_fingerprint(self.framework, self.variant))
         return values
+
+
+def first_fingerprint(framework: str, variant: str) -> str:
+    """What the project's default run gives in its image: its template's golden value, measured by mlfcore (`make
+    golden`) and proven by every CI run of mlfcore's tests; empty when none is recorded for this variant."""
+    from ..golden import check
+
+    return check.template_value(framework, variant, IMAGE_ARCH) or ""
 
 
 def contract_environment() -> dict[str, str]:

@@ -16,8 +16,10 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from mlfcore.entrypoint import frameworks
+from mlfcore.scaffold.golden import check
 
-# Short trainings: each example's smallest useful size (its framework's record, Example.smoke).
+# Short trainings: each example's smallest useful size (its framework's record, Example.smoke), the size of the
+# image entries of the golden table.
 SMALL = {name: tuple(arg for key, value in example.smoke.items() for arg in ("-P", f"{key}={value}"))
          for name, (_, example) in frameworks.examples().items()}
 # Every framework image; the base has no framework and no bundled example.
@@ -65,12 +67,21 @@ def train(engine, image, workspace) -> dict:
     return json.loads(stdout)
 
 
-def test_train_twice_gives_identical_fingerprints_and_the_store_reads_back(engine, framework, workspace):
+@pytest.fixture(scope="session")
+def trained_twice(engine, image, tmp_path_factory):
+    """(workspace, first, second): the example trained twice in one workspace, which the tests below share."""
+    folder = tmp_path_factory.mktemp(f"train-{image.name}") / "workspace"
+    folder.mkdir()
+    os.chmod(folder, 0o777)
+    return folder, train(engine, image, folder), train(engine, image, folder)
+
+
+def test_train_twice_gives_identical_fingerprints_and_the_store_reads_back(framework, trained_twice):
     import mlflow
     import numpy as np
     from mlflow.tracking import MlflowClient
 
-    first, second = train(engine, framework, workspace), train(engine, framework, workspace)
+    workspace, first, second = trained_twice
     assert first["fingerprint"] == second["fingerprint"]
     assert first["environment_key"] == second["environment_key"]
     assert first["tracking_uri"] == f"sqlite:///{WORKSPACE}/mlflow.db"
@@ -101,11 +112,31 @@ def test_train_twice_gives_identical_fingerprints_and_the_store_reads_back(engin
     assert predictions.shape[0] == 2
 
 
+@pytest.mark.golden
+def test_the_example_gives_its_golden_fingerprint(framework, trained_twice):
+    """In the cpu images; a cuda image on a machine without GPUs must give the cpu image's value (check.py)."""
+    workspace, first, _ = trained_twice
+    name, _, value = SMALL[framework.spec.example][1].partition("=")
+    outcome = check.of_run(workspace, first["run_id"], framework.spec.example, "image", params={name: value},
+                           image=framework.name, variant=framework.variant)
+    assert outcome.matched, outcome.failure
+
+
 @pytest.mark.slow
-def test_verify_exits_0_in_the_image(engine, framework, workspace):
-    code, _, stderr = mlf_in_container(engine, framework, workspace, "verify", *SMALL[framework.spec.example])
+def test_verify_exits_0_in_the_image_and_its_runs_give_the_golden_value(engine, framework, workspace):
+    from mlfcore.entrypoint import contract
+    from mlfcore.scaffold.golden import table
+
+    name, _, value = SMALL[framework.spec.example][1].partition("=")
+    # The container sees no GPU (it is started without --gpus): the cpu entry of this machine's architecture.
+    golden = check.golden_for(table.load(), table.Entry(framework.spec.example, "image", framework.name,
+                                                        framework.variant, contract.machine_arch(), "cpu",
+                                                        {name: value}))
+    assert golden is not None and golden.fingerprint, "no golden value: `make golden` measures it"
+    code, _, stderr = mlf_in_container(engine, framework, workspace, "verify", *SMALL[framework.spec.example],
+                                       "--expect", golden.fingerprint)
     assert code == 0, stderr[-4000:]
-    assert "2 runs gave bitwise identical results" in stderr
+    assert "2 runs gave bitwise identical results" in stderr and f"as expected: {golden.fingerprint}" in stderr
 
 
 @pytest.mark.slow

@@ -45,6 +45,20 @@ CASES = [
      {}, "not an SQLite database"),
     ("outputs is a file", {"MLproject": MLPROJECT, "outputs": ""}, ["train", ".", "-P", "lr=1", "--no-lint"], {},
      "cannot take this run's outputs"),
+    ("`verify --expect` without an algorithm version", {"MLproject": MLPROJECT},
+     ["verify", ".", "--expect", "10a9b8eb597a"], {}, "names no fingerprint algorithm version"),
+    ("`verify --expect` shortened", {"MLproject": MLPROJECT}, ["verify", ".", "--expect", "v2:10a9b8eb597a"], {},
+     "the digest has 12 hex digits, a fingerprint has 64"),
+    ("`verify --expect` of an earlier algorithm version", {"MLproject": MLPROJECT},
+     ["verify", ".", "--expect", "v1:" + "a" * 64], {}, "recorded with fingerprint algorithm 1"),
+    ("`verify --expect` of an unknown algorithm version", {"MLproject": MLPROJECT},
+     ["verify", ".", "--expect", "v99:" + "a" * 64], {}, "names fingerprint algorithm 99, which this mlf does not"),
+    ("`verify --expect` with `--allow-nondeterministic`", {"MLproject": MLPROJECT},
+     ["verify", ".", "--expect", "v2:" + "a" * 64, "--allow-nondeterministic"], {}, "cannot be combined"),
+    ("`[tool.mlf] expect` shortened", {"MLproject": MLPROJECT, "pyproject.toml": '[tool.mlf]\nexpect = "v2:ab"\n'},
+     ["verify", "."], {}, "[tool.mlf] expect: the digest has 2 hex digits"),
+    ("`verify --runs 1` without an expected fingerprint", {"MLproject": MLPROJECT}, ["verify", ".", "--runs", "1"], {},
+     "--runs 1 compares nothing"),
 ]
 
 

@@ -60,10 +60,10 @@ def test_docs_name_every_field_of_train_json():
     from pathlib import Path
     from types import SimpleNamespace
 
-    from mlfcore.entrypoint.train import pipeline
+    from mlfcore.entrypoint.train import pipeline, tracking
 
     docs = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
-    store = SimpleNamespace(uri="sqlite:///x", ui_command=lambda root: "mlflow ui")
+    store = tracking.Store("sqlite:///x", None, None, False)
     result = pipeline.Result("r", 0, store, SimpleNamespace(experiment="e", root=Path(".")), "k", {}, Path("."))
     missing = [name for name in result.summary() if f"| `{name}` |" not in docs]
     assert missing == [], f"docs/cli.md does not document {missing}"

@@ -80,6 +80,7 @@ def test_verify_passes_for_a_deterministic_project(tiny):
     result = mlf("verify", str(tiny), "--runs", "3", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     assert "3 runs gave bitwise identical results" in result.stderr
+    assert 'commit them: [tool.mlf] expect = "v2:' in result.stderr  # the project's default run: its value to commit
     assert len({r.data.tags["mlf.verify"] for r in runs(tiny)}) == 1
 
 

@@ -1,7 +1,9 @@
 """The bundled examples under `mlf train` on the host, as an empty /workspace runs them in an image: the MLflow store
-read back with MLflow's client — params, metrics per epoch, artifacts, and the logged model loads and predicts."""
+read back with MLflow's client — params, metrics per epoch, artifacts, and the logged model loads and predicts —
+and each training's fingerprint is its golden value (scaffold/golden/fingerprints.toml, docs/PROOF.md)."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 from mlfcore.entrypoint import frameworks
+from mlfcore.scaffold.golden import check, table
 
 from ..conftest import mlf
 from ..train.conftest import store_template  # noqa: F401 — the fixture
@@ -16,10 +19,20 @@ from ..train.projects import environment
 
 pytestmark = pytest.mark.slow
 
-# The smallest useful trainings (each framework's Example.smoke): (parameter, metric, how many values it logs).
-SMALL = {name: (f"{key}={value}", "loss", value)
+
+def _suite_size(example: str) -> dict[str, str]:
+    """The example's training the suite does in the venv: its golden entry's parameters (one owner of the size and
+    the value it gives, scaffold/golden/fingerprints.toml)."""
+    found = [entry.params for entry in table.load().entries if entry.example == example and entry.runtime == "venv"
+             and entry.suite and not entry.mode and entry.device == "cpu"]
+    assert len(found) == 1, f"{example}: {len(found)} suite entries for the venv in the golden table (want one)"
+    return found[0]
+
+
+# The smallest useful trainings: (parameter, metric, how many values it logs).
+SMALL = {name: (f"{key}={value}", "loss", int(value))
          for name, (_, example) in frameworks.examples().items() if not example.opt_in
-         for key, value in list(example.smoke.items())[:1]}
+         for key, value in list(_suite_size(name).items())[:1]}
 
 
 def train_example(example, workspace):
@@ -30,17 +43,22 @@ def train_example(example, workspace):
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("example", list(SMALL))
-def test_example_run_reads_back_and_its_model_predicts(example, tmp_path, store_template, monkeypatch):  # noqa: F811
+@pytest.fixture(scope="module", params=list(SMALL))
+def trained(request, tmp_path_factory, store_template):  # noqa: F811
+    """(example, workspace, summary): one training of each example, which the tests below share."""
     import shutil
 
+    workspace = tmp_path_factory.mktemp(request.param) / "workspace"
+    workspace.mkdir()
+    shutil.copy(store_template, workspace / "mlflow.db")
+    return request.param, workspace, train_example(request.param, workspace)
+
+
+def test_example_run_reads_back_and_its_model_predicts(trained, monkeypatch):
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    shutil.copy(store_template, workspace / "mlflow.db")
-    summary = train_example(example, workspace)
+    example, workspace, summary = trained
     client = MlflowClient(summary["tracking_uri"])
     run = client.get_run(summary["run_id"])
     assert run.info.status == "FINISHED" and run.data.tags["mlf.example"] == example
@@ -59,9 +77,15 @@ def test_example_run_reads_back_and_its_model_predicts(example, tmp_path, store_
     assert np.asarray(model.predict(np.zeros(shape, dtype=np.float32))).shape[0] == 3
 
 
-def test_mlflow_models_predict_serves_the_logged_model(tmp_path, store_template):  # noqa: F811
-    import shutil
+@pytest.mark.golden
+def test_example_gives_its_golden_fingerprint(trained):
+    example, workspace, summary = trained
+    name, _, value = SMALL[example][0].partition("=")
+    outcome = check.of_run(workspace, summary["run_id"], example, "venv", params={name: value})
+    assert outcome.matched, outcome.failure
 
+
+def test_mlflow_models_predict_serves_the_logged_model(tmp_path, store_template):  # noqa: F811
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     shutil.copy(store_template, workspace / "mlflow.db")

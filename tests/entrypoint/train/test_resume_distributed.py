@@ -14,6 +14,8 @@ import subprocess
 
 import pytest
 
+from mlfcore.scaffold.golden import check
+
 from ..conftest import MLF, mlf
 from ..hold import sitecustomize as hold
 from .projects import environment, runs
@@ -84,8 +86,13 @@ def test_sigterm_to_the_process_group_stops_every_rank_and_training_again_resume
 @pytest.fixture(scope="module")
 def whole_fingerprint(tmp_path_factory, store_template):
     """The fingerprint of an uninterrupted 2-rank run."""
-    whole = train(workspace(tmp_path_factory.mktemp("whole"), store_template, "whole"))
+    folder = workspace(tmp_path_factory.mktemp("whole"), store_template, "whole")
+    whole = train(folder)
     assert whole.returncode == 0, whole.stderr[-3000:]
+    # The golden value of 2 ranks (docs/PROOF.md).
+    outcome = check.of_run(folder, json.loads(whole.stdout)["run_id"], "pytorch_digits", "venv",
+                           params={"epochs": EPOCHS, "workers": 0}, mode="nproc=2")
+    assert outcome.matched, outcome.failure
     return json.loads(whole.stdout)["fingerprint"]
 
 

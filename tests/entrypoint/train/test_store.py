@@ -84,13 +84,13 @@ def test_an_unreachable_server_fails_in_seconds():
         port = holder.getsockname()[1]
         started = time.monotonic()
         with pytest.raises(UsageError, match="cannot reach the MLflow tracking server"):
-            tracking.check_writable(tracking.resolve(".", {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}"}))
+            tracking.check_remote_reachable(tracking.resolve(".", {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}"}))
     assert time.monotonic() - started < store.CONNECT_TIMEOUT_S + 1
     note("bad input", "MLFLOW_TRACKING_URI=http://<nothing listening>", "exit 2 at once (no retries)")
 
 
-def _train(folder, **popen):
-    return subprocess.Popen([*MLF, "train", str(folder), "--no-lint"], env=environment(), text=True,
+def _train(folder, env=None, **popen):
+    return subprocess.Popen([*MLF, "train", str(folder), "--no-lint"], env=env or environment(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 
@@ -110,7 +110,10 @@ def test_concurrent_first_runs_on_a_fresh_project_all_succeed(tmp_path, count):
 @pytest.mark.stress
 def test_sigterm_during_store_creation_leaves_no_half_store(tmp_path):
     folder = tiny_project(tmp_path / "fresh")
-    child = _train(folder)
+    # No user cache (its path is a file): the store is made by MLflow's migrations, seconds long, not copied from
+    # the cached empty store in milliseconds; the signal lands in that window.
+    (tmp_path / "no-cache").write_text("")
+    child = _train(folder, environment(XDG_CACHE_HOME=str(tmp_path / "no-cache")))
     deadline = time.monotonic() + 120
     while not list(folder.glob(".mlflow.db.creating-*")) and time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()
@@ -124,3 +127,29 @@ def test_sigterm_during_store_creation_leaves_no_half_store(tmp_path):
     assert again.returncode == 0, err[-2000:]
     assert not list(folder.glob(".mlflow.db.creating-*"))
     note("fault", "SIGTERM to `mlf train` while it creates the store", "no mlflow.db left; the next run creates it")
+
+
+def test_the_migration_graph_is_alembics_own():
+    """store._revisions reads MLflow's migration scripts without importing them: the same graph and head as
+    alembic's ScriptDirectory (what MLflow's _get_latest_schema_revision uses)."""
+    from pathlib import Path
+
+    import mlflow
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(Path(mlflow.__file__).parent / "store" / "db_migrations"))
+    assert store._revisions() == {s.revision: tuple(s._all_down_revisions) for s in scripts.walk_revisions()}
+    assert [store.head_revision()] == scripts.get_heads()
+
+
+def test_a_new_store_is_a_copy_of_the_cached_empty_one_with_the_projects_artifact_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        store._create(tmp_path / name / "mlflow.db", tmp_path / name / "mlruns")
+        with sqlite3.connect(tmp_path / name / "mlflow.db") as connection:
+            rows = connection.execute("SELECT experiment_id, artifact_location FROM experiments").fetchall()
+        assert rows == [(0, (tmp_path / name / "mlruns" / "0").as_uri())]
+        assert store.schema_version(tmp_path / name / "mlflow.db", "x") == store.head_revision()
+    assert [p.name for p in (tmp_path / "cache" / "mlfcore").iterdir()] == [
+        f"mlflow-store-{store.head_revision()}.db"]

@@ -14,12 +14,20 @@ def test_default_store_is_sqlite_in_the_project(tmp_path):
 
 
 @pytest.mark.parametrize("uri, path", [("sqlite:////data/x.db", "/data/x.db"), ("sqlite:///x.db", "x.db"),
-                                       ("file:///data/mlruns", "/data/mlruns"), ("/data/mlruns", "/data/mlruns"),
-                                       ("http://127.0.0.1:5000", None)])
+                                       ("file:///data/mlruns", "/data/mlruns"), ("/data/mlruns", "/data/mlruns")])
 def test_tracking_uri_from_the_environment(tmp_path, uri, path):
     store = tracking.resolve(tmp_path, {"MLFLOW_TRACKING_URI": uri})
-    assert store.uri == uri and not store.default and store.artifact_root is None
+    assert store.uri == uri and not store.default and store.artifact_root is None and store.remote is None
     assert (str(store.local_path) if store.local_path else None) == path
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:5000", "https://alice:pw@mlflow.lab.example",
+                                 "postgresql+psycopg2://u:p@db:5432/mlflow"])
+def test_a_server_uri_records_in_the_project_and_delivers_there(tmp_path, uri):
+    store = tracking.resolve(tmp_path, {"MLFLOW_TRACKING_URI": uri})
+    assert store.remote == uri and store.default
+    assert store.uri == f"sqlite:///{tmp_path}/mlflow.db" and store.artifact_root == tmp_path / "mlruns"
+    assert "pw@" not in store.shown and ":p@" not in store.shown
 
 
 def test_a_store_under_a_file_is_not_writable(tmp_path):

@@ -56,3 +56,17 @@ def test_frameworks_differ_where_they_should():
     assert "deploy/k8s/pytorchjob.yaml" in torch and "deploy/k8s/pytorchjob.yaml" not in xgb
     assert "dataloader_kwargs" in torch["golden_pytorch/train.py"]
     assert "xgboost" in xgb["golden_xgboost/model.py"]
+
+
+def test_the_project_commits_its_templates_golden_value_or_says_how_to_commit_one(monkeypatch):
+    import tomllib
+
+    from mlfcore.scaffold.golden import check
+    from mlfcore.scaffold.project import answers
+
+    rendered = tomllib.loads(render.render(fixed_answers("xgboost"))["pyproject.toml"])
+    assert rendered["tool"]["mlf"]["expect"] == check.template_value("xgboost", "cpu", answers.IMAGE_ARCH)
+    monkeypatch.setattr(answers, "IMAGE_ARCH", "riscv64")  # an architecture the golden table has no value for
+    text = render.render(fixed_answers("xgboost"))["pyproject.toml"]
+    assert "expect" not in tomllib.loads(text)["tool"]["mlf"]
+    assert 'commit it here (`expect = "<that value>"`)' in text

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from mlfcore.entrypoint import checkpoint, variables
+from mlfcore.scaffold.golden import check
 
 from ...conftest import clean_environment, mlf, tree_digest
 from ...train.conftest import store_template  # noqa: F401 — the fixture
@@ -101,3 +102,7 @@ def test_verify_resume_at_passes_on_the_example_under_mlf_train(tmp_path, store_
                  env=environment(MLF_IMAGE_EXAMPLE="keras_digits"), timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "stopped after step 30" in result.stderr
+    # The resumed run (verify compared it with the uninterrupted one) gives the golden value too (docs/PROOF.md).
+    outcome = check.of_run(workspace, json.loads(result.stdout)["runs"][1]["run_id"], "keras_digits", "venv",
+                           params={"epochs": 2}, mode="resume-at=30")
+    assert outcome.matched, outcome.failure

@@ -8,6 +8,7 @@ import pytest
 from mlfcore.entrypoint.frameworks.torch.examples import unet_segmentation
 from mlfcore.entrypoint import frameworks
 from mlfcore.entrypoint.train import project
+from mlfcore.scaffold.golden import check
 
 from ...conftest import mlf
 from ...train.projects import environment
@@ -50,6 +51,9 @@ def test_mlf_verify_passes_and_dice_and_loss_are_logged_per_epoch(tmp_path):
         assert [m.step for m in client.get_metric_history(run_ids[0], metric)] == [0, 1]
     tensors = sorted(p.name for p in workspace.rglob("tensors/*.npy"))
     assert "up1.weight.npy" in tensors  # the transposed convolution's weights are among the outputs
+    # And its fingerprint is the golden value (docs/PROOF.md).
+    outcome = check.of_run(workspace, run_ids[0], "unet_segmentation", "venv", params={"epochs": 2, "images": 32})
+    assert outcome.matched, outcome.failure
 
 
 @pytest.mark.slow
@@ -62,6 +66,10 @@ def test_a_stopped_unet_resumes_to_the_same_bits_and_mlf_bench_times_it(tmp_path
     small = ("-P", "epochs=2", "-P", "images=32")
     resumed = mlf("verify", str(workspace), *small, "--resume-at", "3", "--json", env=env, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+    # The resumed run gives the golden value too (docs/PROOF.md).
+    outcome = check.of_run(workspace, json.loads(resumed.stdout)["runs"][1]["run_id"], "unet_segmentation", "venv",
+                           params={"epochs": 2, "images": 32}, mode="resume-at=3")
+    assert outcome.matched, outcome.failure
     bench = mlf("bench", str(workspace), *small, "--steps", "3", "--repeats", "1", "--json", env=env, timeout=600)
     assert bench.returncode == 0, bench.stderr[-3000:]
     summary = json.loads(bench.stdout)

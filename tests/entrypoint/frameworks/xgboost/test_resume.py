@@ -4,12 +4,14 @@ with XGBoost's own random state left alone (`--no-reseed`) a continued training 
 (the control: the per-round reseeding is what makes it resumable); and `mlf verify --resume-at` passes on it under
 `mlf train`."""
 
+import json
 import shutil
 import sys
 
 import pytest
 
 from mlfcore.entrypoint import variables
+from mlfcore.scaffold.golden import check
 
 from ...conftest import clean_environment, mlf, tree_digest
 from ...train.conftest import store_template  # noqa: F401 — the fixture
@@ -72,3 +74,7 @@ def test_verify_resume_at_passes_on_the_example_under_mlf_train(tmp_path, store_
                  env=environment(MLF_IMAGE_EXAMPLE="xgboost_digits"), timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "stopped after step 4" in result.stderr
+    # The resumed run (verify compared it with the uninterrupted one) gives the golden value too (docs/PROOF.md).
+    outcome = check.of_run(workspace, json.loads(result.stdout)["runs"][1]["run_id"], "xgboost_digits", "venv",
+                           params={"rounds": 10}, mode="resume-at=4")
+    assert outcome.matched, outcome.failure
