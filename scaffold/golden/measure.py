@@ -65,7 +65,7 @@ def _clean_environment(**extra: str) -> dict[str, str]:
 
 def _render_project(entry: Entry, folder: Path) -> Path:
     from mlfcore.scaffold import identity
-    from mlfcore.scaffold.new import answers, render
+    from mlfcore.scaffold.project import answers, render
 
     framework = entry.example.removeprefix(SCAFFOLD)
     variant = entry.variant or "cpu"
