@@ -35,6 +35,8 @@ def store_of(project_dir: Path):
     if not project_dir.is_dir():
         raise UsageError(f"project directory {project_dir} does not exist", hint="give it with --project")
     store = tracking.resolve(project_dir.resolve())
+    if store.remote:  # a lab's server holds every host's runs; this project's own copy is only what it trained
+        return store.server()
     if store.local_path is not None and not store.local_path.exists():  # MLflow would create an empty store
         raise UsageError(f"no tracking store at {store.local_path}: no run was recorded there",
                          hint="give the project that `mlf train` ran in (--project), or set "

@@ -22,13 +22,18 @@ def _terminal_sent_it() -> bool:
         return False
 
 
-def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None, own_group: bool = False) -> int:
-    """Start `command`, forward signals to it until it ends, return its exit code (128+N if killed by signal N).
-    With `own_group` it runs in its own process group that dies with mlf (lifetime.py)."""
+def check_program(command: Sequence[str], env: Mapping[str, str]) -> None:
+    """UsageError when there is no command or its program cannot be found on the child's PATH."""
     if not command:
         raise UsageError("no command given", hint="put the command after --, e.g. mlf run -- python train.py")
     if _which(command[0], env.get("PATH")) is None and not os.path.exists(command[0]):
         raise UsageError(f"command not found: {command[0]}", hint="check the name, or give its full path")
+
+
+def run(command: Sequence[str], env: Mapping[str, str], cwd: str | None = None, own_group: bool = False) -> int:
+    """Start `command`, forward signals to it until it ends, return its exit code (128+N if killed by signal N).
+    With `own_group` it runs in its own process group that dies with mlf (lifetime.py)."""
+    check_program(command, env)
     mark = _new_mark()
     bootstrapped = ""
     try:

@@ -27,10 +27,13 @@ def execute(command: list[str] | None, *, seed: int | None = None, threads: int 
     deviations = contract.enforce(settings)
     if allow_nondeterministic or deviations or settings.allow:
         _say_nondeterministic(settings, deviations)
+    env = bootstrap.child_environment(settings)
+    if command:  # bad usage first: a program that cannot start is not worth linting a project for
+        child.check_program(command, env)
     # Without a command there is nothing to protect: child.run reports the bad usage (exit 2).
     gate = None if no_lint or not command else _lint(project, project_config, command, allow_nondeterministic)
     stopped = gate is not None and gate.blocked
-    code = 1 if stopped else child.run(command or [], bootstrap.child_environment(settings))
+    code = 1 if stopped else child.run(command or [], env)
     if record is not None:
         import json
 
