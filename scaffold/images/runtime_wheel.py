@@ -6,6 +6,11 @@ rewrites it without mlfcore/scaffold/ and without the mlf-scaffold console scrip
 file's hash in RECORD again (the wheel format, PEP 427 / packaging.python.org "Binary distribution format"), so pip
 installs it with its usual checks. Entries keep the fixed timestamp pip gave them (SOURCE_DATE_EPOCH): the same
 code gives the same bytes, and the image's layer stays cached.
+
+The wheel is built from a copy of the checkout's files (those git tracks, and untracked ones it does not ignore),
+with modes 0644 or 0755: setuptools builds in the source tree's build/lib and packs whatever it finds there, so a
+module deleted or moved since an earlier build would ride along, and the checkout's umask would set the entries'
+modes. The same code then gives the same wheel in any checkout on any machine.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import csv
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -65,12 +72,33 @@ def strip(wheel: Path) -> None:
     scratch.replace(wheel)
 
 
+def _files(root: Path) -> list[str]:
+    """The checkout's files: what git tracks and what it does not ignore; outside git, everything but build/."""
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True)
+    if listed.returncode == 0:
+        return sorted({name for name in listed.stdout.decode().split("\0") if name and (root / name).is_file()})
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*")
+                  if path.is_file() and path.relative_to(root).parts[0] not in {"build", "dist", ".git", ".venv"})
+
+
+def clean_copy(root: Path, target: Path) -> None:
+    """ROOT's files into TARGET with normalised modes (0755 when executable, else 0644)."""
+    for name in _files(root):
+        source, copy = root / name, target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, copy)
+        copy.chmod(0o755 if os.access(source, os.X_OK) else 0o644)
+
+
 def build(dist: Path) -> Path:
     """Build the runtime wheel of this checkout into DIST (no download: the running interpreter's setuptools)."""
     dist.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                             "--wheel-dir", str(dist), str(table.ROOT)], capture_output=True, text=True, env=env)
+    with tempfile.TemporaryDirectory(prefix="mlfcore-wheel-") as scratch:
+        clean_copy(table.ROOT, Path(scratch))
+        result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                                 "--wheel-dir", str(dist), scratch], capture_output=True, text=True, env=env)
     wheels = sorted(dist.glob("mlfcore-*.whl"))
     if result.returncode != 0 or not wheels:
         sys.stderr.write(result.stderr)
