@@ -28,7 +28,11 @@ section() { sed -n "/^\[$1\]\$/,/^\[/{/^[a-z0-9]/p}" "$lock"; }
 resolved=$(awk '/^# resolved: / {print $3; exit}' "$lock")
 mapfile -t install < <(section install)
 
-apt-get "${options[@]}" update -qq
+if ! apt-get "${options[@]}" update -qq; then
+    echo "error: the Debian packages of $name could not be fetched: \`apt-get update\` from $where failed (its" \
+         "output is above)" >&2
+    exit 1
+fi
 for pin in "${install[@]}"; do
     if ! apt-cache "${options[@]}" madison "${pin%%=*}" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "${pin#*=}"; then
         echo "error: Debian package $pin ($name) is not on $where: rebuild with" \

@@ -15,7 +15,6 @@ ARG BASE_IMAGE=mlfcore/base:0.1.0-python3.11-cpu
 ARG OS_IMAGE=local/debian:bookworm
 
 FROM ${OS_IMAGE} AS framework
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # The commit's time (images/base/Dockerfile says why): pip's .pyc files are hash-checked, not stamped.
 ARG SOURCE_DATE_EPOCH
 # The same Debian packages as the base's first stage (images/base/debian.lock, installed exactly by

@@ -8,7 +8,7 @@ import typer
 
 from mlfcore.entrypoint.exits import invoke
 
-from . import commands_publish
+from . import commands_publish, commands_rebuild
 from .new import bump, listing, new, upgrade
 
 app = typer.Typer(name="mlf-scaffold", help="Render and publish mlfcore projects.", add_completion=False,
@@ -18,6 +18,7 @@ listing.register(app)
 bump.register(app)
 upgrade.register(app)
 app.command()(commands_publish.publish)
+app.command("rebuild-check")(commands_rebuild.rebuild_check)
 
 
 @app.command()

@@ -242,18 +242,21 @@ BUILD_LABELS = {
     "debian_lock": "io.mlfcore.build.debian-lock.sha256",
     "debian_snapshot": "io.mlfcore.build.debian-snapshot",
     "builder": "io.mlfcore.build.builder",
+    "os_base": "io.mlfcore.build.os-base",
+    "project": "io.mlfcore.build.project",
 }
 
 
-def build_labels(source, *, builder: str, debian_lock: str | None = None,
-                 debian_snapshot: str | None = None) -> dict[str, str]:
-    """SOURCE (mlfcore.scaffold.source.Source) and the build's inputs as labels; a Debian lock only for our images
-    (a project's image inherits its packages from ours)."""
+def build_labels(source, *, builder: str, debian_lock: str | None = None, debian_snapshot: str | None = None,
+                 os_base: str | None = None, project: str | None = None) -> dict[str, str]:
+    """SOURCE (mlfcore.scaffold.source.Source) and the build's inputs as labels. Our images name their Debian lock
+    and OS base (`name@id`); a project's image names the project (its packages are its parent's)."""
     from datetime import datetime, timezone
 
     values = {"revision": source.revision, "epoch": str(source.epoch), "dirty": "true" if source.dirty else "false",
               "created": datetime.fromtimestamp(source.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "builder": builder, "debian_lock": debian_lock, "debian_snapshot": debian_snapshot}
+              "builder": builder, "debian_lock": debian_lock, "debian_snapshot": debian_snapshot,
+              "os_base": os_base, "project": project}
     return {BUILD_LABELS[key]: value for key, value in values.items() if value is not None}
 
 

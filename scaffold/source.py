@@ -4,11 +4,16 @@ The time is the reproducible-builds.org SOURCE_DATE_EPOCH: the environment's whe
 a caller fix it), else the commit's committer time, so the same commit gives the same timestamps on every machine.
 A checkout with uncommitted or untracked (not ignored) files is dirty: its image is labelled so, and no rebuild
 from the commit can give it. Our images ask about the repository, `mlf-scaffold publish` about a project.
+
+What is built is a copy of the checkout's files (`copy_tree`): those git tracks and the untracked ones it does not
+ignore, with modes 0644 or 0755. A build folder's leftovers (setuptools' build/lib) and the checkout's umask (which
+sets the modes git checks files out with) then cannot reach an image.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,3 +69,22 @@ def dirty(folder: Path) -> bool:
 
 def of(folder: Path) -> Source:
     return Source(revision(folder), epoch(folder), dirty(folder))
+
+
+def files(root: Path) -> list[str]:
+    """The checkout's files: what git tracks and what it does not ignore; outside git, everything but build/."""
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True)
+    if listed.returncode == 0:
+        return sorted({name for name in listed.stdout.decode().split("\0") if name and (root / name).is_file()})
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*")
+                  if path.is_file() and path.relative_to(root).parts[0] not in {"build", "dist", ".git", ".venv"})
+
+
+def copy_tree(root: Path, target: Path) -> None:
+    """ROOT's files into TARGET with normalised modes (0755 when executable, else 0644); links are followed."""
+    for name in files(root):
+        original, copy = root / name, target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(original, copy)
+        copy.chmod(0o755 if os.access(original, os.X_OK) else 0o644)

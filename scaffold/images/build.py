@@ -59,6 +59,11 @@ def check_inputs(args: argparse.Namespace) -> table.Image:
         if not (path.is_file() and os.access(path, os.R_OK) and path.stat().st_size > 0):
             raise BuildError(f"CA_BUNDLE={args.ca_bundle} is not a readable, non-empty file: pass the proxy's PEM "
                              "bundle (e.g. /etc/ssl/certs/ca-certificates.crt), or leave it empty")
+    if args.debian_snapshot:
+        try:
+            debian_lock.sources(args.debian_snapshot)
+        except debian_lock.LockError as error:
+            raise BuildError(str(error)) from None
     if not spec.lock_file(args.variant, args.arch).is_file():
         raise BuildError(f"{spec.lock_file(args.variant, args.arch).relative_to(table.ROOT)} is missing: run "
                          f"`make lock`{'' if args.arch == table.DEFAULT_ARCH else f' ARCH={args.arch}'}")
@@ -68,7 +73,7 @@ def check_inputs(args: argparse.Namespace) -> table.Image:
 def check_locks(spec: table.Image, variant: str, arch: str) -> debian_lock.Lock:
     """Every lock the image installs must have been resolved for what the table asks today."""
     try:
-        for name in table.chain(spec.name):
+        for name in reversed(table.chain(spec.name)):  # parents first
             lock.check_current(name, variant if variant in table.image(name).variants
                                else table.image(name).variants[0], arch)
         return debian_lock.check(debian_lock.path(arch), debian_lock.request(), arch)
@@ -109,8 +114,8 @@ def _stage_apt(folder: Path, arch: str, snapshot: str | None) -> None:
 
 
 def stage(spec: table.Image, variant: str, wheelhouse: str | None, arch: str = table.DEFAULT_ARCH,
-          snapshot: str | None = None) -> Path:
-    context = STAGING / f"{spec.name}-{variant}{'' if arch == table.DEFAULT_ARCH else '-' + arch}"
+          snapshot: str | None = None, context: Path | None = None) -> Path:
+    context = context or STAGING / f"{spec.name}-{variant}{'' if arch == table.DEFAULT_ARCH else '-' + arch}"
     shutil.rmtree(context, ignore_errors=True)
     (context / "wheelhouse").mkdir(parents=True)
     shutil.copy2(spec.dockerfile, context / "Dockerfile")
@@ -142,12 +147,14 @@ def _sha256(*files: Path) -> str:
     return digest.hexdigest()
 
 
-def labels(spec: table.Image, variant: str, base: str, arch: str, inputs: source.Source) -> dict[str, str]:
+def labels(spec: table.Image, variant: str, base: str, os_image: str, arch: str,
+           inputs: source.Source) -> dict[str, str]:
     snapshot = debian_lock.read(debian_lock.path(arch)).resolved
     return {**identity.labels(spec.name, variant, base_name=base, base_digest=builder.image_id(base),
                               lock_hash=lock.lock_hash(spec.name, variant, arch), revision=inputs.revision),
             **identity.build_labels(inputs, builder=builder.label(),
-                                    debian_lock=debian_lock.sha256(debian_lock.path(arch)), debian_snapshot=snapshot)}
+                                    debian_lock=debian_lock.sha256(debian_lock.path(arch)), debian_snapshot=snapshot,
+                                    os_base=f"{os_image}@{builder.image_id(os_image)}")}
 
 
 def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent: str, os_image: str,
@@ -183,11 +190,11 @@ def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent
 
 def build_image(args: argparse.Namespace) -> tuple[table.Image, str, float]:
     """Check, stage and build; the image id (nothing tagged yet) and the seconds the build took."""
-    check_inputs(args)  # what was asked for, before anything talks to the engine
+    spec = check_inputs(args)  # what was asked for, before anything talks to the engine
+    check_locks(spec, args.variant, args.arch)
     check_engine()
     host_defaults(args)
-    spec = check_inputs(args)  # and what the host's defaults added
-    check_locks(spec, args.variant, args.arch)
+    check_inputs(args)  # and what the host's defaults added
     os_image = check_os_image(args)
     parent = check_parent(spec, args.variant, args.arch)
     try:
@@ -199,7 +206,8 @@ def build_image(args: argparse.Namespace) -> tuple[table.Image, str, float]:
               f"({identity.BUILD_LABELS['dirty']}=true), and no rebuild from commit {inputs.revision[:12]} gives it",
               file=sys.stderr)
     try:
-        context = stage(spec, args.variant, args.wheelhouse, args.arch, args.debian_snapshot or None)
+        context = stage(spec, args.variant, args.wheelhouse, args.arch, args.debian_snapshot or None,
+                        Path(args.context_dir) if args.context_dir else None)
     except debian_lock.LockError as error:
         raise BuildError(str(error)) from None
     values = build_args(spec, args.variant, args, parent, os_image, context, inputs)
@@ -208,7 +216,7 @@ def build_image(args: argparse.Namespace) -> tuple[table.Image, str, float]:
         builder.ensure(os_image, snapshot=args.debian_snapshot or None)
         with builder.scratch_storage() if args.no_cache else nullcontext(builder.storage(inputs.epoch)) as volume:
             image = builder.build(context, epoch=inputs.epoch, build_args=values,
-                                  labels=labels(spec, args.variant, values["BASE_IMAGE"], args.arch, inputs),
+                                  labels=labels(spec, args.variant, values["BASE_IMAGE"], os_image, args.arch, inputs),
                                   froms=[ref for ref in (os_image, parent) if ref], volume=volume,
                                   no_cache=args.no_cache, ca_bundle=args.ca_bundle or None,
                                   platform=None if args.arch == table.DEFAULT_ARCH else table.ARCHES[args.arch])
@@ -264,6 +272,7 @@ def parser() -> argparse.ArgumentParser:
     parsing.add_argument("--no-cache", action="store_true", help="build in a fresh, empty layer cache")
     parsing.add_argument("--debian-snapshot", default="",
                          help="take the Debian lock's versions from Debian's snapshot archive at this time")
+    parsing.add_argument("--context-dir", default="", help="stage the build context here (default build/images/)")
     parsing.add_argument("--no-tag", default="", metavar="REF",
                          help="put the image into the engine as REF only, changing none of the image's tags")
     return parsing

@@ -73,12 +73,12 @@ def _inputs() -> list[Path]:
 
 
 def reference() -> str:
-    """`<namespace>/builder:<12 hex>`: the hash of images/builder/ (Dockerfile, lock, scripts) and of the script that
-    installs a lock, so a new lock is a new builder."""
+    """`mlfcore-builder:<12 hex>`: the hash of images/builder/ (Dockerfile, lock, scripts) and of the script that
+    installs a lock, so a new lock is a new builder, and two checkouts with the same lock share one."""
     digest = hashlib.sha256()
     for file in _inputs():
         digest.update(file.name.encode() + b"\0" + file.read_bytes())
-    return f"{identity.namespace()}/builder:{digest.hexdigest()[:12]}"
+    return f"mlfcore-builder:{digest.hexdigest()[:12]}"
 
 
 def label() -> str:
@@ -92,11 +92,13 @@ def _exists(ref: str) -> bool:
 
 
 def seed(os_base: str) -> str:
-    """A Debian bookworm image to build the builder FROM: the OS base, else one bootstrapped on the host by
-    debootstrap (images/builder/seed.sh) for a machine that has none and reaches no registry."""
-    for candidate in (os_base, f"{os_base}-seed"):
+    """A Debian bookworm image to build the builder FROM: the OS base, else the table's seed image when a registry
+    answers, else one bootstrapped on the host by debootstrap (images/builder/seed.sh)."""
+    for candidate in (os_base, f"{os_base}-seed", table.RAW["seed_image"]):
         if _exists(candidate):
             return candidate
+    if docker("pull", "--quiet", table.RAW["seed_image"]).returncode == 0:
+        return table.RAW["seed_image"]
     seeded = f"{os_base}-seed"
     print(f"no Debian image to start the builder from: bootstrapping {seeded} with the host's debootstrap",
           file=sys.stderr)
@@ -116,7 +118,9 @@ def ensure(os_base: str | None = None, snapshot: str | None = None) -> str:
     shutil.rmtree(context, ignore_errors=True)
     (context / "apt").mkdir(parents=True)
     for file in _inputs():
-        shutil.copy2(file, context / file.name)
+        if not file.name.endswith(".lock"):
+            shutil.copy2(file, context / file.name)
+    shutil.copy2(debian_lock.builder_path(), context / "debian.lock")  # this machine's architecture's
     if snapshot:
         (context / "apt" / "debian.sources").write_text(debian_lock.sources(snapshot), encoding="utf-8")
     start = seed(os_base or table.RAW["os_image"])
@@ -175,9 +179,10 @@ def _volume_name(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_.-]", "-", text)
 
 
-def storage(epoch: int) -> str:
-    """The layer cache of this namespace for EPOCH; the volumes of other epochs are removed (one in use stays)."""
-    prefix = _volume_name(f"{identity.namespace()}-buildah-")
+def storage(epoch: int, scope: str = "images") -> str:
+    """The layer cache of this namespace and SCOPE (our images, or one project) for EPOCH; the volumes of the scope's
+    other epochs are removed (one in use stays)."""
+    prefix = _volume_name(f"{identity.namespace()}-buildah-{scope}-")
     name = f"{prefix}{epoch}"
     for other in docker("volume", "ls", "--quiet").stdout.split():
         if other.startswith(prefix) and other != name and other[len(prefix):].isdigit():

@@ -13,6 +13,7 @@ Standard library only.
 from __future__ import annotations
 
 import hashlib
+import platform
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +47,17 @@ def path(arch: str = table.DEFAULT_ARCH) -> Path:
     return table.IMAGES_DIR / "base" / f"debian{'' if arch == table.DEFAULT_ARCH else '-' + arch}.lock"
 
 
-def builder_path() -> Path:
-    return table.IMAGES_DIR / "builder" / "debian.lock"
+def host_arch() -> str:
+    """This machine's architecture as the table names it (the builder runs natively)."""
+    machine = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+
+
+def builder_path(arch: str | None = None) -> Path:
+    """The builder's lock for ARCH (default: this machine's): Debian rebuilds a package per architecture (binNMU
+    versions, `+b3`), so each has its own."""
+    arch = arch or host_arch()
+    return table.IMAGES_DIR / "builder" / f"debian{'' if arch == table.DEFAULT_ARCH else '-' + arch}.lock"
 
 
 def request(builder: bool = False) -> list[str]:

@@ -58,24 +58,27 @@ def _write(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-def resolve_builder(*, snapshot: str | None = None, seed_from: str | None = None) -> Path:
-    """The builder's tools as apt installs them on the Debian image the builder starts FROM; written first, since
-    the OS base is bootstrapped with the builder these pin."""
-    start = builder.seed(seed_from or table.RAW["os_image"])
+def resolve_builder(image: str, *, arch: str = table.DEFAULT_ARCH, snapshot: str | None = None) -> Path:
+    """The builder's tools for ARCH as apt installs them on IMAGE, a Debian image of that architecture."""
     tools = debian_lock.request(builder=True)
-    changed, before = simulate(start, tools, snapshot=snapshot, arch=table.DEFAULT_ARCH)
+    changed, before = simulate(image, tools, snapshot=snapshot, arch=arch)
     # A requested tool the image has already (tar) is pinned at that version too.
     changed.update({name: before[name] for name in tools if name not in changed and name in before})
     lock = debian_lock.Lock(request=tools, resolved=snapshot or resolved_now(), install=changed)
-    _write(debian_lock.builder_path(), debian_lock.render(
-        lock, "the builder's tools (images/builder/Dockerfile installs exactly these)"))
-    return debian_lock.builder_path()
+    _write(debian_lock.builder_path(arch), debian_lock.render(
+        lock, f"the builder's tools on {arch} (images/builder/Dockerfile installs exactly these)"))
+    return debian_lock.builder_path(arch)
 
 
 def resolve(*, arch: str = table.DEFAULT_ARCH, snapshot: str | None = None, tag: str | None = None) -> list[Path]:
-    """Both locks (the builder's on x86_64 only: it runs there), and TAG (the OS base) moved to the new OS base."""
+    """The locks of ARCH: the builder's, the images' (and TAG, the OS base, moved to the new one). On this machine's
+    architecture the builder's lock comes first, since the OS base is bootstrapped with the builder it pins; for
+    another one, the builder of this machine bootstraps that architecture (emulated) and its builder lock is
+    resolved in that OS base."""
     tag = tag or os_base.default_tag(arch)
-    written = [resolve_builder(snapshot=snapshot, seed_from=tag)] if arch == table.DEFAULT_ARCH else []
+    written = []
+    if arch == debian_lock.host_arch():
+        written.append(resolve_builder(builder.seed(tag), arch=arch, snapshot=snapshot))
     builder.ensure(tag, snapshot=snapshot)
     scratch = f"{tag}-resolving"
     try:
@@ -88,6 +91,8 @@ def resolve(*, arch: str = table.DEFAULT_ARCH, snapshot: str | None = None, tag:
             lock, f"every Debian package of images/images.toml's images on {arch}: [os] the OS base's (make "
                   "os-base), [install] what the base's request adds"))
         written.append(debian_lock.path(arch))
+        if arch != debian_lock.host_arch():
+            written.append(resolve_builder(scratch, arch=arch, snapshot=snapshot))
         # The OS base these locks describe becomes the OS base, only now that they are written.
         if builder.docker("tag", scratch, tag).returncode != 0:
             raise debian_lock.LockError(f"tagging the new OS base as {tag} failed")

@@ -20,13 +20,13 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from mlfcore.scaffold.source import copy_tree
 from mlfcore.scaffold.images import table
 
 # A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
@@ -72,31 +72,12 @@ def strip(wheel: Path) -> None:
     scratch.replace(wheel)
 
 
-def _files(root: Path) -> list[str]:
-    """The checkout's files: what git tracks and what it does not ignore; outside git, everything but build/."""
-    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True)
-    if listed.returncode == 0:
-        return sorted({name for name in listed.stdout.decode().split("\0") if name and (root / name).is_file()})
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*")
-                  if path.is_file() and path.relative_to(root).parts[0] not in {"build", "dist", ".git", ".venv"})
-
-
-def clean_copy(root: Path, target: Path) -> None:
-    """ROOT's files into TARGET with normalised modes (0755 when executable, else 0644)."""
-    for name in _files(root):
-        source, copy = root / name, target / name
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, copy)
-        copy.chmod(0o755 if os.access(source, os.X_OK) else 0o644)
-
-
 def build(dist: Path) -> Path:
     """Build the runtime wheel of this checkout into DIST (no download: the running interpreter's setuptools)."""
     dist.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
     with tempfile.TemporaryDirectory(prefix="mlfcore-wheel-") as scratch:
-        clean_copy(table.ROOT, Path(scratch))
+        copy_tree(table.ROOT, Path(scratch))
         result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                                  "--wheel-dir", str(dist), scratch], capture_output=True, text=True, env=env)
     wheels = sorted(dist.glob("mlfcore-*.whl"))
