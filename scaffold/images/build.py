@@ -174,8 +174,12 @@ def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent
         "MLF_SOURCE": identity.source_url(),
         "MLF_REVISION": inputs.revision,
         "MLF_IMAGE_BUILD": json.dumps({
-            "revision": inputs.revision, "source_date_epoch": inputs.epoch, "dirty": inputs.dirty,
-            "image": spec.name, "variant": variant, "arch": args.arch, "python_lock_sha256": lock_hash,
+            "source": identity.source_url(), "revision": inputs.revision, "source_date_epoch": inputs.epoch,
+            "dirty": inputs.dirty, "image": spec.name, "variant": variant, "arch": args.arch,
+            # What `make image/<name>` builds, parents first, to rebuild this image.
+            "chain": [f"{name}:{variant if variant in table.image(name).variants else table.image(name).variants[0]}"
+                      for name in reversed(table.chain(spec.name))],
+            "python_lock_sha256": lock_hash,
             "debian_lock_sha256": debian_lock.sha256(debian_lock.path(args.arch)),
             "debian_snapshot": debian_lock.read(debian_lock.path(args.arch)).resolved,
             "builder": builder.label()}, sort_keys=True, separators=(",", ":")),

@@ -67,39 +67,50 @@ def _last_error(captured: str, *words: str) -> str:
     return line
 
 
+def _tagged(engine, name: str) -> dict[str, str]:
+    return {ref: engine.images.get(ref).id for ref in identity.tags(name, "cpu") if engine.images.list(name=ref)}
+
+
 @pytest.mark.images
-def test_a_failed_build_tags_nothing(engine, tmp_path, monkeypatch, capsys):
-    """A lock whose hash does not match fails inside pip; no tag of the would-be image may exist afterwards."""
+def test_a_failed_build_changes_no_tag(engine, build_image, tmp_path, monkeypatch, capsys):
+    """A lock whose hash does not match fails inside pip; every tag of the image still names what it named. The
+    session's build comes first, so the layers before the pip step come from the builder's cache."""
+    build_image("base")
+    before = _tagged(engine, "base")
     real = table.image("base").lock_file("cpu")
     header = "".join(line + "\n" for line in real.read_text().splitlines() if line.startswith("#"))
     bad_lock = tmp_path / "requirements-cpu.lock"
     bad_lock.write_text(header + "pyyaml==6.0.3 \\\n    --hash=sha256:" + "0" * 64 + "\n")
-    monkeypatch.setenv(identity.NAMESPACE_VARIABLE, "mlfcore-failed-build-test")
     monkeypatch.setattr(table.Image, "lock_file", lambda self, variant, arch=table.DEFAULT_ARCH: bad_lock)
-    refs = identity.tags("base", "cpu")
-    assert build.main(["base", "--no-cache", *_os_base()]) == 2
+    assert build.main(["base", *_settings()]) == 2
     _last_error(capsys.readouterr().err, "building base:cpu failed", "no tag was changed")
-    assert not [ref for ref in refs if engine.images.list(name=ref)]
+    assert _tagged(engine, "base") == before and before
 
 
-def _os_base() -> list[str]:
-    return ["--base-image", os.environ["BASE_IMAGE"]] if os.environ.get("BASE_IMAGE") else []
+def _settings() -> list[str]:
+    """The settings the session's build used (the Makefile exports them), so the builder's cache serves."""
+    options = []
+    for option, variable in (("--base-image", "BASE_IMAGE"), ("--ca-bundle", "CA_BUNDLE")):
+        if os.environ.get(variable):
+            options += [option, os.environ[variable]]
+    return options
 
 
 @pytest.mark.images
-def test_a_debian_version_gone_from_the_mirror_stops_the_build_with_one_line(engine, tmp_path, monkeypatch, capsys):
+def test_a_debian_version_gone_from_the_mirror_stops_the_build_with_one_line(engine, build_image, tmp_path,
+                                                                             monkeypatch, capsys):
     """A locked version the mirror no longer has: one line naming the package and both fixes, no tag changed."""
+    build_image("base")
+    before = _tagged(engine, "base")
     real = debian_lock.read(debian_lock.path())
     gone = tmp_path / "debian.lock"
     gone.write_text(debian_lock.render(debian_lock.Lock(real.request, real.resolved, real.os,
                                                         {**real.install, "tini": "0.0-gone"}), "a test's lock"))
     monkeypatch.setattr(debian_lock, "path", lambda arch=table.DEFAULT_ARCH: gone)
-    monkeypatch.setenv(identity.NAMESPACE_VARIABLE, "mlfcore-failed-build-test")
-    refs = identity.tags("base", "cpu")
-    assert build.main(["base", "--no-cache", *_os_base()]) == 2
+    assert build.main(["base", *_settings()]) == 2
     _last_error(capsys.readouterr().err, "Debian package tini=0.0-gone (images/base/debian.lock) is not on the mirror",
                 f"DEBIAN_SNAPSHOT={real.resolved}", "`make lock`")
-    assert not [ref for ref in refs if engine.images.list(name=ref)]
+    assert _tagged(engine, "base") == before and before
 
 
 def test_a_debian_lock_out_of_date_with_the_table_names_make_lock(monkeypatch, capsys):
