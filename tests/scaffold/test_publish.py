@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import commit_all
 from .registry import free_port
 
 pytestmark = pytest.mark.images
@@ -28,6 +29,7 @@ def project(tmp_path_factory, base_image) -> Path:
                                            '[project.urls]\nSource = "https://example.org/hello-proj"\n')
     (folder / "Dockerfile").write_text(f"FROM {base_image}\nCOPY hello.py /workspace/hello.py\n")
     (folder / "hello.py").write_text("print('hello from the published image')\n")
+    commit_all(folder)
     return folder
 
 
