@@ -56,8 +56,8 @@ demo: venv ## the main job: build the cpu images, train the PyTorch example twic
 
 # ---- Images: one table, images/images.toml, read through mlfcore.scaffold (images.table, identity) --------------
 # VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a build secret>, BASE_IMAGE=<the OS
-# base the images start FROM (default: what `make os-base` made, local/debian:bookworm)>, NO_CACHE=1 (build in a
-# fresh, empty layer cache), DEBIAN_SNAPSHOT=<YYYYMMDDTHHMMSSZ> (the Debian lock's versions from Debian's snapshot
+# base the images start FROM (default: what `make os-base` made, local/debian:bookworm)>, NO_CACHE=1 (use no cached
+# layer: the same image id), DEBIAN_SNAPSHOT=<YYYYMMDDTHHMMSSZ> (the Debian lock's versions from Debian's snapshot
 # archive, e.g. the lock's `# resolved:` time, for a rebuild after the mirror moved on). Exported, so the image tests
 # (which build what they test, with the cache) see the same settings as `make images`.
 VARIANT ?= cpu

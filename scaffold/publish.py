@@ -125,7 +125,8 @@ def build(project: Project, refs: list[str]) -> tuple[str, source.Source]:
     """The project's image, tagged with every ref; its id and what it was built from."""
     try:
         inputs = source.of(project.folder)
-    except source.SourceError as error:
+        builder.ensure()
+    except (source.SourceError, builder.BuilderError) as error:
         raise UsageError(str(error)) from None
     image = build_image(project.folder, refs[0], project_labels(project, inputs), inputs.epoch,
                         scope=f"project-{project.name}")

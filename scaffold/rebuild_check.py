@@ -126,7 +126,7 @@ def _build_ours(checkout: Path, attrs: dict, scratch: str, options: dict) -> str
     env = {**os.environ, "PYTHONPATH": str(shim.parent), identity.NAMESPACE_VARIABLE: _namespace(attrs),
            source.SOURCE_DATE_EPOCH: labels[identity.BUILD_LABELS["epoch"]]}
     command = [sys.executable, "-m", "mlfcore.scaffold.images.build", name, "--variant", variant, "--arch", arch,
-               "--no-cache", "--no-tag", scratch, "--base-image", os_name]
+               "--fresh-storage", "--no-tag", scratch, "--base-image", os_name]
     for option in ("wheelhouse", "ca_bundle"):
         if options.get(option):
             command += [f"--{option.replace('_', '-')}", options[option]]

@@ -210,19 +210,22 @@ def build_image(args: argparse.Namespace) -> tuple[table.Image, str, float]:
               f"({identity.BUILD_LABELS['dirty']}=true), and no rebuild from commit {inputs.revision[:12]} gives it",
               file=sys.stderr)
     try:
+        builder.ensure(os_image, snapshot=args.debian_snapshot or None)
         context = stage(spec, args.variant, args.wheelhouse, args.arch, args.debian_snapshot or None,
                         Path(args.context_dir) if args.context_dir else None)
-    except debian_lock.LockError as error:
+    except (debian_lock.LockError, builder.BuilderError) as error:
         raise BuildError(str(error)) from None
     values = build_args(spec, args.variant, args, parent, os_image, context, inputs)
     started = time.monotonic()
     try:
-        builder.ensure(os_image, snapshot=args.debian_snapshot or None)
-        with builder.scratch_storage() if args.no_cache else nullcontext(builder.storage(inputs.epoch)) as volume:
+        # NO_CACHE: no cached layer is used (buildah --no-cache), in the commit's storage, whose new layers then
+        # serve later builds; --fresh-storage (rebuild-check): an empty storage, removed afterwards.
+        fresh = builder.scratch_storage() if args.fresh_storage else nullcontext(builder.storage(inputs.epoch))
+        with fresh as volume:
             image = builder.build(context, epoch=inputs.epoch, build_args=values,
                                   labels=labels(spec, args.variant, values["BASE_IMAGE"], os_image, args.arch, inputs),
                                   froms=[ref for ref in (os_image, parent) if ref], volume=volume,
-                                  no_cache=args.no_cache, ca_bundle=args.ca_bundle or None,
+                                  no_cache=args.no_cache or args.fresh_storage, ca_bundle=args.ca_bundle or None,
                                   platform=None if args.arch == table.DEFAULT_ARCH else table.ARCHES[args.arch])
             if args.no_tag:
                 builder.to_engine(image, args.no_tag, volume)
@@ -273,7 +276,9 @@ def parser() -> argparse.ArgumentParser:
     parsing.add_argument("--base-image", default="", help="the OS base the image starts FROM (default: make os-base's)")
     parsing.add_argument("--arch", choices=sorted(table.ARCHES), default=table.DEFAULT_ARCH,
                          help="build for this architecture (its lock: make lock ARCH=; tagged with an -<arch> suffix)")
-    parsing.add_argument("--no-cache", action="store_true", help="build in a fresh, empty layer cache")
+    parsing.add_argument("--no-cache", action="store_true", help="use no cached layer")
+    parsing.add_argument("--fresh-storage", action="store_true",
+                         help="build in an empty builder storage, removed afterwards (implies --no-cache)")
     parsing.add_argument("--debian-snapshot", default="",
                          help="take the Debian lock's versions from Debian's snapshot archive at this time")
     parsing.add_argument("--context-dir", default="", help="stage the build context here (default build/images/)")

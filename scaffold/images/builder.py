@@ -81,10 +81,18 @@ def reference() -> str:
     return f"mlfcore-builder:{digest.hexdigest()[:12]}"
 
 
+def _lock() -> debian_lock.Lock:
+    """This machine's architecture's builder lock; a BuilderError naming `make lock` when there is none."""
+    arch = debian_lock.host_arch()
+    try:
+        return debian_lock.check(debian_lock.builder_path(arch), debian_lock.request(builder=True), arch)
+    except debian_lock.LockError as error:
+        raise BuilderError(f"the builder cannot be built on {arch}: {error}") from None
+
+
 def label() -> str:
     """What the images' io.mlfcore.build.builder label says: buildah's Debian version, from the builder's lock."""
-    lock = debian_lock.read(debian_lock.builder_path())
-    return f"buildah={lock.install.get('buildah', 'unknown')}"
+    return f"buildah={_lock().install.get('buildah', 'unknown')}"
 
 
 def _exists(ref: str) -> bool:
@@ -113,7 +121,7 @@ def ensure(os_base: str | None = None, snapshot: str | None = None) -> str:
     ref = reference()
     if _exists(ref):
         return ref
-    lock = debian_lock.read(debian_lock.builder_path())
+    _lock()
     context = STAGING / "builder"
     shutil.rmtree(context, ignore_errors=True)
     (context / "apt").mkdir(parents=True)

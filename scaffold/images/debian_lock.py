@@ -102,9 +102,11 @@ def read(lock_path: Path) -> Lock:
 
 def check(lock_path: Path, wanted: list[str], arch: str = table.DEFAULT_ARCH) -> Lock:
     """The lock, if it was resolved for the table's request; else a LockError naming the command that fixes it."""
+    hint = "" if arch == table.DEFAULT_ARCH else f" ARCH={arch}"
+    if not lock_path.is_file():
+        raise LockError(f"{shown(lock_path)} is missing: run `make lock{hint}`")
     lock = read(lock_path)
     if sorted(lock.request) != sorted(wanted) or not lock.install or not SNAPSHOT_TIME.fullmatch(lock.resolved):
-        hint = "" if arch == table.DEFAULT_ARCH else f" ARCH={arch}"
         raise LockError(f"{shown(lock_path)} is out of date: it was resolved for {' '.join(lock.request) or 'nothing'}, "
                         f"images/images.toml asks for {' '.join(wanted)}: run `make lock{hint}`")
     return lock

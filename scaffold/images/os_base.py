@@ -129,7 +129,7 @@ class Made:
 def make(tag: str, *, snapshot: str | None = None, arch: str = table.DEFAULT_ARCH, check: bool = True) -> Made:
     """Bootstrap, check against the lock's [os] (unless CHECK is off: `make lock` writes it from this), load as TAG.
     Nothing is tagged when the packages differ."""
-    lock = debian_lock.read(debian_lock.path(arch)) if check else None
+    lock = debian_lock.check(debian_lock.path(arch), debian_lock.request(), arch) if check else None
     builder.ensure(snapshot=snapshot)
     with tempfile.TemporaryDirectory(prefix="mlfcore-os-base-") as folder:
         boot = bootstrap(Path(folder), snapshot=snapshot, arch=arch)

@@ -148,3 +148,6 @@ def test_rebuild_check_names_what_a_nondeterministic_build_step_changes(engine, 
         assert any("/tmp/built-at: " in line and "sha256" in line for line in lines[1:]), check.stdout
     finally:
         engine.images.remove(built["reference"], force=True)
+        for volume in builder.docker("volume", "ls", "--quiet").stdout.split():
+            if volume.startswith(f"{identity.namespace()}-buildah-project-clock-"):
+                builder.docker("volume", "rm", volume)

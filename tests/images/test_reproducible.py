@@ -34,10 +34,10 @@ def _settings() -> list[str]:
 
 @pytest.mark.images
 def test_the_base_rebuilt_without_cache_elsewhere_is_the_same_image(engine, build_image, tmp_path):
-    """No layer cache (a fresh builder storage), another build folder, minutes later: the same image id."""
+    """No cached layer, an empty builder storage, another build folder, minutes later: the same image id."""
     original = engine.images.get(build_image("base")).id
     scratch = f"{identity.namespace()}/reproducible-test:{uuid.uuid4().hex[:12]}"
-    done = subprocess.run([*BUILD, "base", "--no-cache", "--no-tag", scratch, "--context-dir",
+    done = subprocess.run([*BUILD, "base", "--fresh-storage", "--no-tag", scratch, "--context-dir",
                            str(tmp_path / "elsewhere"), *_settings()], capture_output=True, text=True)
     try:
         assert done.returncode == 0, done.stderr[-4000:]

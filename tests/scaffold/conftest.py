@@ -11,6 +11,17 @@ import pytest
 GIT = ["git", "-c", "user.name=mlfcore tests", "-c", "user.email=tests@mlfcore.invalid", "-c", "commit.gpgsign=false"]
 
 
+def remove_project_storage(name: str) -> None:
+    """The builder's layer cache of a project `mlf-scaffold publish` built (one volume per project and commit)."""
+    from mlfcore.scaffold import identity
+    from mlfcore.scaffold.images import builder
+
+    prefix = f"{identity.namespace()}-buildah-project-{name}-"
+    for volume in builder.docker("volume", "ls", "--quiet").stdout.split():
+        if volume.startswith(prefix):
+            builder.docker("volume", "rm", volume)
+
+
 def commit_all(folder: Path, message: str = "test") -> str:
     """`git init` (once) and commit everything in FOLDER; the commit's id. `mlf-scaffold publish` builds a project
     from a commit (its time is the image's SOURCE_DATE_EPOCH)."""

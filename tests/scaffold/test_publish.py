@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import commit_all
+from .conftest import commit_all, remove_project_storage
 from .registry import free_port
 
 pytestmark = pytest.mark.images
@@ -22,7 +22,7 @@ PUSH = [sys.executable, "-m", "mlfcore.scaffold.images.push"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, base_image) -> Path:
+def project(tmp_path_factory, base_image):
     """A minimal project FROM our base; its version has a local part, which no Docker tag may carry."""
     folder = tmp_path_factory.mktemp("project")
     (folder / "pyproject.toml").write_text('[project]\nname = "hello-proj"\nversion = "1.0.0+local"\n'
@@ -30,7 +30,8 @@ def project(tmp_path_factory, base_image) -> Path:
     (folder / "Dockerfile").write_text(f"FROM {base_image}\nCOPY hello.py /workspace/hello.py\n")
     (folder / "hello.py").write_text("print('hello from the published image')\n")
     commit_all(folder)
-    return folder
+    yield folder
+    remove_project_storage("hello-proj")
 
 
 class ArgvWatch:

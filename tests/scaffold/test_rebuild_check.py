@@ -18,7 +18,7 @@ import pytest
 from mlfcore.scaffold import identity
 from mlfcore.scaffold.images import os_base
 
-from .conftest import commit_all
+from .conftest import commit_all, remove_project_storage
 from .new.conftest import scaffold
 
 pytestmark = pytest.mark.images
@@ -58,6 +58,7 @@ def published(engine, base_image, tmp_path_factory):
             engine.images.remove(image, force=True)
         except Exception:  # the docker SDK raises several types for an image already gone; each means the same
             pass
+    remove_project_storage(project.name)
 
 
 def test_a_committed_project_rebuilds_to_the_same_image(engine, published):
