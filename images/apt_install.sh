@@ -28,7 +28,9 @@ section() { sed -n "/^\[$1\]\$/,/^\[/{/^[a-z0-9]/p}" "$lock"; }
 resolved=$(awk '/^# resolved: / {print $3; exit}' "$lock")
 mapfile -t install < <(section install)
 
-if ! apt-get "${options[@]}" update -qq; then
+# --error-on=any: apt-get update otherwise exits 0 when a source does not answer (measured: the snapshot archive
+# unreachable gave exit 0 and "Some index files failed to download"), and the versions would look gone.
+if ! apt-get "${options[@]}" update -qq --error-on=any; then
     echo "error: the Debian packages of $name could not be fetched: \`apt-get update\` from $where failed (its" \
          "output is above)" >&2
     exit 1

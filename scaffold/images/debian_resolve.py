@@ -34,7 +34,7 @@ def simulate(image: str, packages: list[str], *, snapshot: str | None, arch: str
             Path(sources, "debian.sources").write_text(debian_lock.sources(snapshot), encoding="utf-8")
             options = ("-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/apt "
                        "-o Acquire::Check-Valid-Until=false")
-        script = (f"apt-get {options} update -qq >&2 && dpkg-query -W -f '=${{Package}}=${{Version}}\\n' && "
+        script = (f"apt-get {options} update -qq --error-on=any >&2 && dpkg-query -W -f '=${{Package}}=${{Version}}\\n' && "
                   f"apt-get {options} install --simulate --no-install-recommends {' '.join(packages)}")
         argv = ["run", "--rm", "-v", f"{sources}:/apt:ro"]
         if arch != table.DEFAULT_ARCH:
