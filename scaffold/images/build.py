@@ -90,10 +90,15 @@ def check_parent(spec: table.Image, variant: str, arch: str = table.DEFAULT_ARCH
 
 def check_os_image(args: argparse.Namespace) -> str:
     os_image = args.base_image or os_base.default_tag(args.arch)
+    hint = ("" if args.arch == table.DEFAULT_ARCH else f" ARCH={args.arch}") + (
+        "" if os_image == os_base.default_tag(args.arch) else f" OS_BASE={os_image}")
     if docker("image", "inspect", os_image).returncode != 0:
-        hint = "" if args.arch == table.DEFAULT_ARCH else f" ARCH={args.arch}"
-        raise BuildError(f"the OS base {os_image} is not built: run `make os-base{hint}`"
-                         + ("" if os_image == os_base.default_tag(args.arch) else f" OS_BASE={os_image}"))
+        raise BuildError(f"the OS base {os_image} is not built: run `make os-base{hint}`")
+    if not os_base.made_here(os_image):
+        # Another Debian image (an older `docker import`, a registry's) has other packages or apt sources than the
+        # lock's, and would fail later with a less clear message.
+        raise BuildError(f"{os_image} was not made by `make os-base` (debuerreotype, checked against the Debian "
+                         f"lock): run `make os-base{hint}`")
     return os_image
 
 

@@ -74,6 +74,18 @@ def bootstrap(folder: Path, *, snapshot: str | None = None, arch: str = table.DE
                         (folder / "version").read_text().strip())
 
 
+# The history line every OS base this module made carries (the build checks its OS base by it).
+MARK = "(mlfcore.scaffold.images.os_base)"
+
+
+def made_here(image: str) -> bool:
+    """Whether IMAGE is an OS base `make os-base` made: its one history line is ours (an image built FROM it has
+    more lines, the newest first)."""
+    history = builder.docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image)
+    lines = history.stdout.strip().splitlines()
+    return history.returncode == 0 and len(lines) == 1 and MARK in lines[0]
+
+
 def config(boot: Bootstrapped, arch: str) -> bytes:
     """The image configuration (OCI image-spec config.md): one layer, the suite's Release date as its time."""
     created = datetime.fromtimestamp(boot.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -82,7 +94,7 @@ def config(boot: Bootstrapped, arch: str) -> bytes:
         "config": {"Env": [f"PATH={PATH}"], "Cmd": ["bash"]},
         "created": created,
         "history": [{"created": created, "created_by": f"{boot.debuerreotype}: Debian {table.DEBIAN['suite']} "
-                                                        "minbase (mlfcore.scaffold.images.os_base)"}],
+                                                        f"minbase {MARK}"}],
         "rootfs": {"type": "layers", "diff_ids": [f"sha256:{boot.sha256}"]},
     }
     if arch == "aarch64":

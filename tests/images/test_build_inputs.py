@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import BUILD, ROOT, identity, table
 
-from mlfcore.scaffold.images import build, debian_lock, lock
+from mlfcore.scaffold.images import build, builder, debian_lock, lock
 
 
 def _build(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -111,6 +111,14 @@ def test_a_debian_version_gone_from_the_mirror_stops_the_build_with_one_line(eng
     _last_error(capsys.readouterr().err, "Debian package tini=0.0-gone (images/base/debian.lock) is not on the mirror",
                 f"DEBIAN_SNAPSHOT={real.resolved}", "`make lock`")
     assert _tagged(engine, "base") == before and before
+
+
+@pytest.mark.images
+def test_an_os_base_not_made_by_make_os_base_is_refused(engine, capsys):
+    """Another Debian image (here the builder's, Debian bookworm with more packages) is refused before any build."""
+    other = builder.ensure()
+    assert build.main(["base", "--base-image", other]) == 2
+    _last_error(capsys.readouterr().err, f"{other} was not made by `make os-base`", "run `make os-base OS_BASE=")
 
 
 def test_a_debian_lock_out_of_date_with_the_table_names_make_lock(monkeypatch, capsys):
