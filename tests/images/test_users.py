@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from mlfcore.scaffold import identity  # names of the images
-from mlfcore.scaffold.images.build import DOCKER  # the client with BuildKit
+from mlfcore.scaffold.images.builder import DOCKER  # the client with BuildKit
 
 FOR_IMAGE = "xgboost"
 WORKSPACE = "/workspace"
