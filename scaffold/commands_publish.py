@@ -30,8 +30,9 @@ def publish(
                                         help="read the token from standard input (else GHCR_TOKEN or GITHUB_TOKEN)"),
     output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text: <name>@sha256:<digest>; json"),
 ) -> None:
-    """Build the project's image and push it; prints <name>@sha256:<digest> and pins deploy/k8s/*.yaml to it.
-    The token is never an argument."""
+    """Build the project's image reproducibly and push it; prints <name>@sha256:<digest> and pins deploy/k8s/*.yaml
+    to it. The image id a rebuild of the commit gives is said on stderr (and in --format json). The token is never
+    an argument."""
     from mlfcore.scaffold import publish as publishing
 
     try:
@@ -42,4 +43,10 @@ def publish(
         raise typer.Exit(error.exit_code) from None
     for path in result.updated:
         console.info(f"pinned {console.escape(path)} to {result.digest}")
+    if result.dirty:
+        console.warn(f"image {result.image_id} was built from uncommitted changes: it is labelled dirty, and no "
+                     "rebuild from the commit gives it")
+    else:
+        console.info(f"image {result.image_id}: the id a rebuild of this commit gives (`mlf-scaffold rebuild-check "
+                     f"{console.escape(result.reference)}`)")
     console.out(json.dumps(result.as_dict()) if output is OutputFormat.json else result.reference)

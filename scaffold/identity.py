@@ -11,7 +11,9 @@ The one owner of these answers (the build, the push, the workflow and `mlf-scaff
   the image's default variant also gets `<version>`, `latest` and `sha-<commit>`. The version is the package's; on a
   release the git tag must say the same (`release_version`).
 - **Labels**: the OCI annotations (image-spec annotations.md) with the real source URL from pyproject's
-  [project.urls], the base image's name and digest, and the hash of the locks the image installed.
+  [project.urls], the base image's name and digest, and the hash of the locks the image installed; and the build
+  inputs a rebuild needs (`build_labels`: the commit's time, whether the checkout was dirty, the Debian lock's hash
+  and time, the builder), which `mlf-scaffold rebuild-check` reads back (`build_inputs`).
 
 Standard library only: the Makefile and the workflow ask it before any dependency is installed.
 """
@@ -241,3 +243,36 @@ def labels(image: str, variant: str, *, base_name: str, base_digest: str, lock_h
         "io.mlfcore.framework.version": spec.framework_version,
         "io.mlfcore.lock.sha256": lock_hash,
     }
+
+
+# The build inputs a rebuild needs, as labels (read back by `mlf-scaffold rebuild-check`). The commit is the OCI
+# revision label; the creation time is the commit's time (SOURCE_DATE_EPOCH), never the build's.
+BUILD_LABELS = {
+    "revision": "org.opencontainers.image.revision",
+    "created": "org.opencontainers.image.created",
+    "epoch": "io.mlfcore.build.source-date-epoch",
+    "dirty": "io.mlfcore.build.dirty",
+    "debian_lock": "io.mlfcore.build.debian-lock.sha256",
+    "debian_snapshot": "io.mlfcore.build.debian-snapshot",
+    "builder": "io.mlfcore.build.builder",
+    "os_base": "io.mlfcore.build.os-base",
+    "project": "io.mlfcore.build.project",
+}
+
+
+def build_labels(source, *, builder: str, debian_lock: str | None = None, debian_snapshot: str | None = None,
+                 os_base: str | None = None, project: str | None = None) -> dict[str, str]:
+    """SOURCE (mlfcore.scaffold.source.Source) and the build's inputs as labels. Our images name their Debian lock
+    and OS base (`name@id`); a project's image names the project (its packages are its parent's)."""
+    from datetime import datetime, timezone
+
+    values = {"revision": source.revision, "epoch": str(source.epoch), "dirty": "true" if source.dirty else "false",
+              "created": datetime.fromtimestamp(source.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "builder": builder, "debian_lock": debian_lock, "debian_snapshot": debian_snapshot,
+              "os_base": os_base, "project": project}
+    return {BUILD_LABELS[key]: value for key, value in values.items() if value is not None}
+
+
+def build_inputs(labels: dict[str, str]) -> dict[str, str]:
+    """The build inputs an image's labels carry (keys of BUILD_LABELS); absent ones are left out."""
+    return {key: labels[label] for key, label in BUILD_LABELS.items() if labels.get(label)}

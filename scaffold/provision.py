@@ -3,7 +3,7 @@
 `python -m mlfcore.scaffold.provision` (the first step of `make demo`) makes sure a Docker engine answers — on a
 fresh Debian machine, as root, it installs docker.io and debootstrap and starts dockerd, as a CI machine does; as
 another user it says what to run and exits 2 — and prints the OS image to build FROM: $BASE_IMAGE when set, else
-local/debian:bookworm, bootstrapped from Debian packages (images/os_base.sh, `make os-base`) when missing, so no
+local/debian:bookworm, bootstrapped from Debian packages (mlfcore.scaffold.images.os_base, `make os-base`) when missing, so no
 container registry is needed. Host side only: none of this ships in the images.
 """
 
@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 
-from mlfcore.scaffold.images import table
 from mlfcore.scaffold import engine
 
 OS_BASE = "local/debian:bookworm"
@@ -73,20 +72,22 @@ def start_engine(wait_s: int = 60) -> None:
 
 
 def os_base(base: str | None = None) -> str:
-    """The OS image the base starts FROM; local/debian:bookworm is bootstrapped when it is missing."""
+    """The OS image the base starts FROM; local/debian:bookworm is bootstrapped when it is missing (make os-base:
+    debuerreotype in the builder, which the host's debootstrap seeds on a machine with no Debian image at all)."""
+    from mlfcore.scaffold.images import builder, debian_lock
+    from mlfcore.scaffold.images import os_base as bootstrapping
+
     base = base or os.environ.get("BASE_IMAGE") or OS_BASE
     if base != OS_BASE or subprocess.run([docker_client(), "image", "inspect", OS_BASE],
                                          capture_output=True).returncode == 0:
         return base
-    if shutil.which("debootstrap") is None:
-        if os.geteuid() != 0:
-            raise ProvisionError("bootstrapping the OS base needs debootstrap: as root, apt-get install -y "
-                                 "debootstrap; or set BASE_IMAGE")
-        _apt_install("debootstrap")
-    say(f"bootstrapping {OS_BASE} from Debian packages (make os-base, ~1 min): no registry is needed")
-    script = table.IMAGES_DIR / "os_base.sh"
-    if subprocess.run(["bash", str(script), OS_BASE], stdout=sys.stderr).returncode != 0:
-        raise ProvisionError(f"bootstrapping {OS_BASE} failed (the output is above)", code=1)
+    if shutil.which("debootstrap") is None and os.geteuid() == 0:
+        _apt_install("debootstrap")  # only used when no Debian image exists to start the builder FROM
+    say(f"bootstrapping {OS_BASE} from Debian packages (make os-base, ~2 min): no registry is needed")
+    try:
+        bootstrapping.make(OS_BASE)
+    except (bootstrapping.OsBaseError, builder.BuilderError, debian_lock.LockError) as error:
+        raise ProvisionError(f"bootstrapping {OS_BASE} failed: {error}", code=1) from None
     return base
 
 

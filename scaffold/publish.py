@@ -3,21 +3,30 @@
 The image is named from the project's pyproject.toml: `<registry>/<[project] name>:<[project] version>` — the
 registry from `--registry`, else `[tool.mlf.publish] registry`, else `ghcr.io/$GITHUB_REPOSITORY_OWNER` in GitHub
 Actions; the tag from `--tag` (repeatable), else the version made a Docker tag by identity.docker_tag ('+' -> '_').
-The build is the docker client's (BuildKit, as our images are built); the push is mlfcore.scaffold.registry_client. After a
-push, the project's Kubernetes manifests that name the image are pinned to the pushed digest, MLF_IMAGE_REF and
-MLF_IMAGE_DIGEST included (mlfcore.scaffold.deploy_refs), so a run there records the image it ran in.
+The build is our images' (mlfcore.scaffold.images.builder: Debian's buildah in the pinned builder, at the project
+commit's time), of a copy of the project's files that git tracks or does not ignore (mlfcore.scaffold.source), so
+the same commit gives the same image id on any machine: `mlf-scaffold rebuild-check` rebuilds it from its labels.
+The push is mlfcore.scaffold.registry_client. After a push, the project's Kubernetes manifests that name the image are pinned
+to the pushed digest, MLF_IMAGE_REF and MLF_IMAGE_DIGEST included (mlfcore.scaffold.deploy_refs), so a run there
+records the image it ran in.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
+import re
+import tempfile
 import tomllib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
-from mlfcore.scaffold import deploy_refs, engine, identity, provision, references, registry_client
+from mlfcore.scaffold import deploy_refs, engine, identity, provision, references, registry_client, source
+from mlfcore.scaffold.images import builder
+
+# A Dockerfile's FROM line: its image, as the engine knows it (ARG-named and stage parents are left to the builder).
+_FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class Published:
     tags: list[str]
     digest: str | None
     updated: list[str] = field(default_factory=list)  # deploy files pinned to the digest
+    image_id: str | None = None  # the id a rebuild of the commit gives (`mlf-scaffold rebuild-check`)
+    dirty: bool = False
 
     @property
     def reference(self) -> str:
@@ -42,7 +53,7 @@ class Published:
 
     def as_dict(self) -> dict:
         return {"name": self.name, "tags": self.tags, "digest": self.digest, "reference": self.reference,
-                "updated": self.updated}
+                "updated": self.updated, "image_id": self.image_id, "dirty": self.dirty}
 
 
 def read_project(folder: Path, registry: str | None) -> Project:
@@ -77,19 +88,50 @@ def image_name(project: Project) -> str:
         raise UsageError(str(error)) from None
 
 
-def build(project: Project, refs: list[str]) -> None:
-    """docker build of the project folder, tagged with every ref; the builder's output goes to stderr."""
+def froms(dockerfile: Path) -> list[str]:
+    """The images the Dockerfile starts FROM that the engine holds by name (a digest reference is left to the
+    builder, which pulls it from its registry)."""
+    names = [ref for ref in _FROM.findall(dockerfile.read_text(encoding="utf-8")) if "$" not in ref and "@" not in ref]
+    return [ref for ref in dict.fromkeys(names) if builder.docker("image", "inspect", ref).returncode == 0]
+
+
+def build_image(folder: Path, ref: str, labels: dict[str, str], epoch: int, *, scope: str,
+                no_cache: bool = False) -> str:
+    """Build FOLDER's Dockerfile with the builder at EPOCH, from a copy of its files, into the engine as REF;
+    returns the image id. Nothing is tagged when the build fails."""
+    with tempfile.TemporaryDirectory(prefix="mlfcore-project-") as staged:
+        source.copy_tree(folder, Path(staged))
+        if not (Path(staged) / "Dockerfile").is_file():
+            raise UsageError(f"{folder / 'Dockerfile'} is not committed or is ignored by git: the image is built from "
+                             "the files git tracks")
+        try:
+            with builder.scratch_storage() if no_cache else nullcontext(builder.storage(epoch, scope)) as volume:
+                image = builder.build(Path(staged), epoch=epoch, build_args={}, labels=labels,
+                                      froms=froms(Path(staged) / "Dockerfile"), volume=volume, no_cache=no_cache)
+                builder.to_engine(image, ref, volume)
+        except builder.BuilderError as error:
+            raise CheckFailed(f"building {ref} failed: {error}") from None
+    return image
+
+
+def project_labels(project: Project, inputs: source.Source) -> dict[str, str]:
     labels = identity.oci_labels(project.name, project.version, source=project.source or None)
-    command = [engine.CLI, "build"]
-    for ref in refs:
-        command += ["--tag", ref]
-    for key, value in labels.items():
-        command += ["--label", f"{key}={value}"]
-    # The builder's progress goes to stderr: stdout carries only the result (`<name>@sha256:…` or JSON).
-    done = subprocess.run([*command, str(project.folder)], env=dict(os.environ, DOCKER_BUILDKIT="1"),
-                          stdout=2)
-    if done.returncode != 0:
-        raise CheckFailed(f"building {refs[0]} failed (the builder's output is above)")
+    return {**labels, **identity.build_labels(inputs, builder=builder.label(), project=project.name)}
+
+
+def build(project: Project, refs: list[str]) -> tuple[str, source.Source]:
+    """The project's image, tagged with every ref; its id and what it was built from."""
+    try:
+        inputs = source.of(project.folder)
+        builder.ensure()
+    except (source.SourceError, builder.BuilderError) as error:
+        raise UsageError(str(error)) from None
+    image = build_image(project.folder, refs[0], project_labels(project, inputs), inputs.epoch,
+                        scope=f"project-{project.name}")
+    for ref in refs[1:]:
+        if builder.docker("tag", image, ref).returncode != 0:
+            raise CheckFailed(f"tagging {image} as {ref} failed")
+    return image, inputs
 
 
 def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None = None, no_push: bool = False,
@@ -107,9 +149,9 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
     try:
         if not no_push:  # the credentials are checked before a long build, not after it
             registry_client.login(client, references.host(refs[0]), secret)
-        build(project, refs)
+        image, inputs = build(project, refs)
         if no_push:
-            return Published(name, tag_names, None)
+            return Published(name, tag_names, None, image_id=image, dirty=inputs.dirty)
         digests = {registry_client.push(client, ref, secret) for ref in refs}
     finally:
         client.close()
@@ -117,4 +159,4 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
         raise CheckFailed(f"the tags of {name} were pushed with different digests: {', '.join(sorted(digests))}")
     digest = digests.pop()
     updated = [str(path) for path in deploy_refs.update(project.folder, name, digest)]
-    return Published(name, tag_names, digest, updated)
+    return Published(name, tag_names, digest, updated, image_id=image, dirty=inputs.dirty)

@@ -122,10 +122,41 @@ def test_triggers_schedule_and_path_filters(images):
         assert {"images/**", "entrypoint/**", "scaffold/**", "pyproject.toml"} <= set(on[event]["paths"])
 
 
-def test_caches_for_the_os_base_and_the_layers(images):
-    base = images["jobs"]["base"]
-    assert "actions/cache" in _uses(base)
-    assert "CACHE_FROM=" in _runs(base) and "CACHE_FROM=" in _runs(images["jobs"]["frameworks"])
+def test_the_os_base_is_cached_per_debian_lock(images):
+    """The same packages give the same OS base, so the cache is keyed by the locks and the builder, not by time."""
+    for job, lock in (("base", "images/base/debian.lock"), ("arm64", "images/base/debian-aarch64.lock")):
+        (cache,) = [step for step in images["jobs"][job]["steps"] if step.get("uses", "").startswith("actions/cache")]
+        assert lock in cache["with"]["key"] and "images/builder/**" in cache["with"]["key"], job
+        assert "week" not in cache["with"]["key"]
+
+
+def test_every_build_job_proves_its_images_rebuild_to_the_same_id(images):
+    """Each job that builds runs `mlf-scaffold rebuild-check` on what it built, after its tests, before saving it;
+    no job builds with a registry's layer cache (CACHE_FROM), which would not be the builder's."""
+    for job in ("base", "frameworks", "arm64"):
+        names = [step.get("name", "") for step in images["jobs"][job]["steps"]]
+        runs = [step.get("run", "") for step in images["jobs"][job]["steps"]]
+        built = next(i for i, run in enumerate(runs) if "make image/" in run)
+        checked = next(i for i, run in enumerate(runs) if "mlf-scaffold rebuild-check" in run)
+        saved = next(i for i, name in enumerate(names) if name.startswith("Save the tested"))
+        assert built < checked < saved, job
+    assert "CACHE_FROM" not in (WORKFLOWS / "images.yml").read_text()
+
+
+def test_build_jobs_write_nothing_into_the_checkout(images):
+    """A file left in the checkout makes the build's source dirty: artifacts go to the runner's temporary folder."""
+    for job in ("base", "frameworks", "arm64"):
+        for step in images["jobs"][job]["steps"]:
+            path = (step.get("with") or {}).get("path")
+            if step.get("uses", "").startswith(("actions/upload-artifact", "actions/cache", "actions/download-")):
+                assert path and path.startswith("${{ runner.temp }}"), (job, step)
+        runs = _runs(images["jobs"][job])
+        assert not re.search(r"> \"?(image|os-base|arm64|manifest)", runs), job
+
+
+def test_the_push_summary_names_the_image_id_a_rebuild_gives(images):
+    runs = _runs(images["jobs"]["push"])
+    assert "{{.Id}}" in runs and "GITHUB_STEP_SUMMARY" in runs and "rebuild-check" in runs
 
 
 def test_release_signs_attests_and_publishes_manifests(images):

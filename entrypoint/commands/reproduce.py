@@ -66,6 +66,25 @@ def _show_recorded_environment(store, run_id: str, folder: Path, record: dict) -
     show_environment_diff(recorded, record, "the recorded run ran in another environment: expect differences")
 
 
+def _rebuild_lines(store, run_id: str) -> list[str]:
+    """How to rebuild the recorded run's image from its source (sysinfo/image.py), from the run's sysinfo record."""
+    import tempfile
+
+    from mlflow.exceptions import MlflowException
+
+    from ..sysinfo import image as image_identity
+    from ..train import tracking
+
+    with tempfile.TemporaryDirectory(prefix="mlf-reproduce-") as folder:
+        try:
+            path = Path(tracking.client(store).download_artifacts(run_id, "mlf/sysinfo.json", folder))
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (MlflowException, OSError, ValueError):
+            return []
+    section = ((record.get("system") or {}).get("container") or {}).get("image")
+    return image_identity.rebuild_lines(section)
+
+
 def _replayed_params(store, run, project_dir: Path) -> dict[str, str]:
     """Exactly the entry point's parameters the run had (never the params the user's code logged itself)."""
     from ..train import tracking
@@ -91,11 +110,14 @@ def _read_recorded(store, run_id: str, project_dir: Path):
     console.info(f"[bold]the recorded run[/] {run_id}: {escape(provenance.where(tags))}"
                  + (f"; to re-run it in {escape(rerun_image(tags) or 'the image')}:\n  {escape(line)}"
                     if line else ""))
+    rebuild = _rebuild_lines(store, run_id) if line else []
+    if rebuild:  # when the image cannot be pulled: how to build it again from its source
+        console.info(escape("\n".join(rebuild)))
     differences = provenance.warnings(store, run_id, tags, project_dir)
     for warning in differences:
         console.warn(warning)
     experiment = tracking.client(store).get_experiment(run.info.experiment_id).name
-    return run, store, line, differences, experiment, params, settings, data
+    return run, store, line, rebuild, differences, experiment, params, settings, data
 
 
 def _recorded_data(store, run, project_dir: Path) -> dict | None:
@@ -145,8 +167,8 @@ def reproduce(
     if store.remote:
         tracking.check_remote_reachable(store)
     with remote.fail_fast(remote.READ_TIMEOUT_S):  # a server that fails costs one timeout, not MLflow's retries
-        run, store, line, differences, experiment, params, settings, data = _read_recorded(store, run_id,
-                                                                                            project_dir)
+        run, store, line, rebuild, differences, experiment, params, settings, data = _read_recorded(
+            store, run_id, project_dir)
     tags = run.data.tags
     request = pipeline.Request(project_dir, params, tags.get("mlf.entry_point", DEFAULT_ENTRY_POINT),
                                experiment, int(settings["mlf.seed"]), int(settings["mlf.threads"]),
@@ -174,6 +196,7 @@ def reproduce(
     if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
+                                "rebuild": rebuild,
                                 "differences": differences,
                                 "mismatch": mismatch.to_dict() if mismatch else None}, indent=2))
     if mismatch is not None:

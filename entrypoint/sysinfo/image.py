@@ -1,7 +1,9 @@
 """Which image this is. A container cannot read its own digest, so an image is recognised by what is installed.
 
 At build time each mlfcore image writes a manifest (`python -m mlfcore.entrypoint.sysinfo.image write DIR`): its
-name, tag, variant and lock hash, every Python distribution and every Debian package with its version, and a
+name, tag, variant and lock hash, its build inputs (the commit, its time, whether the checkout was dirty, the
+locks' hashes, the Debian snapshot time, the builder: what a rebuild needs when the image cannot be pulled), every
+Python distribution and every Debian package with its version, and a
 constraints file with one `name==version` pin per Python distribution (`pip install -c` keeps every pin in an image
 built FROM ours). At run time the installed sets are hashed again and compared with the manifest:
 
@@ -68,11 +70,20 @@ def _baked(environ: Mapping[str, str]) -> dict:
     return {field: environ.get(name) or None for field, name in IMAGE_VARIABLES.items()}
 
 
+def _build_inputs(environ: Mapping[str, str]) -> dict | None:
+    try:
+        found = json.loads(environ.get(variables.MLF_IMAGE_BUILD) or "null")
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def build_manifest(environ: Mapping[str, str] | None = None) -> dict:
-    """The manifest of the image being built: what the build arguments name it, and what is installed."""
+    """The manifest of the image being built: what the build arguments name it, how it was built, what is
+    installed."""
     environ = os.environ if environ is None else environ
     python_set, debian_set = packages.installed(), debian_packages()
-    return {"manifest_version": MANIFEST_VERSION, "image": _baked(environ),
+    return {"manifest_version": MANIFEST_VERSION, "image": _baked(environ), "build": _build_inputs(environ),
             "python": {"sha256": set_hash(python_set), "packages": python_set},
             "debian": {"sha256": set_hash(debian_set), "packages": debian_set}}
 
@@ -118,7 +129,7 @@ def collect(environ: Mapping[str, str] | None = None, directory: Path = MANIFEST
     debian_set = debian_packages(status)
     section = {**_baked(environ), "ref": environ.get(variables.MLF_IMAGE_REF) or None,
                "digest": environ.get(variables.MLF_IMAGE_DIGEST) or None,
-               "manifest": None, "derived": None, "parent": None, "differences": [],
+               "manifest": None, "derived": None, "parent": None, "differences": [], "build": None,
                "packages_sha256": set_hash(python_set), "debian_sha256": set_hash(debian_set)}
     manifest = read_manifest(directory)
     if manifest is None:
@@ -128,6 +139,8 @@ def collect(environ: Mapping[str, str] | None = None, directory: Path = MANIFEST
     found = differences(manifest.get("python", {}).get("packages", {}), python_set)
     found += [f"debian {entry}" for entry in differences(manifest.get("debian", {}).get("packages", {}), debian_set)]
     section["derived"] = bool(found)
+    # The build inputs describe the image the manifest names: this one, or the parent of a derived one.
+    section["build"] = manifest.get("build") if isinstance(manifest.get("build"), dict) else None
     if not found:
         return {**section, **{field: built.get(field) for field in IMAGE_VARIABLES}}
     # Built FROM ours: the inherited variables name the parent, not this image.
@@ -150,6 +163,30 @@ def reference(section: Mapping | None) -> str | None:
     if ref and section.get("digest") and "@" not in ref:
         return f"{ref}@{section['digest']}"
     return ref
+
+
+def rebuild_lines(section: Mapping | None) -> list[str]:
+    """How to rebuild the image a run ran in from its source when it cannot be pulled (our images; for a derived
+    image, its parent): the commit, the make targets, parents first, and the Debian snapshot for when the mirror no
+    longer has the locked versions. [] when the record has no build inputs."""
+    build = section.get("build") if isinstance(section, Mapping) else None
+    if not isinstance(build, dict) or not build.get("revision") or not build.get("chain"):
+        return []
+    what = f"its parent {section.get('parent')}" if section.get("derived") else "the image"
+    if build.get("dirty"):
+        return [f"{what} was built from uncommitted changes of commit {build['revision'][:12]}: no rebuild gives it"]
+    snapshot = build.get("debian_snapshot")
+    arch = f" ARCH={build['arch']}" if build.get("arch") not in (None, "x86_64") else ""
+    targets = " && ".join(f"make image/{name} VARIANT={variant} NO_CACHE=1{arch}"
+                          for name, _, variant in (item.partition(":") for item in build["chain"]))
+    lines = [f"if `docker pull` cannot get {what}, rebuild it from commit {build['revision']} (the same commit gives "
+             "the same image id):",
+             f"  git clone {build.get('source', '<source>')} mlfcore && cd mlfcore && git checkout {build['revision']}",
+             f"  make os-base{arch} && {targets}"]
+    if snapshot:
+        lines.append(f"  (when Debian's mirror no longer has the locked packages: DEBIAN_SNAPSHOT={snapshot} on both "
+                     "make lines)")
+    return lines
 
 
 def main(argv: list[str]) -> int:

@@ -114,7 +114,7 @@ def render(name: str, variant: str, packages: list[dict], requirements: list[str
 def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
          arch: str = table.DEFAULT_ARCH) -> Path:
     spec = table.check_variant(name, variant)
-    requirements = [item for requirement in spec.requirements[variant] for item in expand(requirement)]
+    requirements = requirements_of(name, variant)
     parent_pins = inherited(name, variant, arch)
     # Another architecture gets the same versions as the default one (its lock's pins are constraints): the
     # locks then differ only in the files' hashes, and an image means the same release on every platform.
@@ -131,6 +131,23 @@ def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
     path = spec.lock_file(variant, arch)
     path.write_text(render(name, variant, packages, requirements))
     return path
+
+
+def requirements_of(name: str, variant: str) -> list[str]:
+    """The pip requirements of NAME:VARIANT as its lock was resolved for: the table's, "." expanded."""
+    spec = table.check_variant(name, variant)
+    return [item for requirement in spec.requirements[variant] for item in expand(requirement)]
+
+
+def check_current(name: str, variant: str, arch: str = table.DEFAULT_ARCH) -> None:
+    """A TableError naming `make lock` when the lock was resolved for other requirements than the table's (and
+    pyproject's) today: its header records what it was resolved for."""
+    path = table.image(name).lock_file(variant, arch)
+    header = f"# {name} ({variant}): {', '.join(requirements_of(name, variant))}"
+    if header not in path.read_text(encoding="utf-8").splitlines():
+        hint = "" if arch == table.DEFAULT_ARCH else f" ARCH={arch}"
+        raise table.TableError(f"{path.relative_to(table.ROOT)} is out of date with images/images.toml and "
+                               f"pyproject.toml ({name}:{variant} asks for other requirements): run `make lock{hint}`")
 
 
 def lock_hash(name: str, variant: str, arch: str = table.DEFAULT_ARCH) -> str:

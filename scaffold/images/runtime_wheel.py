@@ -6,6 +6,11 @@ rewrites it without mlfcore/scaffold/ and without the mlf-scaffold console scrip
 file's hash in RECORD again (the wheel format, PEP 427 / packaging.python.org "Binary distribution format"), so pip
 installs it with its usual checks. Entries keep the fixed timestamp pip gave them (SOURCE_DATE_EPOCH): the same
 code gives the same bytes, and the image's layer stays cached.
+
+The wheel is built from a copy of the checkout's files (those git tracks, and untracked ones it does not ignore),
+with modes 0644 or 0755: setuptools builds in the source tree's build/lib and packs whatever it finds there, so a
+module deleted or moved since an earlier build would ride along, and the checkout's umask would set the entries'
+modes. The same code then gives the same wheel in any checkout on any machine.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 from mlfcore.entrypoint.files import atomic_write
-
+from mlfcore.scaffold.source import copy_tree
 from mlfcore.scaffold.images import table
 
 # A fixed timestamp for the mlfcore wheel, so the same code gives the same wheel and the layer stays cached.
@@ -72,8 +78,10 @@ def build(dist: Path) -> Path:
     """Build the runtime wheel of this checkout into DIST (no download: the running interpreter's setuptools)."""
     dist.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                             "--wheel-dir", str(dist), str(table.ROOT)], capture_output=True, text=True, env=env)
+    with tempfile.TemporaryDirectory(prefix="mlfcore-wheel-") as scratch:
+        copy_tree(table.ROOT, Path(scratch))
+        result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                                 "--wheel-dir", str(dist), scratch], capture_output=True, text=True, env=env)
     wheels = sorted(dist.glob("mlfcore-*.whl"))
     if result.returncode != 0 or not wheels:
         sys.stderr.write(result.stderr)

@@ -51,6 +51,9 @@ class Image:
     size_budget_mb: dict[str, int]
     # variant -> the architectures it is published for (a manifest list per tag); absent: x86_64 only.
     arches: dict[str, list[str]] = field(default_factory=dict)
+    # The Debian packages the image adds to the OS image (the base; its children install the same set in their
+    # framework stage), every dependency locked in images/base/debian.lock (mlfcore.scaffold.images.debian_lock).
+    debian: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # A requirement names the framework's version as {version}: the pin is written once, framework_version (the
@@ -82,6 +85,7 @@ def _load() -> dict:
 
 
 RAW = _load()
+DEBIAN: dict = RAW["debian"]
 IMAGES: dict[str, Image] = {
     name: Image(name=name, variants=tuple(spec.pop("variants")), **spec)
     for name, spec in ((name, dict(spec)) for name, spec in RAW["images"].items())
@@ -105,6 +109,11 @@ def parent_variant(name: str, variant: str) -> str:
     """The parent's variant a child variant builds FROM: the same one, or the parent's only one (the base)."""
     parent = image(image(name).parent)
     return variant if variant in parent.variants else parent.variants[0]
+
+
+def root() -> str:
+    """The image every other one starts FROM: the table's image without a parent (it installs the Debian packages)."""
+    return next(name for name, spec in IMAGES.items() if not spec.parent)
 
 
 def chain(name: str) -> list[str]:

@@ -147,6 +147,11 @@ def test_reproduce_in_the_image_prints_the_docker_line_and_matches(engine, frame
     answer = json.loads(stdout)
     assert answer["identical"] and answer["run"]["fingerprint"] == recorded["fingerprint"]
     assert answer["docker_run"].startswith(f'docker run --rm -v "$PWD":/workspace {framework.ref} train ')
+    # And how to rebuild the image when it cannot be pulled: the commit its labels name, the make targets.
+    labels = engine.images.get(framework.ref).attrs["Config"]["Labels"]
+    rebuild = "\n".join(answer["rebuild"])
+    assert f"git checkout {labels['org.opencontainers.image.revision']}" in rebuild
+    assert f"make image/{framework.name} VARIANT={framework.variant} NO_CACHE=1" in rebuild
 
 
 def test_train_refuses_bad_input_in_the_image(engine, framework, workspace):

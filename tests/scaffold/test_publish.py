@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import commit_all, remove_project_storage
 from .registry import free_port
 
 pytestmark = pytest.mark.images
@@ -21,14 +22,16 @@ PUSH = [sys.executable, "-m", "mlfcore.scaffold.images.push"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, base_image) -> Path:
+def project(tmp_path_factory, base_image):
     """A minimal project FROM our base; its version has a local part, which no Docker tag may carry."""
     folder = tmp_path_factory.mktemp("project")
     (folder / "pyproject.toml").write_text('[project]\nname = "hello-proj"\nversion = "1.0.0+local"\n'
                                            '[project.urls]\nSource = "https://example.org/hello-proj"\n')
     (folder / "Dockerfile").write_text(f"FROM {base_image}\nCOPY hello.py /workspace/hello.py\n")
     (folder / "hello.py").write_text("print('hello from the published image')\n")
-    return folder
+    commit_all(folder)
+    yield folder
+    remove_project_storage("hello-proj")
 
 
 class ArgvWatch:

@@ -110,3 +110,45 @@ def test_write_describes_this_environment(tmp_path):
     assert image.collect({}, tmp_path)["derived"] is False
     assert "mlfcore==" in (tmp_path / image.CONSTRAINTS_NAME).read_text()
     assert manifest["python"]["sha256"] == image.set_hash(manifest["python"]["packages"])
+
+
+BUILD = {"source": "https://github.com/mlfcore/mlfcore", "revision": "c" * 40, "source_date_epoch": 1795964455,
+         "dirty": False, "image": "xgboost", "variant": "cpu", "arch": "x86_64",
+         "chain": ["base:cpu", "xgboost:cpu"], "debian_snapshot": "20261206T152822Z"}
+
+
+def _with_build(folder, build):
+    path = folder / image.MANIFEST_NAME
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "build": build}))
+    return folder
+
+
+def test_the_manifest_records_the_build_inputs_the_build_passes(monkeypatch):
+    monkeypatch.setattr(image.packages, "installed", lambda: dict(INSTALLED))
+    built = image.build_manifest({**BAKED, variables.MLF_IMAGE_BUILD: json.dumps(BUILD)})
+    assert built["build"] == BUILD
+    assert image.build_manifest({**BAKED, variables.MLF_IMAGE_BUILD: "not json"})["build"] is None
+
+
+def test_the_record_says_how_to_rebuild_the_image(tmp_path):
+    status = tmp_path / "status"
+    status.write_text(DPKG_STATUS)
+    found = image.collect(BAKED, _with_build(_manifest(tmp_path, status), BUILD), INSTALLED, status)
+    assert found["build"] == BUILD
+    lines = image.rebuild_lines(found)
+    assert f"git checkout {'c' * 40}" in lines[1] and BUILD["source"] in lines[1]
+    assert lines[2] == "  make os-base && make image/base VARIANT=cpu NO_CACHE=1 && make image/xgboost VARIANT=cpu NO_CACHE=1"
+    assert "DEBIAN_SNAPSHOT=20261206T152822Z" in lines[3]
+
+
+def test_a_derived_image_says_how_to_rebuild_its_parent_and_a_dirty_one_that_none_can(tmp_path):
+    status = tmp_path / "status"
+    status.write_text(DPKG_STATUS)
+    folder = _with_build(_manifest(tmp_path, status), BUILD)
+    derived = image.collect(BAKED, folder, {**INSTALLED, "matplotlib": "3.9.2"}, status)
+    assert "its parent mlfcore/xgboost:0.1.0-xgboost3.1.2-cpu" in image.rebuild_lines(derived)[0]
+    dirty = image.collect(BAKED, _with_build(folder, {**BUILD, "dirty": True}), INSTALLED, status)
+    assert image.rebuild_lines(dirty) == [f"the image was built from uncommitted changes of commit {'c' * 12}: "
+                                          "no rebuild gives it"]
+    assert image.rebuild_lines(image.collect(BAKED, _manifest(tmp_path, status), INSTALLED, status)) == []

@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 
 from mlfcore.scaffold import identity, manifest_list, registry_client
-from mlfcore.scaffold.images import contract_env, lock
+from mlfcore.scaffold.images import contract_env, lock, os_base
 
 pytestmark = [pytest.mark.heavy, pytest.mark.images]
-OS_ARM64 = "local/debian:bookworm-arm64"
-ROOT = Path(__file__).resolve().parents[3]
+OS_ARM64 = os_base.default_tag("aarch64")
 ARM64 = "linux/arm64"
 # Measured here (docs/images.md): the xgboost example, `train --json -P rounds=5`, gives the same result fingerprint
 # on arm64 under emulation as on x86-64 while the environment keys differ (the key holds the architecture).
@@ -49,7 +48,8 @@ def arm64_base(engine) -> str:
     try:
         engine.images.get(OS_ARM64)
     except docker.errors.ImageNotFound:
-        subprocess.run(["bash", str(ROOT / "images" / "os_base.sh"), OS_ARM64, "", "arm64"], check=True)
+        # `make os-base ARCH=aarch64`: debuerreotype in the builder, checked against images/base/debian-aarch64.lock.
+        subprocess.run([sys.executable, "-m", "mlfcore.scaffold.images.os_base", "--arch", "aarch64"], check=True)
     return _build_arm64("base")
 
 

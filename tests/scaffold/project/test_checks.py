@@ -65,7 +65,15 @@ def test_workflows_pin_actions_by_commit_and_do_their_jobs(rendered):
     publish = yaml.safe_load(texts["publish"])
     assert publish[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as True
     assert publish["jobs"]["publish"]["permissions"]["packages"] == "write"
-    assert "secrets.GITHUB_TOKEN" in texts["publish"] and "--password-stdin" in texts["publish"]
+    # The image is built by mlf-scaffold publish (the pinned builder), checked to be the one pushed; the token
+    # reaches it through the environment, never an argument.
+    steps = [step.get("run", "") for step in publish["jobs"]["publish"]["steps"]]
+    assert "docker build" not in texts["publish"] and "docker login" not in texts["publish"]
+    built = next(i for i, run in enumerate(steps) if "mlf-scaffold publish --no-push" in run)
+    verified = next(i for i, run in enumerate(steps) if re.search(r"docker run .* verify", run))
+    pushed = next(i for i, run in enumerate(steps) if "mlf-scaffold publish --registry" in run)
+    assert built < verified < pushed and ".image_id" in steps[pushed]
+    assert "GHCR_TOKEN: ${{ secrets.GITHUB_TOKEN }}" in texts["publish"]
     assert "deploy-pages" in texts["docs"] and "mkdocs build" in texts["docs"]
     upgrade = yaml.safe_load(texts["upgrade"])
     assert upgrade[True]["schedule"] and "mlf-scaffold upgrade --yes" in texts["upgrade"]
