@@ -25,15 +25,16 @@ def test_the_digest_is_of_the_bits_and_reads_sparse_and_quantized_tensors():
     assert lint_child.digest(quantized) == lint_child.digest(quantized.int_repr())
 
 
+    # lint_child.twice switches the global flag itself; the test starts and ends with it off, as pytest runs
 def test_a_determinism_error_raises_another_error_fails_and_a_plain_op_runs_twice_the_same():
-    torch.use_deterministic_algorithms(False)
+    torch.use_deterministic_algorithms(False)  # mlf: ignore[contract-deterministic-algorithms-off]
     try:
         raised = lint_child.twice(torch, "import torch\nresult = torch.zeros(3).put_(torch.tensor([0, 0]), "
                                          "torch.tensor([1.0, 2.0]))\n", "put", "cpu", True)
         failed = lint_child.twice(torch, "result = 1 / 0\n", "zero", "cpu", True)
         ran = lint_child.twice(torch, "import torch\nresult = torch.randn(5).cumsum(0)\n", "cumsum", "cpu", True)
     finally:
-        torch.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(False)  # mlf: ignore[contract-deterministic-algorithms-off]
     assert raised["outcome"] == "raises" and "deterministic" in raised["message"]
     assert failed["outcome"] == "fails" and failed["message"].startswith("ZeroDivisionError")
     assert ran == {"outcome": "runs", "message": "", "same_bits": True}
