@@ -27,8 +27,8 @@ class Format(str, Enum):
 @console.data_command
 def hash_command(
     paths: Annotated[Optional[List[str]], typer.Argument(help="Files, folders or glob patterns inside the project, "
-                                                              "as `[tool.mlf] data` names them \\[default: the "
-                                                              "project's `[tool.mlf] data`].",
+                                                              "as `\\[tool.mlf] data` names them \\[default: the "
+                                                              "project's `\\[tool.mlf] data`].",
                                                          show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="text (sha256sum's lines, then the tree "
                                                                          "hash) or json.")] = Format.text,

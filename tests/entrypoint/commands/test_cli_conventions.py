@@ -67,3 +67,40 @@ def test_docs_name_every_field_of_train_json():
     result = pipeline.Result("r", 0, store, SimpleNamespace(experiment="e", root=Path(".")), "k", {}, Path("."))
     missing = [name for name in result.summary() if f"| `{name}` |" not in docs]
     assert missing == [], f"docs/cli.md does not document {missing}"
+
+
+def _commands(command, path=()):
+    """Every command of a click tree with the words that call it: (("train",), command), ..."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        if not sub.hidden:
+            yield from _commands(sub, (*path, name))
+
+
+def _help_cases():
+    from mlfcore.scaffold import cli as scaffold_cli
+
+    for program, app in (("mlf", cli.app), ("mlf-scaffold", scaffold_cli.app)):
+        for path, command in _commands(typer.main.get_command(app)):
+            yield pytest.param(app, path, command, id=" ".join((program, *path)))
+
+
+@pytest.mark.parametrize(("app", "path", "command"), list(_help_cases()))
+def test_help_keeps_every_bracketed_word(app, path, command, monkeypatch):
+    # Typer renders help with Rich markup, which takes `[tool.mlf]` or `[default: cpu]` for a style tag and drops
+    # it: a help text must write `\[` for a bracket that is text. Wide, so no bracketed phrase wraps.
+    import re
+
+    from typer import rich_utils
+    from typer.testing import CliRunner
+
+    monkeypatch.setattr(rich_utils, "MAX_WIDTH", 400)
+    monkeypatch.setenv("TERMINAL_WIDTH", "400")
+    result = CliRunner().invoke(app, [*path, "--help"], prog_name="mlf")
+    assert result.exit_code == 0, result.output
+    rendered = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    texts = [command.help or ""] + [getattr(param, "help", None) or "" for param in command.params]
+    shown = [" ".join(text.replace("\\[", "[").split()) for text in texts]
+    # The whole text, so a bracketed word shown elsewhere on the page (`[tool.mlf]`) cannot hide its loss here.
+    lost = [text for text in shown if re.search(r"\[[^\[\]]+\]", text) and text not in rendered]
+    assert not lost, f"{' '.join(path)} --help drops words of {lost}: write a bracket that is text as \\["
