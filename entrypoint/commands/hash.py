@@ -48,7 +48,8 @@ def hash_command(
                          hint="name the files or folders, or declare them in [tool.mlf] data")
     folder = None if no_cache else datahash.cache_folder(tracking.resolve(project))
     hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs,
-                                roots=dataroots.resolve(config.load(project)))
+                                roots=dataroots.resolve(config.load(project)),
+                                origin=datahash.GIVEN if paths else datahash.DECLARED)
     if output_format is Format.json:
         console.out(json.dumps(hashes.to_dict(), indent=2))
     else:
