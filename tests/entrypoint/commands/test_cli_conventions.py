@@ -24,6 +24,19 @@ def test_version():
     assert (result.returncode, result.stdout) == (0, f"mlf {version('mlfcore')}\n")
 
 
+def test_mlf_scaffold_version_as_an_option_and_as_a_command():
+    import subprocess
+    import sys
+
+    def scaffold(*args):
+        return subprocess.run([sys.executable, "-c", "from mlfcore.scaffold.cli import main; main()", *args],
+                              capture_output=True, text=True, timeout=60)
+
+    assert (scaffold("--version").returncode, scaffold("--version").stdout) == (
+        0, f"mlf-scaffold {version('mlfcore')}\n")
+    assert scaffold("version").stdout == f"{version('mlfcore')}\n"
+
+
 def test_shell_completion_completes_commands_and_format_values():
     environment = {**clean_environment(), "_MLF_COMPLETE": "complete_bash", "COMP_WORDS": "mlf sysinfo --format ",
                    "COMP_CWORD": "3"}
