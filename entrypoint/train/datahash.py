@@ -94,7 +94,7 @@ def _listing(root: Path, declared: tuple[str, ...] | list[str], roots: Mapping[s
     per file). A `NAME:PATH` declaration reads PATH under the data root NAME, its files named `NAME:...`."""
     found: dict[str, tuple[str, os.stat_result]] = {}
     for entry in declared:
-        name_of_root, relative = dataroots.split(entry, roots or {})
+        name_of_root, relative = dataroots.split(entry, roots or {}, origin)
         base = dataroots.folder(name_of_root, roots) if name_of_root else root
         prefix = f"{name_of_root}{dataroots.SEPARATOR}" if name_of_root else ""
         where = f"the data root {name_of_root!r}" if name_of_root else "the project"

@@ -37,7 +37,7 @@ def test_no_cache_leaves_no_cache_file(tmp_path):
 
 
 def test_a_missing_path_given_is_blamed_on_the_command_line_not_the_config(tmp_path):
-    for given in ("missing.csv", "data/*.csv"):
+    for given in ("missing.csv", "data/*.csv", "atlsa:images"):  # a file, a pattern, a data root's name
         result = mlf("hash", given, "-C", str(tmp_path))
         assert result.returncode == 2, result.stderr
         first = result.stderr.splitlines()[0]
