@@ -117,3 +117,7 @@ def test_help_keeps_every_bracketed_word(app, path, command, monkeypatch):
     # The whole text, so a bracketed word shown elsewhere on the page (`[tool.mlf]`) cannot hide its loss here.
     lost = [text for text in shown if re.search(r"\[[^\[\]]+\]", text) and text not in rendered]
     assert not lost, f"{' '.join(path)} --help drops words of {lost}: write a bracket that is text as \\["
+    # A help text that says its own default must not get typer's too ("[default: the current directory]. [default: .]").
+    twice = [param.name for param in command.params if "[default:" in (getattr(param, "help", None) or "")
+             and param.default is not None and getattr(param, "show_default", None) is not False]
+    assert not twice, f"{' '.join(path)} --help shows two defaults for {twice}: give them show_default=False"
