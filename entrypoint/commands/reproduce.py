@@ -136,9 +136,10 @@ def data_change(recorded_tags: dict, recorded_data: dict | None, result) -> str 
         if recorded_data else []
     if files:
         return "the data differ from the recorded run's: " + "; ".join(files)
+    unread = "" if recorded_data else (" (its per-file hashes, mlf/data.json, are unreadable: `mlf hash` prints "
+                                       "this data's)")
     return (f"the data differ from the recorded run's: its tree hash was {recorded_tree[:12]}…, here it is "
-            f"{here.tree[:12] + '…' if here else 'none (no data declared)'} (its per-file hashes, mlf/data.json, "
-            "are unreadable: `mlf hash` prints this data's)")
+            f"{here.tree[:12] + '…' if here else 'none (no data declared)'}{unread}")
 
 
 def _recorded_data(store, run, project_dir: Path) -> dict | None:
