@@ -22,6 +22,9 @@ TOP_LEVEL_KEYS: dict[str, type | tuple[type, ...]] = {
     "expect": str,
     "lint": dict,
     "train": dict,
+    # mlf-scaffold's table (`registry` for `mlf-scaffold publish`, scaffold/publish.py validates it): one
+    # pyproject.toml serves both programs, so mlf accepts the table and reads nothing in it.
+    "publish": dict,
 }
 
 

@@ -19,6 +19,22 @@ listing.register(app)
 bump.register(app)
 upgrade.register(app)
 tracking_command.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mlfcore.entrypoint import __version__
+
+        typer.echo(f"mlf-scaffold {__version__}")  # as `mlf --version` says it
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print mlf-scaffold's version and exit.")) -> None:
+    """Render and publish mlfcore projects."""
+
+
 app.command()(commands_publish.publish)
 app.command("rebuild-check")(commands_rebuild.rebuild_check)
 

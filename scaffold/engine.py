@@ -3,6 +3,7 @@ connects (provision, the image build and push, publish, `mlf-scaffold new`, the 
 
 - `CLI`: Debian's docker.io client where it is installed (it has the BuildKit builder built in; a newer client
   elsewhere on PATH may lack buildx), else the first `docker` on PATH.
+- `sdk()`: the docker SDK, or a UsageError naming the extra that installs it.
 - `client()`: the docker SDK's client from the environment (DOCKER_HOST, as `docker` reads it), with a timeout a
   push or a build can live with; no engine is a UsageError that says what to start.
 """
@@ -25,10 +26,20 @@ def run(*args: str, capture: bool = True, env: dict | None = None, **options) ->
     return subprocess.run([CLI, *args], capture_output=capture, text=True, env=env, **options)
 
 
-def client(timeout: int = TIMEOUT_S):
-    """The docker SDK's client; UsageError when no engine answers."""
-    import docker
+def sdk():
+    """The docker SDK module. It comes with the scaffold extra, which a plain `pip install mlfcore` lacks: its absence
+    is bad usage that says what to install, not an internal error."""
+    try:
+        import docker
+    except ImportError:
+        raise UsageError("the Docker SDK for Python (package `docker`) is not installed: mlf-scaffold needs it to "
+                         "build and push images", hint="pip install 'mlfcore[scaffold]'") from None
+    return docker
 
+
+def client(timeout: int = TIMEOUT_S):
+    """The docker SDK's client; UsageError when the SDK is not installed or no engine answers."""
+    docker = sdk()
     try:
         engine = docker.from_env(timeout=timeout)
         engine.ping()

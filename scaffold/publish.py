@@ -143,6 +143,7 @@ def publish(folder: Path, *, registry: str | None = None, tags: list[str] | None
     except identity.IdentityError as error:
         raise UsageError(str(error)) from None
     refs = [f"{name}:{tag}" for tag in tag_names]
+    engine.sdk()  # a missing extra is said before the engine is asked: installing it is the first thing to do
     if not provision.engine_answers():
         raise UsageError("no Docker engine answers: start dockerd (or Docker Desktop) and retry")
     client = engine.client()

@@ -61,6 +61,32 @@ sync_command.register(app)
 _COMMANDS = frozenset(command.name for command in app.registered_commands)
 
 
+def _unknown_option(failure: Exception, argv: list[str]) -> str | None:
+    """`mlf train --epochs 3`: an option the command lacks is most likely an entry point parameter, which -P gives;
+    click would offer the nearest option names instead (--nproc). None leaves click's message."""
+    name, context = getattr(failure, "option_name", None), getattr(failure, "ctx", None)
+    if not isinstance(name, str) or not name.startswith("--") or context is None:
+        return None
+    value = "VALUE"
+    for index, word in enumerate(argv):
+        if word.startswith(f"{name}="):
+            value = word.partition("=")[2]
+        elif word == name and index + 1 < len(argv) and not argv[index + 1].startswith("-"):
+            value = argv[index + 1]
+    key = name[2:]
+    if any("-P" in getattr(param, "opts", ()) for param in context.command.params):
+        import difflib
+
+        options = [option for param in context.command.params for option in getattr(param, "opts", ())]
+        typo = difflib.get_close_matches(name, options, n=1, cutoff=0.8)  # --nprc: still offer --nproc
+        return (f"No such option: {name}. " + (f"Did you mean {typo[0]}? " if typo else "")
+                + f"An entry point parameter is given with -P: -P {key}={value}")
+    if context.command.name == "reproduce":  # it replays the recorded run's parameters, and takes none
+        return (f"No such option: {name}. mlf reproduce replays the recorded run's parameters; to train with "
+                f"other values: mlf train -P {key}={value}")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point. Expected failures become their exit code; anything else is a bug, shown once."""
     argv = sys.argv[1:] if argv is None else argv
@@ -68,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         from .dispatch import dispatch, wanted  # in the images only: `docker run IMAGE bash|python ...`
 
         argv = dispatch(argv) if wanted(argv, _COMMANDS, os.environ) else argv
-    return invoke(app, argv, "mlf")
+    return invoke(app, argv, "mlf", explain=_unknown_option)
 
 
 def run() -> None:

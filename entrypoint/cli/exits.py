@@ -4,7 +4,9 @@ anything else is a bug, shown once, with the traceback only when asked for (as h
 from __future__ import annotations
 
 import os
+import sys
 import traceback
+from collections.abc import Callable
 
 import typer
 
@@ -12,8 +14,10 @@ from .. import console, variables
 from ..errors import EXIT_INTERNAL, MlfError
 
 
-def invoke(app: typer.Typer, argv: list[str] | None, prog_name: str) -> int:
-    """Run the Typer `app` on `argv` and return the exit code every command promises (README.md, "Exit codes")."""
+def invoke(app: typer.Typer, argv: list[str] | None, prog_name: str,
+           explain: Callable[[Exception, list[str]], str | None] | None = None) -> int:
+    """Run the Typer `app` on `argv` and return the exit code every command promises (README.md, "Exit codes").
+    `explain(usage_error, argv)` may replace a usage error's message with one that says what the user meant."""
     try:
         result = app(args=argv, prog_name=prog_name, standalone_mode=False)
     except MlfError as failure:
@@ -24,6 +28,9 @@ def invoke(app: typer.Typer, argv: list[str] | None, prog_name: str) -> int:
     except typer.Exit as done:
         return done.exit_code
     except typer.TyperException as failure:  # typer's (vendored click's) usage errors: they print themselves
+        better = explain(failure, list(argv if argv is not None else sys.argv[1:])) if explain else None
+        if better:  # click's own text (its nearest option names) would point the wrong way
+            failure.message, failure.possibilities = better, None
         failure.show()
         return failure.exit_code
     except Exception as failure:  # the one broad handler, at the top

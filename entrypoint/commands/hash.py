@@ -27,8 +27,8 @@ class Format(str, Enum):
 @console.data_command
 def hash_command(
     paths: Annotated[Optional[List[str]], typer.Argument(help="Files, folders or glob patterns inside the project, "
-                                                              "as `[tool.mlf] data` names them \\[default: the "
-                                                              "project's `[tool.mlf] data`].",
+                                                              "as `\\[tool.mlf] data` names them \\[default: the "
+                                                              "project's `\\[tool.mlf] data`].",
                                                          show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="text (sha256sum's lines, then the tree "
                                                                          "hash) or json.")] = Format.text,
@@ -48,7 +48,8 @@ def hash_command(
                          hint="name the files or folders, or declare them in [tool.mlf] data")
     folder = None if no_cache else datahash.cache_folder(tracking.resolve(project))
     hashes = datahash.hash_data(project, declared, cache_folder=folder, jobs=jobs,
-                                roots=dataroots.resolve(config.load(project)))
+                                roots=dataroots.resolve(config.load(project)),
+                                origin=datahash.GIVEN if paths else datahash.DECLARED)
     if output_format is Format.json:
         console.out(json.dumps(hashes.to_dict(), indent=2))
     else:

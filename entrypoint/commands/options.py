@@ -12,13 +12,14 @@ from .. import run_settings
 
 Seed = Annotated[Optional[int], typer.Option("--seed", min=0, max=run_settings.SEED_MAX,
                                              help="Seed for every generator and PYTHONHASHSEED "
-                                                  "[default: \\[tool.mlf] seed, else $MLF_SEED, else 0].")]
+                                                  "\\[default: \\[tool.mlf] seed, else $MLF_SEED, else 0].")]
 Threads = Annotated[Optional[int], typer.Option("--threads", min=1, max=run_settings.MAX_THREADS,
-                                                help="The one thread count for every library, the same on every "
-                                                     "host [default: \\[tool.mlf] threads, else $MLF_THREADS, else 2].")]
+                                                help="The one thread count for every library, the same on every host "
+                                                     "\\[default: \\[tool.mlf] threads, else $MLF_THREADS, else 2].")]
 Portable = Annotated[Optional[bool], typer.Option("--portable/--no-portable",
                                                   help="Pin CPU kernel dispatch to a portable level (AVX2 on x86-64) "
-                                                       "[default: \\[tool.mlf] portable, else on].", show_default=False)]
+                                                       "\\[default: \\[tool.mlf] portable, else on].",
+                                                  show_default=False)]
 AllowNondeterministic = Annotated[bool, typer.Option("--allow-nondeterministic",
                                                      help="Run even when the environment contradicts the contract; "
                                                           "the run's record says it is non-deterministic.")]

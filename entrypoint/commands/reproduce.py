@@ -120,6 +120,28 @@ def _read_recorded(store, run_id: str, project_dir: Path):
     return run, store, line, rebuild, differences, experiment, params, settings, data
 
 
+def data_change(recorded_tags: dict, recorded_data: dict | None, result) -> str | None:
+    """How the data the re-run read differ from the recorded run's, naming the files when the recorded run's
+    per-file hashes were read; None when they are the same or the recorded run hashed no data. The check before the
+    re-run (pipeline.py) stops on differing data whenever it has the per-file record; this one also covers a record
+    that could not be read (a tracking server that does not serve artifacts), so a differing fingerprint is never
+    blamed on the outputs alone when the data changed."""
+    from ..train import dataroots
+
+    recorded_tree = recorded_tags.get("mlf.data_tree_sha256")
+    here = result.data
+    if recorded_tree is None or (here is not None and here.tree == recorded_tree):
+        return None
+    files = dataroots.differences((recorded_data or {}).get("files") or {}, here.files if here else {}) \
+        if recorded_data else []
+    if files:
+        return "the data differ from the recorded run's: " + "; ".join(files)
+    unread = "" if recorded_data else (" (its per-file hashes, mlf/data.json, are unreadable: `mlf hash` prints "
+                                       "this data's)")
+    return (f"the data differ from the recorded run's: its tree hash was {recorded_tree[:12]}…, here it is "
+            f"{here.tree[:12] + '…' if here else 'none (no data declared)'}{unread}")
+
+
 def _recorded_data(store, run, project_dir: Path) -> dict | None:
     """The recorded run's mlf/data.json (per-file hashes, data roots), when it hashed data."""
     from mlflow.exceptions import MlflowException
@@ -193,6 +215,9 @@ def reproduce(
     from ..report.attach import attach
 
     attach(store, [run_id, result.run_id], [result.run_id], project_dir.resolve())  # both runs, side by side
+    changed_data = data_change(tags, data, result)
+    if changed_data:
+        differences = [*differences, changed_data]
     if wants_json(output_format, as_json):
         console.out(json.dumps({"recorded_run": run_id, "recorded_fingerprint": recorded.digest,
                                 "run": result.summary(), "identical": mismatch is None, "docker_run": line,
@@ -201,7 +226,9 @@ def reproduce(
                                 "mismatch": mismatch.to_dict() if mismatch else None}, indent=2))
     if mismatch is not None:
         raise CheckFailed(f"NOT reproduced: run {result.run_id} differs from the recorded run {run_id}; first "
-                          f"differing artifact: {mismatch.describe()}")
+                          f"differing artifact: {mismatch.describe()}" + (f"; {changed_data}" if changed_data else ""))
+    if changed_data:  # the same bits from other data: said, though the fingerprints agree
+        console.warn(changed_data)
     console.info(f"[bold green]reproduced[/]: run {result.run_id} gave the recorded fingerprint {recorded.digest}")
     return exit_code(result)
 

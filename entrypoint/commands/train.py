@@ -13,14 +13,15 @@ from .launch_options import (MasterAddr, MasterPort, Nnodes, NodeRank, Nproc, Rd
                              RdzvId)
 from .options import AllowNondeterministic, OutputFormat, Portable, Seed, TextOrJson, Threads, wants_json
 
-ProjectDir = Annotated[Path, typer.Argument(help="The project: an MLproject file or [tool.mlf.train] in "
+ProjectDir = Annotated[Path, typer.Argument(help="The project: an MLproject file or \\[tool.mlf.train] in "
                                                  "pyproject.toml; with neither, the image's bundled example.",
                                             show_default=".")]
 Params = Annotated[Optional[List[str]], typer.Option("--param", "-P", metavar="KEY=VALUE",
                                                      help="An entry point parameter (repeatable); checked against "
                                                           "its declared type.")]
-Experiment = Annotated[Optional[str], typer.Option("--experiment", help="MLflow experiment [default: [tool.mlf.train] "
-                                                                         "experiment, else the project's name].")]
+Experiment = Annotated[Optional[str], typer.Option("--experiment", help="MLflow experiment \\[default: "
+                                                                         "\\[tool.mlf.train] experiment, else the "
+                                                                         "project's name].")]
 EntryPointName = Annotated[str, typer.Option("--entry-point", "-e", help="The MLproject entry point.")]
 # The library loads only when a command runs: `mlf run`'s start-up does not pay for it (measured: 35 ms of imports).
 DEFAULT_ENTRY_POINT = "main"  # train/project.py DEFAULT_ENTRY_POINT, MLflow's convention

@@ -51,7 +51,7 @@ def verify(
                                                                   "expected fingerprint).")] = 2,
     expected: Annotated[Optional[str], typer.Option("--expect", metavar="FINGERPRINT",
                                                     help="The fingerprint the runs must give, as verify prints it "
-                                                         "(v<algorithm>:<64 hex>) [default: \\[tool.mlf] expect, for "
+                                                         "(v<algorithm>:<64 hex>) \\[default: \\[tool.mlf] expect, for "
                                                          "the project's default run].")] = None,
     params: Params = None,
     experiment: Experiment = None,

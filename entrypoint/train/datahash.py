@@ -59,8 +59,15 @@ def _walk(folder: Path, prefix: str) -> Iterator[str]:
             yield base + name
 
 
-def _expand(root: Path, declared: str, where: str = "the project") -> list[str]:
-    """The names (relative to root, posix) that one declaration covers; files are filtered by the caller."""
+DECLARED = "[tool.mlf] data"  # where data paths come from, unless a command line gives them (`mlf hash PATHS`)
+GIVEN = "the path given"
+
+
+def _expand(root: Path, declared: str, where: str = "the project", origin: str = DECLARED) -> list[str]:
+    """The names (relative to root, posix) that one declaration covers; files are filtered by the caller. `origin`
+    names where the path came from, so that a path typed on a command line does not blame the configuration."""
+    fix = ("fix the pattern, or put the data in place before training" if origin == DECLARED
+           else "check the path: it is relative to the project folder (-C/--project)")
     if Path(declared).is_absolute() or ".." in Path(declared).parts:
         raise UsageError(f"data path {declared!r} is not inside {where} {root}",
                          hint="name data by its path relative to the project folder (-C/--project); data outside "
@@ -69,8 +76,7 @@ def _expand(root: Path, declared: str, where: str = "the project") -> list[str]:
     if any(c in declared for c in "*?["):
         found = [p.relative_to(root).as_posix() for p in root.glob(declared) if p.is_file()]
         if not found:
-            raise UsageError(f"[tool.mlf] data: {declared!r} matches no file in {root}",
-                             hint="fix the pattern, or put the data in place before training")
+            raise UsageError(f"{origin}: {declared!r} matches no file in {root}", hint=fix)
         return found
     path = root / declared
     name = path.relative_to(root).as_posix()
@@ -78,20 +84,21 @@ def _expand(root: Path, declared: str, where: str = "the project") -> list[str]:
         return [name]
     if path.is_dir():
         return list(_walk(path, "" if name == "." else f"{name}/"))
-    raise UsageError(f"[tool.mlf] data: {declared!r} does not exist in {root}",
-                     hint="put the data in place, or remove the entry")
+    raise UsageError(f"{origin}: {declared!r} does not exist in {root}",
+                     hint="put the data in place, or remove the entry" if origin == DECLARED else fix)
 
 
-def _listing(root: Path, declared: tuple[str, ...] | list[str],
-             roots: Mapping[str, Path] | None = None) -> dict[str, tuple[str, os.stat_result]]:
+def _listing(root: Path, declared: tuple[str, ...] | list[str], roots: Mapping[str, Path] | None = None,
+             origin: str = DECLARED) -> dict[str, tuple[str, os.stat_result]]:
     """Every regular file the declarations name, once each, sorted by name, with its path and its stat (one call
     per file). A `NAME:PATH` declaration reads PATH under the data root NAME, its files named `NAME:...`."""
     found: dict[str, tuple[str, os.stat_result]] = {}
     for entry in declared:
-        name_of_root, relative = dataroots.split(entry, roots or {})
+        name_of_root, relative = dataroots.split(entry, roots or {}, origin)
         base = dataroots.folder(name_of_root, roots) if name_of_root else root
         prefix = f"{name_of_root}{dataroots.SEPARATOR}" if name_of_root else ""
-        for name in _expand(base, relative, f"the data root {name_of_root!r}" if name_of_root else "the project"):
+        where = f"the data root {name_of_root!r}" if name_of_root else "the project"
+        for name in _expand(base, relative, where, origin):
             # mlf's own cache beside a default store (the project folder) is never data: `data = ["."]` would
             # otherwise hash a file that each run rewrites.
             if prefix + name in found or os.path.basename(name).startswith(datacache.CACHE_FILE):
@@ -171,12 +178,13 @@ def _open_cache(folder: Path | None) -> datacache.Cache | None:
 
 
 def hash_data(root: Path, declared: tuple[str, ...] | list[str], *, cache_folder: Path | None = None,
-              jobs: int | None = None, roots: Mapping[str, Path] | None = None) -> DataHashes:
+              jobs: int | None = None, roots: Mapping[str, Path] | None = None,
+              origin: str = DECLARED) -> DataHashes:
     """Hash every declared file: from the cache when its stat key is unchanged, else in `jobs` threads (default:
     one per core), the largest files first so one big file does not start last. `roots` are the data roots'
     folders on this host (dataroots.resolve)."""
     listed_at = time.time_ns()
-    found = _listing(root, declared, roots)
+    found = _listing(root, declared, roots, origin)
     listing = {name: info for name, (_, info) in found.items()}
     cache = _open_cache(cache_folder)
     # The cache's keys: real absolute paths (a root's files under the root's real folder).

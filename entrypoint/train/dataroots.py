@@ -59,16 +59,16 @@ def resolve(project_config, environ: Mapping[str, str] | None = None) -> dict[st
     return roots
 
 
-def split(entry: str, roots: Mapping[str, Path]) -> tuple[str | None, str]:
+def split(entry: str, roots: Mapping[str, Path], origin: str = "[tool.mlf] data") -> tuple[str | None, str]:
     """("atlas", "images/train") for "atlas:images/train" when atlas is a declared root; (None, entry) otherwise. A
     NAME: prefix that names no root is an error when it looks like one (a file name with a colon is rare; a typo in
-    a root's name is not)."""
+    a root's name is not). `origin` says where the entry came from: the configuration, or a command line."""
     name, separator, relative = entry.partition(SEPARATOR)
     if not separator or not NAME.match(name):
         return None, entry
     if name not in roots:
         known = ", ".join(roots) or "none is declared"
-        raise UsageError(f"[tool.mlf] data: {entry!r} names the data root {name!r}, which is not declared",
+        raise UsageError(f"{origin}: {entry!r} names the data root {name!r}, which is not declared",
                          hint=f"declare it in [tool.mlf.data_roots] ({known})")
     return name, relative or "."
 

@@ -80,6 +80,7 @@ class Result:
     fingerprinted: str = ""  # what the fingerprint covers: declared outputs, the output folder, what was logged
     delivery: str | None = None  # with a tracking server: "delivered", or "pending" (kept in the project)
     run_url: str | None = None  # the run's page on the tracking server
+    data: datahash.DataHashes | None = None  # the declared data's hashes this run read (mlf reproduce compares them)
 
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
@@ -363,7 +364,8 @@ def execute(prep: Prepared) -> Result:
     if prep.request.launch is not None:
         argv = prep.request.launch.wrap(argv)
     result = Result(run_id, 0, prep.store, prep.project, prep.record["environment_key"]["key"], prep.record,
-                    output_dir, run_url=server_run.url(prep.store, run_id, prep.server_experiment_id))
+                    output_dir, run_url=server_run.url(prep.store, run_id, prep.server_experiment_id),
+                    data=prep.data)
     with ownership.claim(prep.project.output_root, run_id):
         if not prep.store.remote:
             return _owned(client, prep, run_id, output_dir, argv, result, resumed)

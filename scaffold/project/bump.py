@@ -61,7 +61,8 @@ def changes(project: Path, new: str, today: datetime.date) -> dict[str, str]:
 
 def bump_version(
     new: Annotated[str, typer.Argument(help="The new version (PEP 440).")],
-    project_dir: Annotated[Path, typer.Argument(help="The project [default: the current directory].")] = Path("."),
+    project_dir: Annotated[Path, typer.Argument(help="The project \\[default: the current directory].",
+                                                show_default=False)] = Path("."),
 ) -> int:
     """Set the project's version in pyproject.toml and the package, and add a CHANGELOG section for it.
 

@@ -17,25 +17,26 @@ def new(
     name: Annotated[Optional[str], typer.Argument(help="Project name: directory, package and image name.",
                                                   show_default=False)] = None,
     framework: Annotated[Optional[str], typer.Option(help=f"{frameworks.choices()} "
-                                                          f"[default: {frameworks.DEFAULT}].",
+                                                          f"\\[default: {frameworks.DEFAULT}].",
                                                      show_default=False)] = None,
-    variant: Annotated[Optional[str], typer.Option(help="Image variant: cpu or cuda [default: cpu].",
+    variant: Annotated[Optional[str], typer.Option(help="Image variant: cpu or cuda \\[default: cpu].",
                                                    show_default=False)] = None,
-    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to render [default: ./NAME].",
+    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to render \\[default: ./NAME].",
                                                       show_default=False)] = None,
-    owner: Annotated[Optional[str], typer.Option(help="GitHub owner of the project [default: "
+    owner: Annotated[Optional[str], typer.Option(help="GitHub owner of the project \\[default: "
                                                       "$GITHUB_REPOSITORY_OWNER, else your login].",
                                                  show_default=False)] = None,
     registry: Annotated[Optional[str], typer.Option(help="Registry the project's image is published to "
-                                                         "[default: ghcr.io].", show_default=False)] = None,
+                                                         "\\[default: ghcr.io].", show_default=False)] = None,
     license_id: Annotated[Optional[str], typer.Option("--license", help="MIT, Apache-2.0 or BSD-3-Clause "
-                                                                        "[default: MIT].", show_default=False)] = None,
+                                                                        "\\[default: MIT].",
+                                                      show_default=False)] = None,
     description: Annotated[Optional[str], typer.Option(help="One line for README and pyproject.toml.",
                                                        show_default=False)] = None,
     deploy: Annotated[Optional[List[str]], typer.Option(help="Also render deployment files: slurm, k8s "
                                                              "(repeatable).", show_default=False)] = None,
     from_image: Annotated[Optional[str], typer.Option("--from-image", help="The image the Dockerfile starts FROM "
-                                                      "[default: our framework image, exact tag and digest when "
+                                                      "\\[default: our framework image, exact tag and digest when "
                                                       "known].", show_default=False)] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt: take the defaults.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Render into an existing non-empty directory, replacing "

@@ -31,7 +31,11 @@ def environment():
     import json
     import shlex
 
-    import jinja2
+    try:  # the scaffold extra's: a plain `pip install mlfcore` lacks it, which is bad usage, not a bug
+        import jinja2
+    except ImportError:
+        raise UsageError("Jinja2 (package `jinja2`) is not installed: mlf-scaffold renders projects with it",
+                         hint="pip install 'mlfcore[scaffold]'") from None
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("mlfcore.scaffold", "templates"),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,

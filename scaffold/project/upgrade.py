@@ -81,9 +81,10 @@ def diff(changes: dict[str, tuple[str, str]]) -> str:
 
 
 def upgrade(
-    project_dir: Annotated[Path, typer.Argument(help="The project [default: the current directory].")] = Path("."),
+    project_dir: Annotated[Path, typer.Argument(help="The project \\[default: the current directory].",
+                                                show_default=False)] = Path("."),
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply the changes without asking.")] = False,
-    from_image: Annotated[Optional[str], typer.Option("--from-image", help="The image to start FROM [default: "
+    from_image: Annotated[Optional[str], typer.Option("--from-image", help="The image to start FROM \\[default: "
                                                       "this toolkit's framework image].", show_default=False)] = None,
 ) -> int:
     """Move the project to this toolkit release's image and pins: show the diff, then apply it.

@@ -47,12 +47,12 @@ def render_files(values: dict) -> dict[str, str]:
 def tracking_server(
     name: Annotated[str, typer.Argument(help="The deployment's name: its folder and its compose project.")]
     = DEFAULT_NAME,
-    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to render [default: ./NAME].",
+    directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to render \\[default: ./NAME].",
                                                       show_default=False)] = None,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The host port the server listens on.")]
     = 5000,
     from_image: Annotated[Optional[str], typer.Option("--from-image", help="The image the server starts FROM "
-                                                      "[default: our base image, exact tag and digest when "
+                                                      "\\[default: our base image, exact tag and digest when "
                                                       "known].", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Render into an existing non-empty directory, replacing "
                                                         "the files rendered (and the secrets in .env).")] = False,

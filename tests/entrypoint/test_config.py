@@ -58,3 +58,11 @@ def test_a_bad_value_names_where_it_came_from(tmp_path, monkeypatch):
     monkeypatch.delenv("MLF_THREADS")  # read (and refused) before the table's values are checked
     with pytest.raises(ConfigError, match=r"\[tool.mlf\] seed: seed"):
         config.settings(config.load(write(tmp_path, "[tool.mlf]\nseed = -5\n")))
+
+
+def test_the_publish_table_of_mlf_scaffold_is_accepted(tmp_path):
+    # docs/images.md tells users to set [tool.mlf.publish] registry; every mlf command reads the same file.
+    loaded = config.load(write(tmp_path, '[tool.mlf]\nseed = 3\n[tool.mlf.publish]\nregistry = "ghcr.io/me"\n'))
+    assert config.settings(loaded).seed == 3
+    with pytest.raises(ConfigError, match="'publsh'"):
+        config.load(write(tmp_path, '[tool.mlf.publsh]\nregistry = "ghcr.io/me"\n'))

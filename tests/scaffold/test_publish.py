@@ -111,6 +111,25 @@ def _one_line_error(done, *words):
     assert not done.stdout
 
 
+def without(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`mlf-scaffold ARGS` where `import MODULE` fails, as it does without the scaffold extra."""
+    code = (f"import sys; sys.modules[{module!r}] = None; sys.argv[0] = 'mlf-scaffold'\n"
+            "from mlfcore.scaffold.cli import main; main()")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_publish_without_the_scaffold_extra_names_it(tmp_path):
+    # Needs no engine: the missing SDK is said before the engine is asked, and is bad usage, not an internal error.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0.1.0"\n'
+                                             '[tool.mlf.publish]\nregistry = "ghcr.io/someone"\n')
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    done = without("docker", "publish", "--no-push", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    first, hint = done.stderr.strip().splitlines()
+    assert first.startswith("error: ") and "docker" in first and "internal error" not in first, done.stderr
+    assert "pip install 'mlfcore[scaffold]'" in hint and not done.stdout
+
+
 def test_a_wrong_password_is_one_line_and_never_shown(registry, project):
     wrong = "not-the-token-" + registry.password[::-1]
     done = _publish(str(project), "--registry", registry.host, "--username", registry.username, token=wrong)

@@ -24,6 +24,19 @@ def test_version():
     assert (result.returncode, result.stdout) == (0, f"mlf {version('mlfcore')}\n")
 
 
+def test_mlf_scaffold_version_as_an_option_and_as_a_command():
+    import subprocess
+    import sys
+
+    def scaffold(*args):
+        return subprocess.run([sys.executable, "-c", "from mlfcore.scaffold.cli import main; main()", *args],
+                              capture_output=True, text=True, timeout=60)
+
+    assert (scaffold("--version").returncode, scaffold("--version").stdout) == (
+        0, f"mlf-scaffold {version('mlfcore')}\n")
+    assert scaffold("version").stdout == f"{version('mlfcore')}\n"
+
+
 def test_shell_completion_completes_commands_and_format_values():
     environment = {**clean_environment(), "_MLF_COMPLETE": "complete_bash", "COMP_WORDS": "mlf sysinfo --format ",
                    "COMP_CWORD": "3"}
@@ -67,3 +80,44 @@ def test_docs_name_every_field_of_train_json():
     result = pipeline.Result("r", 0, store, SimpleNamespace(experiment="e", root=Path(".")), "k", {}, Path("."))
     missing = [name for name in result.summary() if f"| `{name}` |" not in docs]
     assert missing == [], f"docs/cli.md does not document {missing}"
+
+
+def _commands(command, path=()):
+    """Every command of a click tree with the words that call it: (("train",), command), ..."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        if not sub.hidden:
+            yield from _commands(sub, (*path, name))
+
+
+def _help_cases():
+    from mlfcore.scaffold import cli as scaffold_cli
+
+    for program, app in (("mlf", cli.app), ("mlf-scaffold", scaffold_cli.app)):
+        for path, command in _commands(typer.main.get_command(app)):
+            yield pytest.param(app, path, command, id=" ".join((program, *path)))
+
+
+@pytest.mark.parametrize(("app", "path", "command"), list(_help_cases()))
+def test_help_keeps_every_bracketed_word(app, path, command, monkeypatch):
+    # Typer renders help with Rich markup, which takes `[tool.mlf]` or `[default: cpu]` for a style tag and drops
+    # it: a help text must write `\[` for a bracket that is text. Wide, so no bracketed phrase wraps.
+    import re
+
+    from typer import rich_utils
+    from typer.testing import CliRunner
+
+    monkeypatch.setattr(rich_utils, "MAX_WIDTH", 400)
+    monkeypatch.setenv("TERMINAL_WIDTH", "400")
+    result = CliRunner().invoke(app, [*path, "--help"], prog_name="mlf")
+    assert result.exit_code == 0, result.output
+    rendered = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    texts = [command.help or ""] + [getattr(param, "help", None) or "" for param in command.params]
+    shown = [" ".join(text.replace("\\[", "[").split()) for text in texts]
+    # The whole text, so a bracketed word shown elsewhere on the page (`[tool.mlf]`) cannot hide its loss here.
+    lost = [text for text in shown if re.search(r"\[[^\[\]]+\]", text) and text not in rendered]
+    assert not lost, f"{' '.join(path)} --help drops words of {lost}: write a bracket that is text as \\["
+    # A help text that says its own default must not get typer's too ("[default: the current directory]. [default: .]").
+    twice = [param.name for param in command.params if "[default:" in (getattr(param, "help", None) or "")
+             and param.default is not None and getattr(param, "show_default", None) is not False]
+    assert not twice, f"{' '.join(path)} --help shows two defaults for {twice}: give them show_default=False"

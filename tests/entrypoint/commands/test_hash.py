@@ -34,3 +34,13 @@ def test_no_cache_leaves_no_cache_file(tmp_path):
     (tmp_path / "x.bin").write_bytes(b"x" * 10)
     assert mlf("hash", "x.bin", "--no-cache", "-C", str(tmp_path)).returncode == 0
     assert not (tmp_path / datacache.CACHE_FILE).exists()
+
+
+def test_a_missing_path_given_is_blamed_on_the_command_line_not_the_config(tmp_path):
+    for given in ("missing.csv", "data/*.csv", "atlsa:images"):  # a file, a pattern, a data root's name
+        result = mlf("hash", given, "-C", str(tmp_path))
+        assert result.returncode == 2, result.stderr
+        first = result.stderr.splitlines()[0]
+        assert first.startswith(f"error: the path given: {given!r}") and "[tool.mlf]" not in result.stderr, first
+    (tmp_path / "pyproject.toml").write_text('[tool.mlf]\ndata = ["gone.csv"]\n')  # declared: the config it is
+    assert "error: [tool.mlf] data: 'gone.csv' does not exist" in mlf("hash", "-C", str(tmp_path)).stderr

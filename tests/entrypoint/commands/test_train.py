@@ -125,6 +125,42 @@ def test_reproduce_notices_a_changed_training(tiny):
     assert "1 source file(s) differ: train.py" in result.stderr
 
 
+def _reading_data(tiny):
+    """The tiny project, training on a declared data file: its metrics follow the file's content."""
+    (tiny / "data").mkdir()
+    (tiny / "data" / "x.csv").write_text("1,2\n")
+    (tiny / "pyproject.toml").write_text('[tool.mlf]\ndata = ["data"]\n')
+    script = (tiny / "train.py").read_text()
+    (tiny / "train.py").write_text(script.replace('{"loss": float(weight.mean())}',
+                                                  '{"loss": float(weight.mean()), "data": open("data/x.csv").read()}'))
+    return tiny
+
+
+def test_reproduce_names_the_data_files_that_changed(tiny):
+    recorded = train(_reading_data(tiny))
+    (tiny / "data" / "x.csv").write_text("1,3\n")
+    before = len(runs(tiny))
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "the data differ from the recorded run's: 1 file(s) differ: data/x.csv" in result.stderr
+    assert len(runs(tiny)) == before  # stopped before training
+
+
+def test_reproduce_says_the_data_changed_when_their_record_is_unreadable(tiny):
+    # As from a tracking server that does not serve artifacts: the run's tags hold the tree hash, its per-file
+    # record cannot be read, so the re-run happens; its differing fingerprint must not be blamed on outputs alone.
+    recorded = train(_reading_data(tiny))
+    (tiny / "data" / "x.csv").write_text("1,3\n")
+    (tiny / "mlruns" / "tiny" / recorded["run_id"] / "artifacts" / "mlf" / "data.json").unlink()
+    result = mlf("reproduce", recorded["run_id"], "--project", str(tiny), "--format", "json", env=environment())
+    assert result.returncode == 1, result.stderr[-3000:]
+    answer = json.loads(result.stdout)
+    assert [d for d in answer["differences"] if d.startswith("the data differ from the recorded run's: its tree "
+                                                              "hash was")], answer["differences"]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "NOT reproduced" in last and "metrics.json" in last and "the data differ" in last, result.stderr[-3000:]
+
+
 def test_reproduce_of_an_unknown_run_is_bad_input(tiny):
     result = mlf("reproduce", "0123456789abcdef", "--project", str(tiny), env=environment())
     assert result.returncode == 2 and "no run '0123456789abcdef'" in result.stderr

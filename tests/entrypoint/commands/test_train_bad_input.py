@@ -108,3 +108,17 @@ def test_a_training_command_that_names_no_program_leaves_no_run(tiny, command, m
     refused(tiny, message=message)
     assert runs(tiny) == []
     assert not (tiny / "outputs").exists() and not (tiny / "mlruns").exists()
+
+
+@pytest.mark.parametrize("command, args, suggestion", [
+    ("train", ["--epochs", "3"], "-P epochs=3"),
+    ("verify", ["--epochs=3"], "-P epochs=3"),
+    ("train", ["--nprc", "2"], "Did you mean --nproc? An entry point parameter is given with -P: -P nprc=2"),
+    ("reproduce", ["0123456789abcdef", "--epochs", "3"], "mlf train -P epochs=3"),
+])
+def test_an_unknown_option_points_to_p(tmp_path, command, args, suggestion):
+    # click alone offered its nearest option names ("Possible options: --nproc"), which point the wrong way.
+    result = mlf(command, *args, cwd=tmp_path, env=environment())
+    assert result.returncode == 2, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: No such option: --") and suggestion in error and "Possible" not in error, error

@@ -62,6 +62,16 @@ def test_other_bad_options_exit_2_and_write_nothing(tmp_path, option, value, mes
     assert list(tmp_path.iterdir()) == []
 
 
+def test_without_the_scaffold_extra_it_names_it_and_writes_nothing(tmp_path):
+    code = ("import sys; sys.modules['jinja2'] = None; sys.argv[0] = 'mlf-scaffold'\n"
+            "from mlfcore.scaffold.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, "new", "demo", "--framework", "base"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
+    assert "jinja2" in done.stderr and "pip install 'mlfcore[scaffold]'" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_base_has_only_the_cpu_variant(tmp_path):
     result = scaffold("new", "demo", "--framework", "base", "--variant", "cuda", "--no-input", cwd=tmp_path)
     assert result.returncode == 2 and "choose one of cpu" in result.stderr
