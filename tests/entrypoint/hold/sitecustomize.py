@@ -58,7 +58,12 @@ def _install(spec: dict) -> None:
     def done(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
         if result is False and self.step == spec["after_step"] and self.signalled is None:
-            ready_file(Path(spec["ready"]), rank).write_text(str(os.getpid()))
+            # Written whole, then renamed: the test reads the pid as soon as the file exists, and a file created
+            # empty and written after (write_text) could be read empty in between on a busy machine.
+            ready = ready_file(Path(spec["ready"]), rank)
+            partial = ready.with_name(ready.name + ".partial")
+            partial.write_text(str(os.getpid()))
+            os.replace(partial, ready)
             deadline = time.monotonic() + SAFETY_S
             while self.signalled is None:  # the handler runs in this (main) thread, between two sleeps
                 if time.monotonic() > deadline:
