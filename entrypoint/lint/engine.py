@@ -149,7 +149,7 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
         source = _read_regular(path)
     except OSError as err:
         reason = "symlink loop" if err.errno == errno.ELOOP else err.strerror
-        return [_note(display, f"cannot read file: {reason}")], 0
+        return [_note(display, f"cannot read file {display}: {reason}; not checked", file_rules.UNREADABLE)], 0
     if isinstance(source, str):
         return [_note(display, source)], 0
     if path.endswith(".ipynb"):

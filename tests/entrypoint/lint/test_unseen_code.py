@@ -29,3 +29,36 @@ def test_cudnn_switches_are_info_on_a_cpu_host(lint):
     report = lint("import torch\ntorch.backends.cudnn.benchmark = True\n"
                   "with torch.backends.cudnn.flags(enabled=True, benchmark=True):\n    pass\n").for_device("cpu")
     assert severities(report, "contract-cudnn-benchmark") == ["info", "info"] and not report.has_errors
+
+
+# --- an unreadable file --------------------------------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_an_error_naming_it(tmp_path):
+    import os
+
+    from mlfcore.entrypoint.lint import lint_paths
+
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    os.symlink("loop.py", tmp_path / "loop.py")  # a file that cannot be opened, whoever runs the test
+    report = lint_paths([tmp_path], base=tmp_path, jobs=1)
+    [finding] = report.findings
+    assert finding.rule == "file-unreadable" and finding.severity == "error" and report.has_errors
+    assert "loop.py" in finding.message and report.exit_code() == 1
+
+
+def test_mlf_lint_exits_1_on_an_unreadable_file_and_the_gate_blocks_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from mlfcore.entrypoint.lint import gate
+    from mlfcore.entrypoint.lint.config import LintConfig
+
+    os.symlink("loop.py", tmp_path / "loop.py")
+    mlf = Path(sys.executable).with_name("mlf")
+    result = subprocess.run([str(mlf), "lint", "loop.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1 and "loop.py" in result.stdout and "file-unreadable" in result.stdout
+    decision = gate.decide(tmp_path, LintConfig(), ["sh", "-c", "true"], device="cpu")  # a shell: whole project
+    assert decision.blocked and [f.rule for f in decision.blocking] == ["file-unreadable"]
