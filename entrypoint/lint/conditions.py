@@ -49,8 +49,9 @@ def literal(node: ast.AST, resolver: Resolver) -> Any:
     kind = type(node)
     if kind is ast.Constant:
         return node.value
-    if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant:
-        return -node.operand.value
+    if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant \
+            and type(node.operand.value) in (int, float, complex):
+        return -node.operand.value  # `-"a"` is valid syntax that raises at run time: UNKNOWN, never a crash here
     if kind is ast.Attribute or kind is ast.Name:
         qualified = resolver.qualify(node)
         return qualified if qualified is not None else UNKNOWN

@@ -25,4 +25,13 @@ UNREADABLE = Rule(
             "hide an error.",
     fix="Make the file readable, or exclude it ([tool.mlf.lint] exclude) if it is not part of the project.")
 
-RULES = (SYNTAX, ENCODING, SKIPPED, UNREADABLE)
+# A check of mlf lint failed on this file: its findings are missing, the other checks' are kept. A warning, so the
+# report shows it with its fix; `mlf lint` exits 70 and the pre-run gate blocks (the missing findings may be errors).
+INCOMPLETE = Rule(
+    id="file-incomplete", severity="warning",
+    message="A check of mlf lint failed on this file (an internal error), so the file was checked incompletely: "
+            "that check's findings are missing, the others are reported.",
+    fix="Please report it with this file; meanwhile `# mlf: ignore` cannot help, exclude the file or run with "
+        "--no-lint if you must.")
+
+RULES = (SYNTAX, ENCODING, SKIPPED, UNREADABLE, INCOMPLETE)

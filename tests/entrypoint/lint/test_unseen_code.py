@@ -62,3 +62,47 @@ def test_mlf_lint_exits_1_on_an_unreadable_file_and_the_gate_blocks_it(tmp_path)
     assert result.returncode == 1 and "loop.py" in result.stdout and "file-unreadable" in result.stdout
     decision = gate.decide(tmp_path, LintConfig(), ["sh", "-c", "true"], device="cpu")  # a shell: whole project
     assert decision.blocked and [f.rule for f in decision.blocking] == ["file-unreadable"]
+
+
+# --- a check that crashes ------------------------------------------------------------------------------------
+
+CRASHING = "import torch\ntorch.bincount(x, w)\ny = torch.histc(-'a')\ntorch.use_deterministic_algorithms(False)\n"
+
+
+def test_a_unary_minus_on_a_string_is_no_crash(lint):
+    report = lint(CRASHING)
+    assert sorted(rule_ids(report)) == ["contract-deterministic-algorithms-off", "torch-bincount", "torch-histc"]
+
+
+def _crash_on_histc(monkeypatch):
+    from mlfcore.entrypoint.lint import conditions
+
+    evaluate = conditions.evaluate
+
+    def crashing(match, *args):
+        if "torch.histc" in match.symbols:
+            raise TypeError("bad operand type for unary -: 'str'")
+        return evaluate(match, *args)
+
+    monkeypatch.setattr(conditions, "evaluate", crashing)
+
+
+def test_a_crashing_check_loses_only_its_own_finding(lint, monkeypatch):
+    _crash_on_histc(monkeypatch)
+    report = lint(CRASHING)
+    assert sorted(rule_ids(report)) == ["contract-deterministic-algorithms-off", "file-incomplete", "torch-bincount"]
+    [note] = [f for f in report.findings if f.rule == "file-incomplete"]
+    assert note.severity == "warning" and "torch-histc" in note.message and note.line == 3
+
+
+def test_the_gate_counts_errors_and_incomplete_files_apart(tmp_path, monkeypatch):
+    from mlfcore.entrypoint.lint import gate
+    from mlfcore.entrypoint.lint.config import LintConfig
+
+    _crash_on_histc(monkeypatch)
+    (tmp_path / "train.py").write_text(CRASHING)
+    decision = gate.decide(tmp_path, LintConfig(), ["python", "train.py"], device="cpu", jobs=1)
+    # bincount is CUDA-only (info here); use_deterministic_algorithms(False) is the one error shown.
+    assert decision.blocked and decision.report.count("error") == 1
+    assert decision.message().startswith("1 lint finding at error level and 1 file checked incompletely for this "
+                                         "host (cpu)")
