@@ -50,6 +50,11 @@ class Context:
         self.listings: list[tuple[ast.Call, str]] = []  # directory listings not inside sorted() (rules/listing.py)
         self.in_sorted: set[int] = set()  # ids of the calls inside a sorted(...) argument
         self.sorted_names: set[str] = set()  # names sorted somewhere in the module
+        # Subclasses of a class the tables name (`class SegLoss(nn.CrossEntropyLoss)`): class name → base, for the
+        # classes that compute as their base (no forward of their own); and the `super().forward(...)` calls in the
+        # forward of those that override it: call id → base (visit_class).
+        self.subclasses: dict[str, str] = {}
+        self.super_calls: dict[int, str] = {}
         # Set on the second, isolating walk (lint/engine.py): (check, exception) of each check that failed.
         self.failures: list[tuple[str, BaseException]] | None = None
 
@@ -144,6 +149,11 @@ class Context:
                 if qualified.startswith(prefix):
                     qualified = current + qualified[len(prefix):]
                     break
+        if qualified is None and (self.subclasses or self.super_calls):
+            base = self.subclasses.get(name) if kind is ast.Name else self.super_calls.get(id(node))
+            if base is not None:
+                self._check_as_base(node, base, name)
+                return
         if qualified is not None:
             for rule, match in self.ruleset.by_symbol.get(qualified, ()):
                 self.check(rule, match, node.args, node.keywords, match.params, node, qualified)
@@ -159,6 +169,39 @@ class Context:
         if handlers:
             for handler in handlers:
                 handler(node, self)
+
+    def _check_as_base(self, node: ast.Call, base: str, name: str) -> None:
+        """A subclass's constructor call, or `super().forward(input, ...)` in its forward, checked as the base's
+        call. Only keywords decide (the subclass's own parameters may differ from the base's positions); for
+        `super().forward` the first argument is the input whose stated facts (a 2-D view) may rule it out."""
+        super_call = id(node) in self.super_calls
+        receiver = node.args[0] if super_call and node.args else None
+        symbol = f"{base} (super().{name} in a subclass)" if super_call else f"{name} (a subclass of {base})"
+        for rule, match in self.ruleset.by_symbol.get(base, ()):
+            self.check(rule, match, (), node.keywords, (), node, symbol, receiver=receiver)
+
+    def visit_class(self, node: ast.ClassDef) -> None:
+        """`class SegLoss(nn.CrossEntropyLoss)`: a subclass without a forward of its own computes as its base, so
+        its construction is checked as the base's; one whose forward calls `super().forward(...)` (or
+        `super().__call__`) is checked at that call, as the base's (e.g. segmentation losses on (N, C, H, W)
+        logits, the pattern of nnU-Net's RobustCrossEntropyLoss: MIC-DKFZ/nnUNet, nnunetv2/training/loss/
+        robust_ce_loss.py). A forward that computes otherwise (F.cross_entropy inside) is checked where it is."""
+        by_symbol = self.ruleset.by_symbol
+        base = next((q for q in map(self.resolver.qualify, node.bases) if q is not None and q in by_symbol), None)
+        if base is None:
+            self.subclasses.pop(node.name, None)
+            return
+        forward = next((f for f in node.body if type(f) in (ast.FunctionDef, ast.AsyncFunctionDef)
+                        and f.name == "forward"), None)
+        if forward is None:
+            self.subclasses[node.name] = base
+            return
+        self.subclasses.pop(node.name, None)
+        for inner in ast.walk(forward):
+            if type(inner) is ast.Call and type(inner.func) is ast.Attribute \
+                    and inner.func.attr in ("forward", "__call__") and type(inner.func.value) is ast.Call \
+                    and type(inner.func.value.func) is ast.Name and inner.func.value.func.id == "super":
+                self.super_calls[id(inner)] = base
 
     def visit_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
@@ -243,7 +286,7 @@ def check_tree(tree: ast.AST, path: str, ruleset: RuleSet,
     visitors = {ast.Import: ctx.visit_import, ast.ImportFrom: ctx.visit_import, ast.Call: ctx.visit_call,
                 ast.Assign: ctx.visit_assign, ast.AnnAssign: ctx.visit_assign, ast.Dict: ctx.visit_dict,
                 ast.With: ctx.visit_with, ast.AsyncWith: ctx.visit_with, ast.FunctionDef: ctx.visit_function,
-                ast.AsyncFunctionDef: ctx.visit_function}
+                ast.AsyncFunctionDef: ctx.visit_function, ast.ClassDef: ctx.visit_class}
     if failures is not None:
         visitors = {kind: _guarded(ctx, f"checker.{visit.__name__}", visit) for kind, visit in visitors.items()}
     # One lookup per node: (visitor or None, child fields). Single Name/Constant children are not queued at all

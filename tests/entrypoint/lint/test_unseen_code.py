@@ -106,3 +106,54 @@ def test_the_gate_counts_errors_and_incomplete_files_apart(tmp_path, monkeypatch
     assert decision.blocked and decision.report.count("error") == 1
     assert decision.message().startswith("1 lint finding at error level and 1 file checked incompletely for this "
                                          "host (cpu)")
+
+
+# --- loss subclasses -----------------------------------------------------------------------------------------
+
+LOSS_PRELUDE = "import torch\nfrom torch import nn\nimport torch.nn.functional as F\n"
+
+
+def test_a_cross_entropy_subclass_calling_super_forward_is_flagged_there(lint):
+    report = lint(LOSS_PRELUDE + (
+        "class SegLoss(nn.CrossEntropyLoss):\n"
+        "    def forward(self, logits, target):\n"
+        "        return super().forward(logits, target[:, 0].long())\n"
+        "criterion = SegLoss(ignore_index=255)\n"))
+    [finding] = report.findings
+    assert finding.rule == "torch-cross-entropy-nd" and finding.line == 6 and finding.severity == "warning"
+    assert finding.device == "cuda" and "super()" in finding.symbol
+
+
+def test_an_nll_subclass_with_super_of_its_own_class_and_a_2d_view_is_not(lint):
+    flagged = lint(LOSS_PRELUDE + (
+        "class Loss2d(nn.NLLLoss):\n"
+        "    def forward(self, x, y):\n"
+        "        return super(Loss2d, self).forward(F.log_softmax(x, 1), y)\n"))
+    assert rule_ids(flagged) == ["torch-nll-loss"]
+    flat = lint(LOSS_PRELUDE + (
+        "class Flat(nn.NLLLoss):\n"
+        "    def forward(self, x, y):\n"
+        "        return super().forward(x.reshape(-1, 4), y.reshape(-1))\n"))
+    assert rule_ids(flat) == []
+
+
+def test_a_subclass_without_forward_is_its_base_where_it_is_built(lint):
+    report = lint(LOSS_PRELUDE + "class Weighted(nn.CrossEntropyLoss):\n    pass\n"
+                  "a = Weighted(weight=None)\nb = Weighted(reduction='none')\n")
+    assert [(f.rule, f.line) for f in report.findings] == [("torch-cross-entropy-nd", 6)]
+    assert "a subclass of torch.nn.CrossEntropyLoss" in report.findings[0].symbol
+
+
+def test_a_subclass_computing_with_the_functional_form_is_flagged_at_that_call(lint):
+    report = lint(LOSS_PRELUDE + (
+        "class Smooth(nn.CrossEntropyLoss):\n"
+        "    def forward(self, x, y):\n"
+        "        return F.cross_entropy(x, y, label_smoothing=0.1)\n"
+        "loss = Smooth()\n"))
+    assert [(f.rule, f.line) for f in report.findings] == [("torch-cross-entropy-nd", 6)]
+
+
+def test_a_subclass_of_an_unlisted_class_is_nothing(lint):
+    report = lint(LOSS_PRELUDE + "class L(nn.MSELoss):\n    def forward(self, a, b):\n"
+                  "        return super().forward(a, b)\nL()\n")
+    assert rule_ids(report) == []
