@@ -114,8 +114,10 @@ class Context:
         if subject is None and rule.input:
             subject = conditions.argument(args, keywords, rule.input, params)
         if subject is None or subject is conditions.ABSENT or subject is conditions.SPREAD:
-            return False
+            return bool(rule.only)  # a rule that needs a stated fact (quantized) needs a subject that states it
         stated = facts.of(subject, self.names, self.resolver)
+        if rule.only and not stated.intersection(rule.only):
+            return True
         if not stated:
             return False
         return (facts.NON_TENSOR in stated

@@ -24,6 +24,7 @@ CPU = "cpu"  # on the CPU (`.cpu()`, `.to("cpu")`)
 DETACHED = "detached"  # out of the autograd graph: no backward pass reaches the op
 TWO_D = "2d"  # stated two-dimensional: `.view(N, C)`, `.reshape(-1, C)` (two sizes given)
 INTEGER = "integer"  # stated integer or bool dtype (`.long()`, `.to(torch.int64)`, `dtype=torch.long`)
+QUANTIZED = "quantized"  # made by a quantizing call (a framework's QUANTIZERS), kept by clone/contiguous/detach
 NONE: frozenset[str] = frozenset()
 
 # Libraries whose values are never tensors; a call into them returns their own objects. A framework's lint part
@@ -40,7 +41,7 @@ def _vocabulary() -> tuple[frozenset[str], ...]:
     """The frameworks' names for what their code states (their lint parts): non-tensor modules, integer dtypes,
     the modules whose calls take a `dtype=`, and the contexts under which autograd records nothing."""
     return (GENERIC_NON_TENSOR_MODULES | union("NON_TENSOR_MODULES"), union("INTEGER_DTYPES"),
-            union("DTYPE_MODULES"), union("NO_GRAD"), union("SET_GRAD_ENABLED"))
+            union("DTYPE_MODULES"), union("NO_GRAD"), union("SET_GRAD_ENABLED"), union("QUANTIZERS"))
 
 
 def of(node: ast.AST, names: dict[str, frozenset[str]], resolver: Resolver) -> frozenset[str]:
@@ -59,7 +60,7 @@ def of(node: ast.AST, names: dict[str, frozenset[str]], resolver: Resolver) -> f
     if kind is ast.UnaryOp:
         return of(node.operand, names, resolver) & {NON_TENSOR}
     if kind is ast.Subscript:
-        return of(node.value, names, resolver) & {NON_TENSOR, CPU, DETACHED, INTEGER}
+        return of(node.value, names, resolver) & {NON_TENSOR, CPU, DETACHED, INTEGER, QUANTIZED}
     if kind is ast.Attribute:
         qualified = resolver.qualify(node)
         if qualified is not None and qualified.partition(".")[0] in _vocabulary()[0]:
@@ -72,9 +73,11 @@ def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) 
     qualified = resolver.qualify(func)
     if qualified is not None:
         top = qualified.partition(".")[0]
-        non_tensor, _, dtype_modules, _, _ = _vocabulary()
+        non_tensor, _, dtype_modules, _, _, quantizers = _vocabulary()
         if top in non_tensor:
             return frozenset({NON_TENSOR})
+        if qualified in quantizers:
+            return frozenset({QUANTIZED})
         if top in dtype_modules:
             return _dtype_keyword(node, resolver)
         return NONE
@@ -88,6 +91,8 @@ def _call(node: ast.Call, names: dict[str, frozenset[str]], resolver: Resolver) 
         return base | {CPU}
     if attr == "detach":
         return base | {DETACHED}
+    if attr in ("clone", "contiguous"):
+        return base & {QUANTIZED, NON_TENSOR}
     if attr in ("view", "reshape") and len(node.args) == 2 and not node.keywords \
             and not any(type(a) is ast.Starred for a in node.args):
         return base | {TWO_D}
@@ -114,7 +119,7 @@ def _dtype_keyword(node: ast.Call, resolver: Resolver) -> frozenset[str]:
 def no_grad(node: ast.AST, resolver: Resolver) -> bool:
     """Whether a `with` item or a decorator switches autograd off: `torch.no_grad()`, `torch.inference_mode()`
     (not `inference_mode(False)`), `torch.set_grad_enabled(False)`, and the bare decorator forms."""
-    _, _, _, no_grad_names, set_grad_enabled = _vocabulary()
+    _, _, _, no_grad_names, set_grad_enabled, _ = _vocabulary()
     if type(node) is ast.Call:
         qualified = resolver.qualify(node.func)
         first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "mode"), None)

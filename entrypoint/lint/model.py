@@ -71,6 +71,7 @@ class Rule:
     backward: bool = False  # only differentiating it raises: nothing inside no_grad or on detached/CPU values
     input: str = ""  # the tensor argument whose stated facts decide (a method's receiver stands for it)
     unless: tuple[str, ...] = ()  # facts of `input` that make it a non-issue: "2d" (shape), "integer" (dtype)
+    only: tuple[str, ...] = ()  # facts of `input` the code must state for the rule to fire: "quantized"
     docstring_error: str = ""  # where torch's docstring is wrong about this op, and the source that shows it
 
 

@@ -39,6 +39,10 @@ NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no
 SET_GRAD_ENABLED = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
                               "torch.autograd.grad_mode.set_grad_enabled"})
 NON_TENSOR_MODULES = frozenset({"jax"})
+# Calls whose result is a quantized tensor (torch/_C/_VariableFunctions.pyi, 2.13): the `quantized` fact that
+# torch-resize-quantized needs (resize_ of a quantized tensor alerts under the switch; `.dequantize()` ends it).
+QUANTIZERS = frozenset({"torch.quantize_per_tensor", "torch.quantize_per_channel", "torch.quantize_per_tensor_dynamic",
+                        "torch._empty_affine_quantized", "torch._empty_per_channel_affine_quantized"})
 
 # The docstring's two list headings (torch 2.x wording) and the list each one starts.
 _HEADINGS = (

@@ -157,3 +157,21 @@ def test_a_subclass_of_an_unlisted_class_is_nothing(lint):
     report = lint(LOSS_PRELUDE + "class L(nn.MSELoss):\n    def forward(self, a, b):\n"
                   "        return super().forward(a, b)\nL()\n")
     assert rule_ids(report) == []
+
+
+# --- resize_ of a quantized tensor ---------------------------------------------------------------------------
+
+
+def test_resize_of_a_quantized_tensor_is_an_error(lint):
+    report = lint("import torch\nx = torch.arange(4.0)\nq = torch.quantize_per_tensor(x, 0.1, 10, torch.quint8)\n"
+                  "r = q.clone()\nq.resize_((8,))\nr.resize_(8)\ntorch.Tensor.resize_(q, (2,))\n")
+    assert [(f.rule, f.line, f.severity) for f in report.findings] == [
+        ("torch-resize-quantized", 5, "error"), ("torch-resize-quantized", 6, "error"),
+        ("torch-resize-quantized", 7, "error")]
+    assert report.for_device("cpu").has_errors  # quantized_resize_cpu_: it alerts on the CPU too
+
+
+def test_resize_of_a_tensor_not_stated_quantized_is_nothing(lint):
+    report = lint("import torch\nx = torch.zeros(3)\nx.resize_(8)\nq = torch.quantize_per_tensor(x, 0.1, 0, "
+                  "torch.qint8)\nd = q.dequantize()\nd.resize_(8)\nbuffer.resize_(4)\n")
+    assert rule_ids(report) == []

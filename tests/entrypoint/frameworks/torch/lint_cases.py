@@ -26,6 +26,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     "torch-put-accumulate": (TORCH, "x.put_(i, v, True)", "x.put_(i, v)"),
     "torch-histc": (TORCH, "torch.histc(x, bins=4)", "torch.histogram(x, bins=4)"),
     "torch-bincount": (TORCH, "torch.bincount(x, w)", "torch.bincount(x)"),
+    "torch-resize-quantized": (TORCH + "q = torch.quantize_per_tensor(x, 0.1, 0, torch.quint8)\n", "q.resize_(8)",
+                               "x.resize_(8)"),
     "torch-median-indices": (TORCH, "x.median(0)", "x.median()"),
     "torch-grid-sample": (TORCH, "F.grid_sample(x, g)", "F.affine_grid(t, size)"),
     "torch-cumsum": (TORCH, "torch.cumsum(x, 0)", "torch.cumsum(x, 0, dtype=torch.int64)"),
