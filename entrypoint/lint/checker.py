@@ -53,6 +53,8 @@ class Context:
         # Subclasses of a class the tables name (`class SegLoss(nn.CrossEntropyLoss)`): class name → base, for the
         # classes that compute as their base (no forward of their own); and the `super().forward(...)` calls in the
         # forward of those that override it: call id → base (visit_class).
+        self.loaders: set[str] = set()  # names bound to a data loader (visit_assign), for visit_for
+        self.data: set[int] = set()  # ids of the Name nodes that are the data batch (visit_for)
         self.subclasses: dict[str, str] = {}
         self.super_calls: dict[int, str] = {}
         # Set on the second, isolating walk (lint/engine.py): (check, exception) of each check that failed.
@@ -115,14 +117,14 @@ class Context:
             subject = conditions.argument(args, keywords, rule.input, params)
         if subject is None or subject is conditions.ABSENT or subject is conditions.SPREAD:
             return bool(rule.only)  # a rule that needs a stated fact (quantized) needs a subject that states it
-        stated = facts.of(subject, self.names, self.resolver)
+        stated = facts.of(subject, self.names, self.resolver, self.data)
         if rule.only and not stated.intersection(rule.only):
             return True
         if not stated:
             return False
         return (facts.NON_TENSOR in stated
                 or (rule.device == "cuda" and facts.CPU in stated)
-                or (rule.backward and facts.DETACHED in stated)
+                or (rule.backward and (facts.DETACHED in stated or facts.DATA in stated))
                 or bool(stated.intersection(rule.unless)))
 
     # --- node visitors -------------------------------------------------------------------------------------
@@ -212,8 +214,12 @@ class Context:
         for target in (node.targets if type(node) is ast.Assign else (node.target,)):
             kind = type(target)
             if kind is ast.Name:
+                if type(value) is ast.Call and _is_loader(value, self):
+                    self.loaders.add(target.id)
+                else:
+                    self.loaders.discard(target.id)
                 self.resolver.bind(target, value)
-                stated = facts.of(value, self.names, self.resolver)
+                stated = facts.of(value, self.names, self.resolver, self.data) - {facts.DATA}  # DATA: loop-body nodes only
                 if stated:
                     self.names[target.id] = stated
                 else:
@@ -239,6 +245,39 @@ class Context:
                         self.check(rule, match, (target.slice, value), (), match.params, node,
                                    f"{qualified}[...] =")
 
+    def visit_for(self, node: ast.For | ast.AsyncFor) -> None:
+        """`for x, y in train_loader:` (or `enumerate(loader)`, `tqdm(loader)`): inside the loop body the loop
+        variables are the data batch, which does not require grad (facts.DATA), as are names assigned from them by
+        indexing or a tensor method of one tensor (`images = batch["image"].to(device)`). A name the body assigns
+        from anything else, or sets `requires_grad` on, is not (the order of statements is not followed: it loses
+        the fact in the whole body). The fact is kept on the Name nodes of the body only: a parameter `x` of
+        another function is never taken for the batch."""
+        if not _is_loader(node.iter, self):
+            return
+        batch = {t.id for t in ast.walk(node.target) if type(t) is ast.Name}
+        body = [inner for statement in node.body for inner in ast.walk(statement)]
+        lost: set[str] = set()
+        for _ in range(2):  # a name made from the batch, then one made from that
+            for inner in body:
+                kind = type(inner)
+                if kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
+                    targets = inner.targets if kind is ast.Assign else [inner.target]
+                    names = [t.id for target in targets for t in ast.walk(target) if type(t) is ast.Name]
+                    if kind is not ast.AugAssign and inner.value is not None and _from_batch(inner.value, batch):
+                        batch.update(n for n in names if n not in lost)
+                    else:
+                        lost.update(names)
+                elif kind is ast.Call and type(inner.func) is ast.Attribute and inner.func.attr == "requires_grad_":
+                    lost.update(n.id for n in ast.walk(inner.func.value) if type(n) is ast.Name)
+            for inner in body:
+                if type(inner) in (ast.Assign, ast.AnnAssign) and any(
+                        type(t) is ast.Attribute and t.attr == "requires_grad"
+                        for t in (inner.targets if type(inner) is ast.Assign else [inner.target])):
+                    lost.update(n.id for t in (inner.targets if type(inner) is ast.Assign else [inner.target])
+                                for n in ast.walk(t) if type(n) is ast.Name)
+            batch -= lost
+        self.data.update(id(inner) for inner in body if type(inner) is ast.Name and inner.id in batch)
+
     def visit_with(self, node: ast.With | ast.AsyncWith) -> None:
         if any(facts.no_grad(item.context_expr, self.resolver) for item in node.items):
             self._mark_no_grad(node.body)
@@ -258,6 +297,43 @@ class Context:
     def visit_dict(self, node: ast.Dict) -> None:
         for handler in self.ruleset.dict_handlers:
             handler(node, self)
+
+
+def _from_batch(value: ast.AST, batch: set[str]) -> bool:
+    """Whether `value` is one of the `batch` names, indexed or passed through tensor methods of one tensor."""
+    while True:
+        kind = type(value)
+        if kind is ast.Name:
+            return value.id in batch
+        if kind is ast.Subscript:
+            value = value.value
+        elif kind is ast.Call and type(value.func) is ast.Attribute and value.func.attr in facts.KEEP_DATA:
+            value = value.func.value
+        else:
+            return False
+
+
+# Iteration wrappers whose items are their first argument's (`enumerate(loader)`, `tqdm(loader, desc=...)`).
+_ITERATION_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "track", "islice"})
+
+
+def _is_loader(node: ast.AST, ctx: Context) -> bool:
+    """Whether `node` is a data loader as the code writes one: a name bound to a `...DataLoader(...)` /
+    `...create_loader(...)` call, a name or attribute called `*loader*` (`train_loader`, `self.val_dataloader`),
+    such a call itself, or one of those wrapped in enumerate / tqdm."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id in ctx.loaders or "loader" in node.id.lower()
+    if kind is ast.Attribute:
+        return "loader" in node.attr.lower()
+    if kind is ast.Call:
+        func = node.func
+        called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else ""
+        if called in _ITERATION_WRAPPERS:
+            return bool(node.args) and _is_loader(node.args[0], ctx)
+        return called.endswith(("DataLoader", "create_loader")) or (
+            "loader" in called.lower() and type(func) is ast.Attribute and not called.startswith(("load", "set")))
+    return False
 
 
 def _method_symbol(match: Match, attr: str) -> str:
@@ -288,7 +364,8 @@ def check_tree(tree: ast.AST, path: str, ruleset: RuleSet,
     visitors = {ast.Import: ctx.visit_import, ast.ImportFrom: ctx.visit_import, ast.Call: ctx.visit_call,
                 ast.Assign: ctx.visit_assign, ast.AnnAssign: ctx.visit_assign, ast.Dict: ctx.visit_dict,
                 ast.With: ctx.visit_with, ast.AsyncWith: ctx.visit_with, ast.FunctionDef: ctx.visit_function,
-                ast.AsyncFunctionDef: ctx.visit_function, ast.ClassDef: ctx.visit_class}
+                ast.AsyncFunctionDef: ctx.visit_function, ast.ClassDef: ctx.visit_class, ast.For: ctx.visit_for,
+                ast.AsyncFor: ctx.visit_for}
     if failures is not None:
         visitors = {kind: _guarded(ctx, f"checker.{visit.__name__}", visit) for kind, visit in visitors.items()}
     # One lookup per node: (visitor or None, child fields). Single Name/Constant children are not queued at all

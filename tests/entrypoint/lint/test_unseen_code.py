@@ -175,3 +175,40 @@ def test_resize_of_a_tensor_not_stated_quantized_is_nothing(lint):
     report = lint("import torch\nx = torch.zeros(3)\nx.resize_(8)\nq = torch.quantize_per_tensor(x, 0.1, 0, "
                   "torch.qint8)\nd = q.dequantize()\nd.resize_(8)\nbuffer.resize_(4)\n")
     assert rule_ids(report) == []
+
+
+# --- interpolating the data batch ----------------------------------------------------------------------------
+
+BATCH_PRELUDE = ("import torch\nimport torch.nn.functional as F\nfrom torch.utils.data import DataLoader\n"
+                 "loader = DataLoader(ds, batch_size=4)\n")
+
+
+def test_interpolating_the_data_batch_is_no_error(lint):
+    report = lint(BATCH_PRELUDE + (
+        "for step, (images, masks) in enumerate(loader):\n"
+        "    images = images.to('cuda').float()\n"
+        "    small = F.interpolate(images, scale_factor=0.5, mode='bicubic')\n"
+        "    m = F.interpolate(masks[:, None].float(), size=(64, 64), mode='bicubic')\n"
+        "for batch in train_loader:\n"
+        "    x = batch['image'].cuda()\n"
+        "    y = F.interpolate(x, size=(32, 32), mode='linear')\n"))
+    assert rule_ids(report) == []
+
+
+def test_interpolating_activations_is_still_an_error(lint):
+    report = lint(BATCH_PRELUDE + (
+        "def forward(x):\n"
+        "    return F.interpolate(x, scale_factor=2, mode='bicubic')\n"
+        "for x, y in loader:\n"
+        "    out = model(x)\n"
+        "    up = F.interpolate(out, scale_factor=2, mode='bicubic')\n"
+        "    x = model.stem(x)\n"
+        "    again = F.interpolate(x, scale_factor=2, mode='bicubic')\n"
+        "for x, y in loader:\n"
+        "    x.requires_grad_(True)\n"
+        "    adv = F.interpolate(x, scale_factor=2, mode='bicubic')\n"
+        "for x in [a, b]:\n"
+        "    z = F.interpolate(x, scale_factor=2, mode='bicubic')\n"))
+    # The parameter of another function (line 6) is no batch; nor an activation, a batch reassigned from a layer,
+    # a batch that asks for its gradient, or a loop over anything but a loader.
+    assert [(f.rule, f.line) for f in report.findings] == [("torch-interpolate", n) for n in (6, 9, 11, 14, 16)]
