@@ -59,7 +59,7 @@ def lint(
     output_format: Annotated[Format, typer.Option("--format", help="text for people, json for programs, sarif "
                                                                    "for GitHub code scanning.")] = Format.text,
     select: Annotated[Optional[str], typer.Option("--select", help="Comma-separated rule ids or prefixes (torch, "
-                                                                   "tf, xgb, contract, file) to check "
+                                                                   "tf, xgb, contract, lib, file) to check "
                                                                    "\\[default: \\[tool.mlf.lint] select, else all].",
                                                   show_default=False)] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip "

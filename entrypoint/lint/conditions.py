@@ -80,6 +80,12 @@ def holds(condition: Condition, node: Any, resolver: Resolver) -> str:
         if node is ABSENT or (type(node) is ast.Constant and node.value is None):
             return YES
         return NO
+    if test == "none":  # passed as None in so many words (its default is something else)
+        if node is ABSENT:
+            return NO
+        if type(node) is ast.Constant:
+            return YES if node.value is None else NO
+        return MAYBE if condition.unknown_holds else NO
     if node is ABSENT:
         if not condition.has_default:
             return NO if test == "in" else YES

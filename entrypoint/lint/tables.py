@@ -20,7 +20,7 @@ from .model import SEVERITIES, Condition, DocEntry, Match, Rule
 
 DATA = Path(__file__).with_name("data")  # the generic tables: contract.toml
 _NAME = re.compile(r"^(?P<framework>[a-z]+)-(?P<version>\d+(?:\.\d+)*)\.toml$")
-_TESTS = ("given", "absent", "in", "not_in")
+_TESTS = ("given", "absent", "in", "not_in", "none")
 FACTS = frozenset({"2d", "integer"})
 ONLY_FACTS = frozenset({"quantized"})  # facts a rule needs stated before it fires (`only`)
 _REQUIRES = re.compile(r"^(?P<name>[a-z_]+)\s*(?P<op><|>=)\s*(?P<version>\d+(?:\.\d+)*)$")

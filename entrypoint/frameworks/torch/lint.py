@@ -22,7 +22,9 @@ ALIASES = (("torch.functional.", "torch."),)
 # Calls that seed a global or new generator (the contract-clock-seed rule looks inside their arguments).
 SEEDERS = frozenset({"torch.manual_seed", "torch.cuda.manual_seed", "torch.cuda.manual_seed_all",
                      "torch.random.manual_seed", "lightning.seed_everything", "lightning.pytorch.seed_everything",
-                     "pytorch_lightning.seed_everything"})
+                     "pytorch_lightning.seed_everything", "accelerate.utils.set_seed",
+                     "accelerate.utils.random.set_seed", "monai.utils.set_determinism",
+                     "monai.utils.misc.set_determinism"})
 # Launchers whose target script is the real entry point (lint/scope.py): programs, and modules run with -m.
 LAUNCHERS = frozenset({"torchrun", "accelerate"})
 LAUNCHER_MODULES = frozenset({"torch.distributed.run", "torch.distributed.launch", "accelerate.commands.launch"})

@@ -212,3 +212,32 @@ def test_interpolating_activations_is_still_an_error(lint):
     # The parameter of another function (line 6) is no batch; nor an activation, a batch reassigned from a layer,
     # a batch that asks for its gradient, or a loop over anything but a loader.
     assert [(f.rule, f.line) for f in report.findings] == [("torch-interpolate", n) for n in (6, 9, 11, 14, 16)]
+
+
+# --- third-party loaders (lint/data/libraries.toml, frameworks/torch/tables/libraries.toml) ------------------
+
+
+def test_monai_set_determinism_fires_only_on_a_literal_none(lint):
+    report = lint("from monai.utils import set_determinism\nset_determinism()\nset_determinism(seed=cfg.seed)\n"
+                  "set_determinism(None)\n")
+    assert [(f.rule, f.line, f.severity) for f in report.findings] == [("lib-monai-unseeded", 4, "error")]
+
+
+def test_seeds_handed_to_library_seeders_are_checked_for_the_clock(lint):
+    report = lint("import time\nfrom accelerate.utils import set_seed\nset_seed(int(time.time()))\n"
+                  "set_seed(42, deterministic=False)\n")
+    assert [(f.rule, f.line) for f in report.findings] == [("contract-clock-seed", 3)]
+
+
+def test_a_numpy_generator_shuffle_is_no_datasets_shuffle(lint):
+    report = lint("import numpy as np\nfrom datasets import load_dataset\nrng = np.random.default_rng(0)\n"
+                  "rng.shuffle(items)\nnp.random.shuffle(items)\nds = load_dataset('x', streaming=True)\n"
+                  "ds = ds.shuffle()\n")
+    assert [(f.rule, f.line) for f in report.findings] == [("lib-datasets-shuffle-unseeded", 7)]
+
+
+def test_the_library_rules_are_one_selectable_group(lint):
+    source = ("import albumentations as A\nimport torch\nt = A.Compose([])\n"
+              "torch.use_deterministic_algorithms(False)\n")
+    assert rule_ids(lint(source, select=["lib"])) == ["lib-albumentations-unseeded"]
+    assert "lib-albumentations-unseeded" not in rule_ids(lint(source, ignore=["lib"]))
