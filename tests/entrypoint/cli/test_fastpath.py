@@ -87,3 +87,33 @@ def test_the_console_script_runs_and_reports_through_the_fast_path(tmp_path):
                           "import os, sys; sys.exit(int(os.environ['PYTHONHASHSEED']) + 1)"],
                          env=clean_environment(), cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 12, ran.stderr
+
+
+LINT_STARTUP = """
+import sys
+sys.argv = ["mlf", "lint", sys.argv[1]]
+from mlfcore.entrypoint.cli.fastpath import run
+try:
+    run()
+except SystemExit as stop:
+    code = stop.code
+loaded = sorted(m for m in ("yaml", "mlfcore.entrypoint.commands.hash", "mlfcore.entrypoint.commands.train",
+                            "mlfcore.entrypoint.cli.app", "mlfcore.entrypoint.train.project") if m in sys.modules)
+print(code, loaded)
+"""
+
+
+def test_mlf_lint_starts_with_the_lint_command_alone(tmp_path):
+    # The fast path registers only `mlf lint`: the other commands' modules, YAML and the trainer stay unloaded.
+    (tmp_path / "one.py").write_text("x = 1\n")
+    result = subprocess.run([sys.executable, "-c", LINT_STARTUP, "one.py"], cwd=tmp_path, capture_output=True,
+                            text=True, env=clean_environment())
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_mlf_lint_through_the_fast_path_keeps_the_commands_errors(tmp_path):
+    mlf = Path(sys.executable).with_name("mlf")
+    result = subprocess.run([str(mlf), "lint", "--bogus"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2 and "No such option: --bogus" in result.stderr
+    listing = subprocess.run([str(mlf), "lint", "--list-rules"], cwd=tmp_path, capture_output=True, text=True)
+    assert listing.returncode == 0 and "lib-monai-unseeded" in listing.stdout
