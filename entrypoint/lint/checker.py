@@ -179,7 +179,7 @@ class Context:
         call. Only keywords decide (the subclass's own parameters may differ from the base's positions); for
         `super().forward` the first argument is the input whose stated facts (a 2-D view) may rule it out."""
         super_call = id(node) in self.super_calls
-        receiver = node.args[0] if super_call and node.args else None
+        receiver = node.args[0] if super_call and name != "__init__" and node.args else None
         symbol = f"{base} (super().{name} in a subclass)" if super_call else f"{name} (a subclass of {base})"
         for rule, match in self.ruleset.by_symbol.get(base, ()):
             self.check(rule, match, (), node.keywords, (), node, symbol, receiver=receiver)
@@ -195,17 +195,20 @@ class Context:
         if base is None:
             self.subclasses.pop(node.name, None)
             return
-        forward = next((f for f in node.body if type(f) in (ast.FunctionDef, ast.AsyncFunctionDef)
-                        and f.name == "forward"), None)
-        if forward is None:
-            self.subclasses[node.name] = base
-            return
+        methods = {f.name: f for f in node.body if type(f) in (ast.FunctionDef, ast.AsyncFunctionDef)}
         self.subclasses.pop(node.name, None)
-        for inner in ast.walk(forward):
-            if type(inner) is ast.Call and type(inner.func) is ast.Attribute \
-                    and inner.func.attr in ("forward", "__call__") and type(inner.func.value) is ast.Call \
-                    and type(inner.func.value.func) is ast.Name and inner.func.value.func.id == "super":
-                self.super_calls[id(inner)] = base
+        if "forward" in methods:
+            for call in _super_calls(methods["forward"], ("forward", "__call__")):
+                self.super_calls[id(call)] = base
+            return
+        # It computes as its base: its own `super().__init__(...)` holds the arguments every use passes (checked
+        # there, so a use in another file of the project is covered too); without an __init__, each construction
+        # in the module does.
+        inits = _super_calls(methods["__init__"], ("__init__",)) if "__init__" in methods else []
+        for call in inits:
+            self.super_calls[id(call)] = base
+        if not inits:
+            self.subclasses[node.name] = base
 
     def visit_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
@@ -297,6 +300,14 @@ class Context:
     def visit_dict(self, node: ast.Dict) -> None:
         for handler in self.ruleset.dict_handlers:
             handler(node, self)
+
+
+def _super_calls(function: ast.AST, names: tuple[str, ...]) -> list[ast.Call]:
+    """The `super().NAME(...)` / `super(Class, self).NAME(...)` calls in `function`, for NAME in `names`."""
+    return [inner for inner in ast.walk(function)
+            if type(inner) is ast.Call and type(inner.func) is ast.Attribute and inner.func.attr in names
+            and type(inner.func.value) is ast.Call and type(inner.func.value.func) is ast.Name
+            and inner.func.value.func.id == "super"]
 
 
 def _from_batch(value: ast.AST, batch: set[str]) -> bool:

@@ -241,3 +241,16 @@ def test_the_library_rules_are_one_selectable_group(lint):
               "torch.use_deterministic_algorithms(False)\n")
     assert rule_ids(lint(source, select=["lib"])) == ["lib-albumentations-unseeded"]
     assert "lib-albumentations-unseeded" not in rule_ids(lint(source, ignore=["lib"]))
+
+
+def test_a_subclass_without_forward_is_checked_at_its_own_super_init(lint):
+    # Its __init__ holds what every use passes: a use in another file of the project is covered there.
+    report = lint(LOSS_PRELUDE + (
+        "class Weighted(nn.CrossEntropyLoss):\n"
+        "    def __init__(self, w):\n"
+        "        super().__init__(weight=w, ignore_index=255)\n"
+        "class Flat(nn.NLLLoss):\n"
+        "    def __init__(self):\n"
+        "        super(Flat, self).__init__(reduction='none')\n"
+        "a = Weighted(None)\nb = Flat()\n"))
+    assert [(f.rule, f.line) for f in report.findings] == [("torch-cross-entropy-nd", 6)]
