@@ -50,11 +50,11 @@ class Context:
         self.listings: list[tuple[ast.Call, str]] = []  # directory listings not inside sorted() (rules/listing.py)
         self.in_sorted: set[int] = set()  # ids of the calls inside a sorted(...) argument
         self.sorted_names: set[str] = set()  # names sorted somewhere in the module
-        # Subclasses of a class the tables name (`class SegLoss(nn.CrossEntropyLoss)`): class name → base, for the
-        # classes that compute as their base (no forward of their own); and the `super().forward(...)` calls in the
-        # forward of those that override it: call id → base (visit_class).
         self.loaders: set[str] = set()  # names bound to a data loader (visit_assign), for visit_for
         self.data: set[int] = set()  # ids of the Name nodes that are the data batch (visit_for)
+        # Subclasses of a class the tables name (`class SegLoss(nn.CrossEntropyLoss)`): class name → base, for the
+        # classes checked where they are built; and the `super().forward(...)` / `super().__init__(...)` calls
+        # checked as the base's: call id → base (visit_class).
         self.subclasses: dict[str, str] = {}
         self.super_calls: dict[int, str] = {}
         # Set on the second, isolating walk (lint/engine.py): (check, exception) of each check that failed.
@@ -189,7 +189,8 @@ class Context:
         its construction is checked as the base's; one whose forward calls `super().forward(...)` (or
         `super().__call__`) is checked at that call, as the base's (e.g. segmentation losses on (N, C, H, W)
         logits, the pattern of nnU-Net's RobustCrossEntropyLoss: MIC-DKFZ/nnUNet, nnunetv2/training/loss/
-        robust_ce_loss.py). A forward that computes otherwise (F.cross_entropy inside) is checked where it is."""
+        robust_ce_loss.py, commit 16876f8dfe4b). A forward that computes otherwise (F.cross_entropy inside) is
+        checked where it is."""
         by_symbol = self.ruleset.by_symbol
         base = next((q for q in map(self.resolver.qualify, node.bases) if q is not None and q in by_symbol), None)
         if base is None:
@@ -222,7 +223,8 @@ class Context:
                 else:
                     self.loaders.discard(target.id)
                 self.resolver.bind(target, value)
-                stated = facts.of(value, self.names, self.resolver, self.data) - {facts.DATA}  # DATA: loop-body nodes only
+                # DATA stays on the loop body's Name nodes (visit_for): the flat namespace must not carry it on.
+                stated = facts.of(value, self.names, self.resolver, self.data) - {facts.DATA}
                 if stated:
                     self.names[target.id] = stated
                 else:
