@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from mlfcore.scaffold.images import table  # noqa: E402  (THE table of images)
+from mlfcore.scaffold.images import builder, table  # noqa: E402  (THE table of images; the builder's own)
 
 DOCKERFILES = sorted({spec.dockerfile for spec in table.IMAGES.values()})
 WORKFLOW = ROOT / ".github" / "workflows" / "images.yml"
@@ -27,8 +27,10 @@ def test_every_image_of_the_table_has_a_build_context():
         assert (spec.context / "README.md").is_file(), name
         for variant in spec.variants:
             assert spec.lock_file(variant).is_file(), f"{name}:{variant}: run `make lock`"
-    # Every Dockerfile under images/ is used by some image: no stale copy survives a refactoring.
-    assert set(DOCKERFILES) == {*ROOT.glob("images/*/Dockerfile"), *ROOT.glob("images/*.Dockerfile")}
+    # Every Dockerfile under images/ is used by some image, or is the pinned builder's that builds them: no stale copy
+    # survives a refactoring.
+    assert {*DOCKERFILES, builder.BUILDER_DIR / "Dockerfile"} == {*ROOT.glob("images/*/Dockerfile"),
+                                                                 *ROOT.glob("images/*.Dockerfile")}
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.relative_to(ROOT / "images").as_posix())
