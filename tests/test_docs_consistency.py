@@ -1,20 +1,27 @@
 """The documentation names only what the programs have: every `--option` written right after an `mlf` or
 `mlf-scaffold` command in README.md and docs/*.md (in backticks or a code block) is an option of that command, and
-every `[tool.mlf]` key the docs show is one the configuration readers accept. Docs that drift from the CLI send a
-new user to an error; this reads the click trees and the readers' key tables, so it runs in about a second."""
+every `[tool.mlf]` key the docs show is one the configuration readers accept; every sysinfo schema version, fingerprint
+algorithm version and exit code they name is one the program has; every fingerprint they quote (`v2:10a9…`, or a
+digest on a line about a fingerprint) is a value of the golden table (scaffold/golden/fingerprints.toml), unless its
+paragraph or table row says it is "not in the golden table" (an illustration, a value an earlier example gave). Docs
+that drift from the CLI send a new user to an error; this reads the click trees, the readers' key tables, the code's
+constants and the golden table, so it runs in about a second."""
 
 from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
 import typer
 
-from mlfcore.entrypoint import config
+from mlfcore.entrypoint import config, errors
 from mlfcore.entrypoint.cli import app as mlf_cli
 from mlfcore.entrypoint.lint import config as lint_config
+from mlfcore.entrypoint.sysinfo import schema as sysinfo_schema
+from mlfcore.entrypoint.train import fingerprint
 from mlfcore.entrypoint.train import project
 from mlfcore.scaffold import cli as scaffold_cli
 
@@ -168,3 +175,138 @@ def test_every_documented_configuration_key_is_accepted(doc):
     wrong = [f"{doc.name}:{number}: [{table}] {key}"
              for number, table, key in _documented_keys(doc.read_text(encoding="utf-8")) if not _accepted(table, key)]
     assert not wrong, "keys the configuration readers refuse:\n" + "\n".join(wrong)
+
+
+# What a doc writes to say that a fingerprint it quotes is deliberately not a golden value: an illustration, or what
+# an earlier version of an example gave. Visible to the reader, so the exception is never silent.
+NOT_GOLDEN = "not in the golden table"
+GOLDEN = ROOT / "scaffold" / "golden" / "fingerprints.toml"
+# `v2:<hex>`, `v2:10a9b8eb…`, `v2:…`, `v2:HEX`: the algorithm version is what the program must have; the hex, when
+# there is any, a golden value (the whole digest, or the first digits of one before an ellipsis).
+VERSIONED = re.compile(r"(?<![\w.])v(\d+):([0-9a-f]*)(…|\.\.\.)?")
+# A bare digest: 64 hex digits, or at least 8 before an ellipsis. Not after `sha256:`, `sha-` or `v2:` (image ids,
+# tags, handled above); a fingerprint only where its row or paragraph talks of one (commits and run ids do not).
+BARE = re.compile(r"(?<![\w:-])(?:([0-9a-f]{64})(?![\w])|([0-9a-f]{8,63})(?:…|\.\.\.))")
+# "exit 2", "exits 75", "exit code 3", "exits with 143", "Exit 0".
+EXIT = re.compile(r"\b[Ee]xit(?:s|ed)?(?: with)?(?: code| status)? `?(\d+)`?")
+SCHEMA = re.compile(r"schema version (\d+)|\"schema_version\":\s*(\d+)")
+
+
+def _units(text: str):
+    """(line number, text) of each unit a value belongs to: a table row alone, the lines of a prose paragraph or list
+    item together, and a fenced code block together with the paragraph right before it (which says what the block
+    shows: output can only be annotated there)."""
+    lines = [*text.splitlines(), ""]
+    para: list[str] = []  # the paragraph being read, or the last one while only blank lines follow it
+    start, number, closed = 0, 0, False
+    while number < len(lines):
+        line = lines[number]
+        stripped = line.strip()
+        number += 1
+        if stripped.startswith("```"):
+            fence = stripped[:len(stripped) - len(stripped.lstrip("`"))]
+            block = []
+            while number < len(lines) and not lines[number].strip().startswith(fence):
+                block.append(lines[number])
+                number += 1
+            number += 1  # the closing fence
+            yield (start if para else number - len(block) - 1), " ".join([*para, *block])
+            para, closed = [], False
+            continue
+        if not stripped:
+            closed = bool(para)
+            continue
+        if para and (closed or stripped.startswith(("- ", "* ", "#", "|"))):
+            yield start, " ".join(para)
+            para, closed = [], False
+        if stripped.startswith("|"):
+            yield number, line
+        else:
+            if not para:
+                start = number
+            para.append(stripped)
+    if para:
+        yield start, " ".join(para)
+
+
+def _golden() -> set[tuple[int, str]]:
+    entries = tomllib.loads(GOLDEN.read_text(encoding="utf-8"))["entries"]
+    found = set()
+    for entry in entries:
+        version, _, digest = entry["fingerprint"].partition(":")
+        found.add((int(version.removeprefix("v")), digest))
+    return found
+
+
+def _fingerprint_problems(unit: str, golden: set[tuple[int, str]]) -> list[str]:
+    """What is wrong with the fingerprints and algorithm versions one unit of a doc quotes."""
+    problems, marked = [], NOT_GOLDEN in unit.lower()
+    quoted = []
+    for match in VERSIONED.finditer(unit):
+        version = int(match[1])
+        if version not in fingerprint.ALGORITHMS:
+            problems.append(f"fingerprint algorithm v{version} (mlf knows {sorted(fingerprint.ALGORITHMS)})")
+        if match[2] and (len(match[2]) == 64 or match[3]):
+            quoted.append((version, match[2]))
+    if "fingerprint" in unit.lower():
+        quoted += [(None, match[1] or match[2]) for match in BARE.finditer(unit)]
+    for version, digest in quoted:
+        known = any(digest_ == digest if len(digest) == 64 else digest_.startswith(digest)
+                    for version_, digest_ in golden if version in (None, version_))
+        if not known and not marked:
+            problems.append(f"fingerprint {digest[:16]}… is no golden value (write {NOT_GOLDEN!r} beside it if it "
+                            "is meant to be another)")
+    return problems
+
+
+EXIT_CODES = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+# The training command's exit code when signal N killed it (README.md, "Exit codes"): mlf passes it on.
+SIGNAL_CODES = set(range(129, 129 + 64))
+
+
+def _value_problems(doc: Path) -> list[str]:
+    text, golden, found = doc.read_text(encoding="utf-8"), _golden(), []
+    for number, unit in _units(text):
+        found += [f"{doc.name}:{number}: {problem}" for problem in _fingerprint_problems(unit, golden)]
+        for match in EXIT.finditer(unit):
+            if int(match[1]) not in EXIT_CODES | SIGNAL_CODES:
+                found.append(f"{doc.name}:{number}: exit code {match[1]} (errors.py has {sorted(EXIT_CODES)}, "
+                             "and 128+N for a signal)")
+        for match in SCHEMA.finditer(unit):
+            version = int(match[1] or match[2])
+            if not 1 <= version <= sysinfo_schema.SCHEMA_VERSION:
+                found.append(f"{doc.name}:{number}: sysinfo schema version {version} (mlf writes "
+                             f"{sysinfo_schema.SCHEMA_VERSION})")
+    return found
+
+
+def test_the_value_checks_of_this_test_find_wrong_values():
+    golden = _golden()
+    digest = sorted(golden)[0][1]
+    assert _fingerprint_problems(f"fingerprint `v2:{digest}`", golden) == []
+    assert _fingerprint_problems(f"gives fingerprint {digest[:8]}… twice", golden) == []
+    assert len(_fingerprint_problems(f"fingerprint `v9:{digest}`", golden)) == 2  # unknown version, no golden value
+    assert len(_fingerprint_problems("the fingerprint `" + "ab" * 32 + "`", golden)) == 1
+    assert _fingerprint_problems("the fingerprint `" + "ab" * 32 + "` (illustration, not in the golden table)",
+                                 golden) == []
+    assert _fingerprint_problems("commit `" + "ab" * 32 + "`", golden) == []  # no fingerprint in sight
+    assert list(_units("a\nb\n\n| x |\n| y |\n- c\n- d\n\nshown:\n\n```\ne\n```\nf\n")) == [
+        (1, "a b"), (4, "| x |"), (5, "| y |"), (6, "- c"), (7, "- d"), (9, "shown: e"), (14, "f")]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_documented_version_fingerprint_and_exit_code_exists(doc):
+    wrong = _value_problems(doc)
+    assert not wrong, "values the program does not have:\n" + "\n".join(wrong)
+
+
+def test_the_sysinfo_page_names_the_schema_version_mlf_writes():
+    text = (ROOT / "docs" / "sysinfo.md").read_text(encoding="utf-8")
+    assert f"## The record (schema version {sysinfo_schema.SCHEMA_VERSION})" in text
+
+
+def test_the_readme_lists_every_exit_code_and_no_other():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    listed = {int(code) for code in re.findall(r"`(\d+)`", section)}
+    assert listed == EXIT_CODES
