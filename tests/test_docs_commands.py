@@ -72,7 +72,8 @@ MLF_COMMANDS = ("run", "env", "lint", "sysinfo", "train", "verify", "reproduce",
 # The documented command line (as extracted: prompt, comment and shell operators removed) → how it is checked.
 CHECKS: dict[str, Run | Parse] = {
     "mlf --version": Run(_ok()),
-    "mlf --install-completion": Parse("it writes to the user's shell start-up files", (("mlf", "--install-completion"),)),
+    "mlf --install-completion": Parse("it writes to the user's shell start-up files",
+                                      (("mlf", "--install-completion"),)),
     "mlf COMMAND --help": Parse("COMMAND is a placeholder: every command's --help is parsed",
                                 tuple(("mlf", name, "--help") for name in MLF_COMMANDS)),
     "mlf-scaffold rebuild-check ghcr.io/mlfcore/base:0.1.0-python3.11-cpu": Parse(

@@ -5,7 +5,11 @@ algorithm version and exit code they name is one the program has; every fingerpr
 digest on a line about a fingerprint) is a value of the golden table (scaffold/golden/fingerprints.toml), unless its
 paragraph or table row says it is "not in the golden table" (an illustration, a value an earlier example gave). Docs
 that drift from the CLI send a new user to an error; this reads the click trees, the readers' key tables, the code's
-constants and the golden table, so it runs in about a second."""
+constants and the golden table, so it runs in about a second.
+
+Every figure (a number with a unit: ms, s, min, MB, GB, %, x ...) outside the generated pages carries, in its paragraph,
+list item, table or section, the command that produced it and the date; a bound the code sets is written as one
+("within 30 s", "over 16 MB", "30 s by default") and is no measurement."""
 
 from __future__ import annotations
 
@@ -310,3 +314,127 @@ def test_the_readme_lists_every_exit_code_and_no_other():
     section = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     listed = {int(code) for code in re.findall(r"`(\d+)`", section)}
     assert listed == EXIT_CODES
+
+
+# Pages a make target writes from a run, with the run's command and date at their top: their figures are the run's.
+GENERATED = {"PERFORMANCE.md", "PROOF.md", "GPU.md", "RELIABILITY.md"}
+FIGURE = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)\s?(ms|s|min|h|KB|kB|KiB|MB|MiB|GB|GiB|%|x)(?![\w/])")
+# A bound, not a measurement: "within 30 s", "over 16 MB", "from 256 MiB", "after 5 s", "30 s by default".
+BOUND_BEFORE = re.compile(r"(?:within|over|from|after|at most|up to|grace of)\s+$")
+BOUND_AFTER = re.compile(r"^\s*(?:by default|default)\b")
+DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* 20\d\d\b")
+# What starts a command in a code span (after VAR=value assignments), or a script run by path.
+COMMAND_WORDS = {"mlf", "mlf-scaffold", "make", "python", "python3", "docker", "pytest", "bash", "sh", "taskset",
+                 "time", "git"}
+# Figures that are neither measured nor bounds, each with why it stays; (page, the figure as written).
+FIGURES_ALLOWED = {
+    ("tracking.md", "100 s"): "MLflow's retry schedule added up from its source, the file the sentence names",
+}
+
+
+def _has_command(text: str) -> bool:
+    for span in re.findall(r"`([^`]+)`", text):
+        words = span.split()
+        while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", words[0]):
+            words.pop(0)
+        if words and (words[0] in COMMAND_WORDS or re.fullmatch(r"\S+\.(?:py|sh)", words[0])):
+            return True
+    return False
+
+
+def _sections(text: str):
+    """(first line, text) of each part of a page under one heading, to the next heading of any level."""
+    part, start, fenced = [], 1, False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("#") and part:
+            yield start, "\n".join(part)
+            part, start = [], number
+        part.append(line)
+    if part:
+        yield start, "\n".join(part)
+
+
+def _figure_units(text: str):
+    """(line, text) of each paragraph, list item, table or code block (these two with the paragraph before them)."""
+    para: list[str] = []
+    start, closed = 0, False
+    lines = [*text.splitlines(), ""]
+    number = 0
+    while number < len(lines):
+        stripped = lines[number].strip()
+        number += 1
+        if stripped.startswith(("```", "|")):
+            block = [stripped]
+            if stripped.startswith("```"):
+                fence = stripped[:len(stripped) - len(stripped.lstrip("`"))]
+                while number < len(lines) and not lines[number].strip().startswith(fence):
+                    block.append(lines[number])
+                    number += 1
+                number += 1
+            else:
+                while number < len(lines) and lines[number].strip().startswith("|"):
+                    block.append(lines[number])
+                    number += 1
+            yield (start if para else number - len(block) + 1), "\n".join([*para, *block])
+            para, closed = [], False
+            continue
+        if not stripped:
+            closed = bool(para)
+            continue
+        if para and (closed or stripped.startswith(("- ", "* ", "#")) or re.match(r"\d+\. ", stripped)):
+            yield start, " ".join(para)
+            para, closed = [], False
+        if not para:
+            start = number
+        para.append(stripped)
+    if para:
+        yield start, " ".join(para)
+
+
+def _unsupported_figures(name: str, text: str) -> list[str]:
+    """The figures of one page that carry neither a command and a date (in their unit or their section) nor the
+    wording of a bound, and are not allowed by name."""
+    found = []
+    for first, section in _sections(text):
+        if _has_command(section) and DATE.search(section):
+            continue
+        for start, unit in _figure_units(section):
+            if _has_command(unit) and DATE.search(unit):
+                continue
+            for match in FIGURE.finditer(unit):
+                figure = match[0]
+                if BOUND_BEFORE.search(unit[:match.start()]) or BOUND_AFTER.match(unit[match.end():]):
+                    continue
+                if (name, figure) not in FIGURES_ALLOWED:
+                    found.append(f"{name}:{first + start - 1}: {figure}")
+    return found
+
+
+def test_the_figure_check_of_this_test_finds_a_figure_without_its_source():
+    assert _unsupported_figures("x.md", "# A\n\nIt took 4.2 s here.\n") == ["x.md:3: 4.2 s"]
+    assert _unsupported_figures("x.md", "# A\n\nIt took 4.2 s (`python bench.py`, 2026-12-06).\n") == []
+    assert _unsupported_figures("x.md", "# A\n\nMeasured 6 Dec 2026 with `mlf bench`:\n\n| a | 3 ms |\n") == []
+    assert _unsupported_figures("x.md", "# A\n\nIt stops within 30 s, or 5 s by default.\n") == []
+    assert _unsupported_figures("x.md", "# A\n\n`make bench`, 2026-12-06.\n\n# B\n\n2.5x faster\n") == [
+        "x.md:7: 2.5x"]
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc.name not in GENERATED],
+                         ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_figure_says_the_command_and_the_date_that_gave_it(doc):
+    wrong = _unsupported_figures(doc.name, doc.read_text(encoding="utf-8"))
+    assert not wrong, ("figures without the command and the date that produced them (write both in the same "
+                       "paragraph, table or section):\n" + "\n".join(wrong))
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_the_pages_whose_figures_are_not_checked_are_generated(name):
+    head = "\n".join((ROOT / "docs" / name).read_text(encoding="utf-8").splitlines()[:4])
+    assert re.search(r"(Generated|Written) (from .* )?by `make [\w-]+", head), f"{name} says no make target writes it"
+
+
+def test_every_allowed_figure_is_still_in_its_page():
+    for (name, figure), reason in FIGURES_ALLOWED.items():
+        assert reason and figure in (ROOT / ("README.md" if name == "README.md" else f"docs/{name}")).read_text()
