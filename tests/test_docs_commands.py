@@ -227,7 +227,7 @@ def _script(program: str) -> str:
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
+def folder(tmp_path):
     """A temporary folder with its own HOME and caches, and no tracking server: what one command may write stays
     there."""
     env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
