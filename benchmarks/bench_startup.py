@@ -52,6 +52,23 @@ def run_overhead(runs: int, python: str = PY) -> list[str]:
     return HEADER + [_row(name, *result[name], floors.get(name)) for name in names]
 
 
+def lint_startup(runs: int, python: str = PY) -> list[str]:
+    """`mlf lint one.py` on a one-line file (pre-commit, editors: start-up is most of it), against `python -c pass`,
+    and through the Typer app with every command registered (the path before the lint fast path)."""
+    mlf, PY = mlf_script(python), python  # noqa: N806 (the rows read as the commands a user types)
+    commands = {
+        "`python -c pass`": [PY, "-c", "pass"],
+        "`mlf lint one.py`": [mlf, "lint", "one.py"],
+        "`python -m mlfcore.entrypoint.cli lint one.py` (the Typer app, every command registered)":
+            [PY, "-m", "mlfcore.entrypoint.cli", "lint", "one.py"],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "one.py").write_text("x = 1\n")
+        result = timing.alternate(commands, runs, cwd=folder, env=environment())
+    names = list(commands)
+    return HEADER + [_row(name, *result[name], result[names[0]] if name != names[0] else None) for name in names]
+
+
 def _project(folder: Path, lines: int = 5000) -> Path:
     """A project of `lines` lines of PyTorch training code in 50 files, some with calls the linter reports."""
     body = [

@@ -231,7 +231,7 @@ result = torch.bmm((a * (a > 1.5)).to_sparse(), torch.randn(4, 64, 32, device=DE
     _case("resize_ quantized", "torch-resize-quantized", """
 q = torch.quantize_per_tensor(torch.randn(64, device=DEVICE), 0.1, 0, torch.quint8)
 result = q.resize_(32)
-""", fires=False),
+""", fires=True),
 )
 
 CASES: tuple[Case, ...] = (*_POOLING, *_RESAMPLING, *_PADDING, *_CONVOLUTIONS, *_LOSSES, *_INDEXING, *_STATISTICS)

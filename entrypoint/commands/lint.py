@@ -5,52 +5,13 @@ Exit code: 0 no error-level finding (with --strict: no warning either); 1 findin
 
 from __future__ import annotations
 
-import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
-from .. import config, console
-from ..errors import UsageError
-from ..lint import lint_paths, rules
-from ..lint.config import from_table
+from .lint_core import Device, Format, execute
 from .options import Project
-
-
-class Device(str, Enum):
-    any = "any"
-    cpu = "cpu"
-    cuda = "cuda"
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-
-
-# `--torch-version X.Y` is --table's name from before every framework could choose its table: documented in
-# docs/lint.md, so it keeps working, as --table torch=X.Y.
-LEGACY_OPTION_FRAMEWORK = "torch"
-
-
-def _split(value: str | None, option: str = "--select") -> list[str] | None:
-    if value is None:
-        return None
-    parts = [part.strip() for part in value.split(",") if part.strip()]
-    if not parts:  # `--select ''` would check nothing and pass
-        raise UsageError(f"{option} names no rule", hint=f"give rule ids or prefixes, e.g. {option} torch,contract")
-    return parts
-
-
-def _paths(given: list[str] | None, project: Path) -> list[Path]:
-    if not given:
-        return [project]
-    if any(not text for text in given):  # '' would become "." and lint the current folder
-        raise UsageError("an empty path was given", hint="name the files or folders to check, or none for the project")
-    return [Path(text) for text in given]
 
 
 def lint(
@@ -59,7 +20,7 @@ def lint(
     output_format: Annotated[Format, typer.Option("--format", help="text for people, json for programs, sarif "
                                                                    "for GitHub code scanning.")] = Format.text,
     select: Annotated[Optional[str], typer.Option("--select", help="Comma-separated rule ids or prefixes (torch, "
-                                                                   "tf, xgb, contract, file) to check "
+                                                                   "tf, xgb, contract, lib, file) to check "
                                                                    "\\[default: \\[tool.mlf.lint] select, else all].",
                                                   show_default=False)] = None,
     ignore: Annotated[Optional[str], typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip "
@@ -85,64 +46,8 @@ def lint(
 
     Exit code: 0 no error-level finding (--strict: no warning either), 1 findings, 2 bad usage.
     """
-    project_config = config.load(project)
-    lint_config = from_table(project_config.table("lint"), project_config.path)
-    versions = _tables(table or [], torch_version)
-    if list_rules:
-        _list_rules({**dict(lint_config.versions), **versions})
-        return 0
-    from ..train.mlflow_compat import project_problems
-
-    for problem in project_problems(project):  # not a finding of the code: said, never an exit code
-        console.warn(problem)
-    report = lint_paths(_paths(paths, project), base=Path.cwd(), config=lint_config, select=_split(select),
-                        ignore=_split(ignore, "--ignore"), versions=versions, jobs=jobs).for_device(device.value)
-    if output_format is Format.json:
-        console.out(report.to_json())
-    elif output_format is Format.sarif:
-        from importlib import metadata
-
-        console.out(json.dumps(report.to_sarif(metadata.version("mlfcore")), indent=2))
-    else:
-        console.out(report.render_text())
-    return _incomplete_exit(report) or report.exit_code(strict)
-
-
-def _incomplete_exit(report) -> int:
-    """A file that could not be checked completely may hide an error: exit 70 naming it, never a quiet 0."""
-    from ..errors import EXIT_INTERNAL
-    from ..lint.engine import incomplete
-
-    partial = [f for f in report.findings if incomplete(f)]
-    for finding in partial:
-        console.error(f"{finding.path}: checked incompletely ({finding.rule}): {finding.message}")
-    return EXIT_INTERNAL if partial else 0
-
-
-def _tables(given: list[str], legacy: str | None) -> dict[str, str]:
-    """--table FRAMEWORK=X.Y (and the earlier --torch-version X.Y) as framework → table version."""
-    from ..lint.framework_parts import lint_parts
-
-    known = [name for name, _ in lint_parts()]
-    versions = {}
-    for text in given:
-        name, equals, version = text.partition("=")
-        if not equals or name not in known or not version:
-            raise UsageError(f"--table {text!r} is not FRAMEWORK=X.Y", hint=f"frameworks with tables: {', '.join(known)}")
-        versions[name] = version
-    if legacy is not None:
-        versions[LEGACY_OPTION_FRAMEWORK] = legacy
-    return versions
-
-
-def _list_rules(versions: dict[str, str]) -> None:
-    known, tables = rules.all_rules(versions)
-    console.out(f"# rule tables: {', '.join(f'{k} {v}' for k, v in sorted(tables.items()))}")
-    for rule_id in sorted(known):
-        rule = known[rule_id]
-        in_code = rule.note.startswith("A check in code")
-        linted = "" if rule.matches or in_code or rule.id.startswith("file-") else " (documented, not linted)"
-        console.out(f"{rule_id:34} {rule.severity:8} {rule.message}{linted}")
+    return execute(paths, output_format, select, ignore, strict, table, torch_version, jobs, device, list_rules,
+                   project)
 
 
 def register(app: typer.Typer) -> None:

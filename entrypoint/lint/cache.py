@@ -96,7 +96,7 @@ class Cache:
         """Keep `findings` of `path` as stat'ed (`key`) before it was read; racy or incomplete ones are not kept."""
         if key is None or key.racy(time.time_ns()) or self.key(path) != key:
             return
-        if any(f.rule == "file-skipped" for f in findings):
+        if any(f.rule in ("file-skipped", "file-unreadable", "file-incomplete") for f in findings):
             return
         self._entries[os.path.abspath(path)] = [display, [key.size, key.mtime_ns, key.ctime_ns, key.inode], lines,
                                                 [[getattr(f, name) for name in _FIELDS] for f in findings]]

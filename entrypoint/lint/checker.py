@@ -50,6 +50,15 @@ class Context:
         self.listings: list[tuple[ast.Call, str]] = []  # directory listings not inside sorted() (rules/listing.py)
         self.in_sorted: set[int] = set()  # ids of the calls inside a sorted(...) argument
         self.sorted_names: set[str] = set()  # names sorted somewhere in the module
+        self.loaders: set[str] = set()  # names bound to a data loader (visit_assign), for visit_for
+        self.data: set[int] = set()  # ids of the Name nodes that are the data batch (visit_for)
+        # Subclasses of a class the tables name (`class SegLoss(nn.CrossEntropyLoss)`): class name → base, for the
+        # classes checked where they are built; and the `super().forward(...)` / `super().__init__(...)` calls
+        # checked as the base's: call id → base (visit_class).
+        self.subclasses: dict[str, str] = {}
+        self.super_calls: dict[int, str] = {}
+        # Set on the second, isolating walk (lint/engine.py): (check, exception) of each check that failed.
+        self.failures: list[tuple[str, BaseException]] | None = None
 
     def emit(self, rule: Rule, node: ast.AST, symbol: str, undecided: str | None = None) -> None:
         severity, message = rule.severity, rule.message
@@ -72,6 +81,25 @@ class Context:
 
     def check(self, rule: Rule, match: Match, args: Sequence[ast.AST], keywords: Sequence[ast.keyword],
               params: Sequence[str], node: ast.AST, symbol: str, receiver: ast.AST | None = None) -> None:
+        if self.failures is None:
+            return self._check(rule, match, args, keywords, params, node, symbol, receiver)
+        try:
+            return self._check(rule, match, args, keywords, params, node, symbol, receiver)
+        except Exception as err:  # noqa: BLE001 -- isolation per rule and node: only this finding is lost
+            self.failed(f"rule {rule.id}", err, node)
+            return None
+
+    def failed(self, name: str, err: BaseException, node: ast.AST | None) -> None:
+        """Record that the check `name` raised on `node` (the isolating walk): the file is reported incomplete."""
+        assert self.failures is not None
+        try:
+            err.mlf_line = getattr(node, "lineno", 1)  # type: ignore[attr-defined]
+        except AttributeError:  # an exception type without a __dict__
+            pass
+        self.failures.append((name, err))
+
+    def _check(self, rule: Rule, match: Match, args: Sequence[ast.AST], keywords: Sequence[ast.keyword],
+               params: Sequence[str], node: ast.AST, symbol: str, receiver: ast.AST | None = None) -> None:
         outcome, undecided = conditions.evaluate(match, args, keywords, params, self.resolver)
         if outcome != conditions.NO and not self.cleared(rule, node, args, keywords, params, receiver):
             self.emit(rule, node, symbol, undecided)
@@ -88,13 +116,15 @@ class Context:
         if subject is None and rule.input:
             subject = conditions.argument(args, keywords, rule.input, params)
         if subject is None or subject is conditions.ABSENT or subject is conditions.SPREAD:
-            return False
-        stated = facts.of(subject, self.names, self.resolver)
+            return bool(rule.only)  # a rule that needs a stated fact (quantized) needs a subject that states it
+        stated = facts.of(subject, self.names, self.resolver, self.data)
+        if rule.only and not stated.intersection(rule.only):
+            return True
         if not stated:
             return False
         return (facts.NON_TENSOR in stated
                 or (rule.device == "cuda" and facts.CPU in stated)
-                or (rule.backward and facts.DETACHED in stated)
+                or (rule.backward and (facts.DETACHED in stated or facts.DATA in stated))
                 or bool(stated.intersection(rule.unless)))
 
     # --- node visitors -------------------------------------------------------------------------------------
@@ -123,6 +153,11 @@ class Context:
                 if qualified.startswith(prefix):
                     qualified = current + qualified[len(prefix):]
                     break
+        if qualified is None and (self.subclasses or self.super_calls):
+            base = self.subclasses.get(name) if kind is ast.Name else self.super_calls.get(id(node))
+            if base is not None:
+                self._check_as_base(node, base, name)
+                return
         if qualified is not None:
             for rule, match in self.ruleset.by_symbol.get(qualified, ()):
                 self.check(rule, match, node.args, node.keywords, match.params, node, qualified)
@@ -139,6 +174,43 @@ class Context:
             for handler in handlers:
                 handler(node, self)
 
+    def _check_as_base(self, node: ast.Call, base: str, name: str) -> None:
+        """A subclass's constructor call, or `super().forward(input, ...)` in its forward, checked as the base's
+        call. Only keywords decide (the subclass's own parameters may differ from the base's positions); for
+        `super().forward` the first argument is the input whose stated facts (a 2-D view) may rule it out."""
+        super_call = id(node) in self.super_calls
+        receiver = node.args[0] if super_call and name != "__init__" and node.args else None
+        symbol = f"{base} (super().{name} in a subclass)" if super_call else f"{name} (a subclass of {base})"
+        for rule, match in self.ruleset.by_symbol.get(base, ()):
+            self.check(rule, match, (), node.keywords, (), node, symbol, receiver=receiver)
+
+    def visit_class(self, node: ast.ClassDef) -> None:
+        """`class SegLoss(nn.CrossEntropyLoss)`: a subclass without a forward of its own computes as its base, so
+        its construction is checked as the base's; one whose forward calls `super().forward(...)` (or
+        `super().__call__`) is checked at that call, as the base's (e.g. segmentation losses on (N, C, H, W)
+        logits, the pattern of nnU-Net's RobustCrossEntropyLoss: MIC-DKFZ/nnUNet, nnunetv2/training/loss/
+        robust_ce_loss.py, commit 16876f8dfe4b). A forward that computes otherwise (F.cross_entropy inside) is
+        checked where it is."""
+        by_symbol = self.ruleset.by_symbol
+        base = next((q for q in map(self.resolver.qualify, node.bases) if q is not None and q in by_symbol), None)
+        if base is None:
+            self.subclasses.pop(node.name, None)
+            return
+        methods = {f.name: f for f in node.body if type(f) in (ast.FunctionDef, ast.AsyncFunctionDef)}
+        self.subclasses.pop(node.name, None)
+        if "forward" in methods:
+            for call in _super_calls(methods["forward"], ("forward", "__call__")):
+                self.super_calls[id(call)] = base
+            return
+        # It computes as its base: its own `super().__init__(...)` holds the arguments every use passes (checked
+        # there, so a use in another file of the project is covered too); without an __init__, each construction
+        # in the module does.
+        inits = _super_calls(methods["__init__"], ("__init__",)) if "__init__" in methods else []
+        for call in inits:
+            self.super_calls[id(call)] = base
+        if not inits:
+            self.subclasses[node.name] = base
+
     def visit_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
         value = node.value
         if value is None:
@@ -146,8 +218,13 @@ class Context:
         for target in (node.targets if type(node) is ast.Assign else (node.target,)):
             kind = type(target)
             if kind is ast.Name:
+                if type(value) is ast.Call and _is_loader(value, self):
+                    self.loaders.add(target.id)
+                else:
+                    self.loaders.discard(target.id)
                 self.resolver.bind(target, value)
-                stated = facts.of(value, self.names, self.resolver)
+                # DATA stays on the loop body's Name nodes (visit_for): the flat namespace must not carry it on.
+                stated = facts.of(value, self.names, self.resolver, self.data) - {facts.DATA}
                 if stated:
                     self.names[target.id] = stated
                 else:
@@ -173,6 +250,39 @@ class Context:
                         self.check(rule, match, (target.slice, value), (), match.params, node,
                                    f"{qualified}[...] =")
 
+    def visit_for(self, node: ast.For | ast.AsyncFor) -> None:
+        """`for x, y in train_loader:` (or `enumerate(loader)`, `tqdm(loader)`): inside the loop body the loop
+        variables are the data batch, which does not require grad (facts.DATA), as are names assigned from them by
+        indexing or a tensor method of one tensor (`images = batch["image"].to(device)`). A name the body assigns
+        from anything else, or sets `requires_grad` on, is not (the order of statements is not followed: it loses
+        the fact in the whole body). The fact is kept on the Name nodes of the body only: a parameter `x` of
+        another function is never taken for the batch."""
+        if not _is_loader(node.iter, self):
+            return
+        batch = {t.id for t in ast.walk(node.target) if type(t) is ast.Name}
+        body = [inner for statement in node.body for inner in ast.walk(statement)]
+        lost: set[str] = set()
+        for _ in range(2):  # a name made from the batch, then one made from that
+            for inner in body:
+                kind = type(inner)
+                if kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
+                    targets = inner.targets if kind is ast.Assign else [inner.target]
+                    names = [t.id for target in targets for t in ast.walk(target) if type(t) is ast.Name]
+                    if kind is not ast.AugAssign and inner.value is not None and _from_batch(inner.value, batch):
+                        batch.update(n for n in names if n not in lost)
+                    else:
+                        lost.update(names)
+                elif kind is ast.Call and type(inner.func) is ast.Attribute and inner.func.attr == "requires_grad_":
+                    lost.update(n.id for n in ast.walk(inner.func.value) if type(n) is ast.Name)
+            for inner in body:
+                if type(inner) in (ast.Assign, ast.AnnAssign) and any(
+                        type(t) is ast.Attribute and t.attr == "requires_grad"
+                        for t in (inner.targets if type(inner) is ast.Assign else [inner.target])):
+                    lost.update(n.id for t in (inner.targets if type(inner) is ast.Assign else [inner.target])
+                                for n in ast.walk(t) if type(n) is ast.Name)
+            batch -= lost
+        self.data.update(id(inner) for inner in body if type(inner) is ast.Name and inner.id in batch)
+
     def visit_with(self, node: ast.With | ast.AsyncWith) -> None:
         if any(facts.no_grad(item.context_expr, self.resolver) for item in node.items):
             self._mark_no_grad(node.body)
@@ -194,6 +304,51 @@ class Context:
             handler(node, self)
 
 
+def _super_calls(function: ast.AST, names: tuple[str, ...]) -> list[ast.Call]:
+    """The `super().NAME(...)` / `super(Class, self).NAME(...)` calls in `function`, for NAME in `names`."""
+    return [inner for inner in ast.walk(function)
+            if type(inner) is ast.Call and type(inner.func) is ast.Attribute and inner.func.attr in names
+            and type(inner.func.value) is ast.Call and type(inner.func.value.func) is ast.Name
+            and inner.func.value.func.id == "super"]
+
+
+def _from_batch(value: ast.AST, batch: set[str]) -> bool:
+    """Whether `value` is one of the `batch` names, indexed or passed through tensor methods of one tensor."""
+    while True:
+        kind = type(value)
+        if kind is ast.Name:
+            return value.id in batch
+        if kind is ast.Subscript:
+            value = value.value
+        elif kind is ast.Call and type(value.func) is ast.Attribute and value.func.attr in facts.KEEP_DATA:
+            value = value.func.value
+        else:
+            return False
+
+
+# Iteration wrappers whose items are their first argument's (`enumerate(loader)`, `tqdm(loader, desc=...)`).
+_ITERATION_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "track", "islice"})
+
+
+def _is_loader(node: ast.AST, ctx: Context) -> bool:
+    """Whether `node` is a data loader as the code writes one: a name bound to a `...DataLoader(...)` /
+    `...create_loader(...)` call, a name or attribute called `*loader*` (`train_loader`, `self.val_dataloader`),
+    such a call itself, or one of those wrapped in enumerate / tqdm."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id in ctx.loaders or "loader" in node.id.lower()
+    if kind is ast.Attribute:
+        return "loader" in node.attr.lower()
+    if kind is ast.Call:
+        func = node.func
+        called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else ""
+        if called in _ITERATION_WRAPPERS:
+            return bool(node.args) and _is_loader(node.args[0], ctx)
+        return called.endswith(("DataLoader", "create_loader")) or (
+            "loader" in called.lower() and type(func) is ast.Attribute and not called.startswith(("load", "set")))
+    return False
+
+
 def _method_symbol(match: Match, attr: str) -> str:
     for symbol in match.symbols:
         if symbol.endswith("." + attr):
@@ -201,12 +356,31 @@ def _method_symbol(match: Match, attr: str) -> str:
     return f"{match.framework}: .{attr}()"
 
 
-def check_tree(tree: ast.AST, path: str, ruleset: RuleSet) -> list[tuple[Finding, int]]:
+def _guarded(ctx: Context, name: str, visit):
+    """`visit` with a failure recorded as the check `name` on that node, and the walk going on."""
+
+    def guarded(node):
+        try:
+            visit(node)
+        except Exception as err:  # noqa: BLE001 -- isolation per visitor and node: the other nodes are still seen
+            ctx.failed(name, err, node)
+
+    return guarded
+
+
+def check_tree(tree: ast.AST, path: str, ruleset: RuleSet,
+               failures: list[tuple[str, BaseException]] | None = None) -> list[tuple[Finding, int]]:
+    """The findings of one parsed module. With `failures` (a list), a check that raises is recorded there and the
+    walk goes on without it; without, the first exception propagates (the fast path: no guard per node)."""
     ctx = Context(path, ruleset)
+    ctx.failures = failures
     visitors = {ast.Import: ctx.visit_import, ast.ImportFrom: ctx.visit_import, ast.Call: ctx.visit_call,
                 ast.Assign: ctx.visit_assign, ast.AnnAssign: ctx.visit_assign, ast.Dict: ctx.visit_dict,
                 ast.With: ctx.visit_with, ast.AsyncWith: ctx.visit_with, ast.FunctionDef: ctx.visit_function,
-                ast.AsyncFunctionDef: ctx.visit_function}
+                ast.AsyncFunctionDef: ctx.visit_function, ast.ClassDef: ctx.visit_class, ast.For: ctx.visit_for,
+                ast.AsyncFor: ctx.visit_for}
+    if failures is not None:
+        visitors = {kind: _guarded(ctx, f"checker.{visit.__name__}", visit) for kind, visit in visitors.items()}
     # One lookup per node: (visitor or None, child fields). Single Name/Constant children are not queued at all
     # (they are a third of all nodes and have neither children nor a visitor); measured on torch/_inductor this
     # walk costs 0.36 s where ast.walk costs 1.35 s, against 1.95 s for the parse.
@@ -228,9 +402,19 @@ def check_tree(tree: ast.AST, path: str, ruleset: RuleSet) -> list[tuple[Finding
                 append(value)
     for rule_id, finisher in FINISHERS:
         if rule_id in ruleset.active:
-            finisher(ctx, tree)
-    wrappers.finish(ctx, tree)
+            _finisher(ctx, f"rule {rule_id}", finisher, tree)
+    _finisher(ctx, "wrappers.finish", wrappers.finish, tree)
     return ctx.found
+
+
+def _finisher(ctx: Context, name: str, finisher, tree: ast.AST) -> None:
+    if ctx.failures is None:
+        finisher(ctx, tree)
+        return
+    try:
+        finisher(ctx, tree)
+    except Exception as err:  # noqa: BLE001 -- isolation: the walk's findings are kept
+        ctx.failed(name, err, None)
 
 
 def finish(found: list[tuple[Finding, int]], source: bytes) -> list[Finding]:

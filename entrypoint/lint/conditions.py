@@ -49,8 +49,9 @@ def literal(node: ast.AST, resolver: Resolver) -> Any:
     kind = type(node)
     if kind is ast.Constant:
         return node.value
-    if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant:
-        return -node.operand.value
+    if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant \
+            and type(node.operand.value) in (int, float, complex):
+        return -node.operand.value  # `-"a"` is valid syntax that raises at run time: UNKNOWN, never a crash here
     if kind is ast.Attribute or kind is ast.Name:
         qualified = resolver.qualify(node)
         return qualified if qualified is not None else UNKNOWN
@@ -79,6 +80,12 @@ def holds(condition: Condition, node: Any, resolver: Resolver) -> str:
         if node is ABSENT or (type(node) is ast.Constant and node.value is None):
             return YES
         return NO
+    if test == "none":  # passed as None in so many words (its default is something else)
+        if node is ABSENT:
+            return NO
+        if type(node) is ast.Constant:
+            return YES if node.value is None else NO
+        return MAYBE if condition.unknown_holds else NO
     if node is ABSENT:
         if not condition.has_default:
             return NO if test == "in" else YES

@@ -54,7 +54,8 @@ _RULESET: RuleSet | None = None  # the worker's rule set, set by _init
 
 def incomplete(finding: Finding) -> bool:
     """Whether `finding` says its file was not checked completely (a rule's internal error, a size bound)."""
-    return finding.rule == file_rules.SKIPPED.id and any(p in finding.message for p in INCOMPLETE_PHRASES)
+    return finding.rule == file_rules.INCOMPLETE.id or (
+        finding.rule == file_rules.SKIPPED.id and any(p in finding.message for p in INCOMPLETE_PHRASES))
 
 
 def _special(path: str) -> str | None:
@@ -149,7 +150,7 @@ def check_file(display: str, path: str, ruleset: RuleSet) -> tuple[list[Finding]
         source = _read_regular(path)
     except OSError as err:
         reason = "symlink loop" if err.errno == errno.ELOOP else err.strerror
-        return [_note(display, f"cannot read file: {reason}")], 0
+        return [_note(display, f"cannot read file {display}: {reason}; not checked", file_rules.UNREADABLE)], 0
     if isinstance(source, str):
         return [_note(display, source)], 0
     if path.endswith(".ipynb"):
@@ -277,18 +278,22 @@ def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Find
     try:
         found = checker.check_tree(tree, display, ruleset)
     except Exception:  # noqa: BLE001 -- a rule failed: walk again with each rule isolated, keep the others'
+        # The second walk confines a failure to one check: a table rule on one node, a visitor on one node, a
+        # handler, a finisher (checker.check_tree's `failures`); everything else of the file is kept.
         failures: list[tuple[str, BaseException]] = []
         try:
-            found = checker.check_tree(tree, display, _isolated(ruleset, failures))
+            found = checker.check_tree(tree, display, _isolated(ruleset, failures), failures=failures)
         except Exception as err:  # noqa: BLE001 -- the walk itself failed: the file is reported incomplete
-            return [_note(display, f"not checked: internal error in mlf lint's checker ({type(err).__name__}: "
-                                   f"{err}); please report it with this file")]
-        first: dict[str, BaseException] = {}
+            return [_note(display, f"internal error in mlf lint's checker ({type(err).__name__}: {err}): "
+                                   "not checked; please report it with this file", file_rules.INCOMPLETE)]
+        first: dict[str, tuple[BaseException, int]] = {}
         for name, err in failures:
-            first.setdefault(name, err)
-        notes = [_note(display, f"incomplete: internal error in rule {name} ({type(err).__name__}: {err}); its "
-                                "findings are missing, the other rules' are kept; please report it with this file")
-                 for name, err in first.items()]
+            line = getattr(err, "mlf_line", 1)
+            first.setdefault(name, (err, line))
+        notes = [_note(display, f"incomplete: internal error in check {name} ({type(err).__name__}: {err}) at line "
+                                f"{line}; its findings are missing, the other checks' are kept; please report it "
+                                "with this file", file_rules.INCOMPLETE, line)
+                 for name, (err, line) in first.items()]
         return _finish(found, source, display) + notes
     return _finish(found, source, display)
 

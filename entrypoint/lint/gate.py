@@ -45,8 +45,14 @@ class Decision(Frozen):
                                                   "allow_nondeterministic": self.allowed}}
 
     def message(self) -> str:
-        what = (f"{len(self.blocking)} lint finding{'s' if len(self.blocking) != 1 else ''} at error level for "
-                f"this host ({self.device})")
+        # Counts what the report shows: its errors, and apart from them the files checked incompletely (a warning
+        # or a note there, blocking all the same: the findings they miss may be errors).
+        errors = sum(1 for f in self.blocking if f.severity == "error")
+        partial = len({f.path for f in self.blocking if f.severity != "error"})
+        parts = [f"{errors} lint finding{'s' if errors != 1 else ''} at error level"] if errors else []
+        if partial:
+            parts.append(f"{partial} file{'s' if partial != 1 else ''} checked incompletely")
+        what = f"{' and '.join(parts) or 'nothing'} for this host ({self.device})"
         where = ("in the files the command imports" if self.scope["scope"] == "imports"
                  else f"in the project ({self.scope['why']})")
         return f"{what} {where}: the command was not started"
@@ -119,4 +125,4 @@ def _incomplete(finding: Finding) -> bool:
 
 def incomplete(rule: str, message: str) -> bool:
     """Whether a finding (also one read back from a run's lint record) says a file was not checked completely."""
-    return rule == "file-skipped" and any(part in message for part in _INCOMPLETE)
+    return rule == "file-incomplete" or (rule == "file-skipped" and any(part in message for part in _INCOMPLETE))

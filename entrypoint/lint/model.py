@@ -19,13 +19,14 @@ class Condition:
     """One test on a call's argument (or an assignment's value), as the framework documents it.
 
     `arg` is looked up by keyword, else by position in the match's `params`. Exactly one test is set:
-    `given` (present and not None), `absent`, `in_` (literal value in the list) or `not_in`.
+    `given` (present and not None), `absent`, `in_` (literal value in the list), `not_in`, or `none` (passed as
+    None in so many words: TOML has no null to list).
     `default` is the value the framework uses when the argument is left out. `unknown_holds=False` reads a value
     the source does not show as not matching (`os.putenv(name, ...)` is not about PYTHONHASHSEED).
     """
 
     arg: str
-    test: str  # "given" | "absent" | "in" | "not_in"
+    test: str  # "given" | "absent" | "in" | "not_in" | "none"
     values: tuple[Any, ...] = ()
     default: Any = None
     has_default: bool = False
@@ -71,6 +72,7 @@ class Rule:
     backward: bool = False  # only differentiating it raises: nothing inside no_grad or on detached/CPU values
     input: str = ""  # the tensor argument whose stated facts decide (a method's receiver stands for it)
     unless: tuple[str, ...] = ()  # facts of `input` that make it a non-issue: "2d" (shape), "integer" (dtype)
+    only: tuple[str, ...] = ()  # facts of `input` the code must state for the rule to fire: "quantized"
     docstring_error: str = ""  # where torch's docstring is wrong about this op, and the source that shows it
 
 

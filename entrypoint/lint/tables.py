@@ -20,8 +20,9 @@ from .model import SEVERITIES, Condition, DocEntry, Match, Rule
 
 DATA = Path(__file__).with_name("data")  # the generic tables: contract.toml
 _NAME = re.compile(r"^(?P<framework>[a-z]+)-(?P<version>\d+(?:\.\d+)*)\.toml$")
-_TESTS = ("given", "absent", "in", "not_in")
+_TESTS = ("given", "absent", "in", "not_in", "none")
 FACTS = frozenset({"2d", "integer"})
+ONLY_FACTS = frozenset({"quantized"})  # facts a rule needs stated before it fires (`only`)
 _REQUIRES = re.compile(r"^(?P<name>[a-z_]+)\s*(?P<op><|>=)\s*(?P<version>\d+(?:\.\d+)*)$")
 
 
@@ -116,11 +117,14 @@ def parse(document: dict[str, Any], framework: str, where: str) -> tuple[Rule, .
         unless = tuple(entry.get("unless", ()))
         if set(unless) - FACTS:
             raise ValueError(f"{where}: rule {entry['id']}: unknown facts {sorted(set(unless) - FACTS)}")
+        only = tuple(entry.get("only", ()))
+        if set(only) - ONLY_FACTS:
+            raise ValueError(f"{where}: rule {entry['id']}: unknown facts {sorted(set(only) - ONLY_FACTS)}")
         rules.append(Rule(id=entry["id"], severity=severity, message=" ".join(entry["message"].split()),
                           fix=" ".join(entry["fix"].split()), matches=matches, docs=docs, framework=framework,
                           note=entry.get("note", ""), device=entry.get("device", "any"),
                           backward=bool(entry.get("backward", False)), input=entry.get("input", ""),
-                          unless=unless, docstring_error=" ".join(entry.get("docstring_error", "").split())))
+                          unless=unless, only=only, docstring_error=" ".join(entry.get("docstring_error", "").split())))
     return tuple(rules)
 
 

@@ -326,11 +326,11 @@ def _from_mlproject(path: Path, name: str) -> EntryPoint:
 def mlproject_entry_points(root: Path) -> list[EntryPoint]:
     """Every entry point of the MLproject in `root`, read with YAML alone (no MLflow import: `mlf lint` calls it);
     none without an MLproject. ConfigError / UsageError as `load` raises them."""
-    import yaml
-
     path = Path(root) / MLPROJECT
     if not path.is_file():
         return []
+    import yaml  # after the check: 16 ms of `mlf lint`'s start-up in a project without an MLproject
+
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as err:

@@ -26,9 +26,8 @@ def test_each_case_fires_its_rule_exactly_when_it_says_so(tmp_path):
 def test_the_table_expects_what_its_severities_say_on_cuda_and_on_the_cpu(tmp_path):
     on_cuda = lint_truth.predictions("2.13", "cuda", tmp_path / "cuda")
     on_cpu = lint_truth.predictions("2.13", "cpu", tmp_path / "cpu")
-    # A CUDA-only error (avg_pool3d) raises on CUDA and not on the CPU; an error on every device (max_unpool) and a
-    # rule the table does not lint (quantized resize_, by its severity) raise on both; the 2-D nll_loss and float
-    # cumsum run on both.
+    # A CUDA-only error (avg_pool3d) raises on CUDA and not on the CPU; errors on every device (max_unpool, quantized
+    # resize_) raise on both; the 2-D nll_loss and float cumsum run on both.
     assert [on_cuda["avgpool3d_backward"]["expects"], on_cpu["avgpool3d_backward"]["expects"]] == ["raises", "runs"]
     assert on_cuda["maxunpool2d"]["expects"] == on_cpu["maxunpool2d"]["expects"] == "raises"
     assert on_cuda["resize_quantized"]["expects"] == on_cpu["resize_quantized"]["expects"] == "raises"

@@ -22,7 +22,9 @@ ALIASES = (("torch.functional.", "torch."),)
 # Calls that seed a global or new generator (the contract-clock-seed rule looks inside their arguments).
 SEEDERS = frozenset({"torch.manual_seed", "torch.cuda.manual_seed", "torch.cuda.manual_seed_all",
                      "torch.random.manual_seed", "lightning.seed_everything", "lightning.pytorch.seed_everything",
-                     "pytorch_lightning.seed_everything"})
+                     "pytorch_lightning.seed_everything", "accelerate.utils.set_seed",
+                     "accelerate.utils.random.set_seed", "monai.utils.set_determinism",
+                     "monai.utils.misc.set_determinism"})
 # Launchers whose target script is the real entry point (lint/scope.py): programs, and modules run with -m.
 LAUNCHERS = frozenset({"torchrun", "accelerate"})
 LAUNCHER_MODULES = frozenset({"torch.distributed.run", "torch.distributed.launch", "accelerate.commands.launch"})
@@ -39,6 +41,10 @@ NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no
 SET_GRAD_ENABLED = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
                               "torch.autograd.grad_mode.set_grad_enabled"})
 NON_TENSOR_MODULES = frozenset({"jax"})
+# Calls whose result is a quantized tensor (torch/_C/_VariableFunctions.pyi, 2.13): the `quantized` fact that
+# torch-resize-quantized needs (resize_ of a quantized tensor alerts under the switch; `.dequantize()` ends it).
+QUANTIZERS = frozenset({"torch.quantize_per_tensor", "torch.quantize_per_channel", "torch.quantize_per_tensor_dynamic",
+                        "torch._empty_affine_quantized", "torch._empty_per_channel_affine_quantized"})
 
 # The docstring's two list headings (torch 2.x wording) and the list each one starts.
 _HEADINGS = (

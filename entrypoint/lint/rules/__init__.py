@@ -17,7 +17,7 @@ from ... import installed
 from .. import tables
 from ..framework_parts import joined, lint_parts
 from ..model import Match, Rule
-from . import contract, files, listing, seeding
+from . import contract, files, libraries, listing, seeding
 
 
 # Checks that are code, not table rows: (node type, for calls the called name's last part, check). Each check
@@ -67,7 +67,7 @@ def all_rules(versions: dict[str, str | None] | None = None) -> tuple[dict[str, 
         chosen[framework] = tables.pick(framework, part.installed_version(), versions.get(framework))
         for rule in tables.load(framework, chosen[framework]):
             rules[rule.id] = rule
-    for rule in (*contract.load(), *files.RULES):
+    for rule in (*contract.load(), *libraries.load(), *files.RULES):
         rules[rule.id] = rule
     return rules, chosen
 
@@ -84,7 +84,7 @@ def selected(rule_ids: list[str] | tuple[str, ...], selectors: list[str] | None,
         found = {r for r in rule_ids if r.startswith(selector.rstrip("-") + "-")}
         if not found:
             raise UsageError(f"unknown rule {selector!r}",
-                             hint="`mlf lint --list-rules` lists them; a prefix such as torch, tf, xgb, contract "
+                             hint="`mlf lint --list-rules` lists them; a prefix such as torch, tf, xgb, contract, lib "
                                   "or file selects a group")
         return found
 

@@ -17,4 +17,21 @@ SKIPPED = Rule(
     message="The file or folder was not checked.",
     fix="See the message; exclude the path ([tool.mlf.lint] exclude) to silence this note.")
 
-RULES = (SYNTAX, ENCODING, SKIPPED)
+# An error, not a note: a file that cannot be read may hold any error, and the pre-run gate must not let a command
+# import code the linter never saw. One policy for `mlf lint` (exit 1, as for other errors) and the gate (blocks).
+UNREADABLE = Rule(
+    id="file-unreadable", severity="error",
+    message="The file cannot be read (permissions, a broken or looping symlink), so it was not checked: it may "
+            "hide an error.",
+    fix="Make the file readable, or exclude it ([tool.mlf.lint] exclude) if it is not part of the project.")
+
+# A check of mlf lint failed on this file: its findings are missing, the other checks' are kept. A warning, so the
+# report shows it with its fix; `mlf lint` exits 70 and the pre-run gate blocks (the missing findings may be errors).
+INCOMPLETE = Rule(
+    id="file-incomplete", severity="warning",
+    message="A check of mlf lint failed on this file (an internal error), so the file was checked incompletely: "
+            "that check's findings are missing, the others are reported.",
+    fix="Please report it with this file; meanwhile `# mlf: ignore` cannot help, exclude the file or run with "
+        "--no-lint if you must.")
+
+RULES = (SYNTAX, ENCODING, SKIPPED, UNREADABLE, INCOMPLETE)

@@ -87,3 +87,73 @@ def test_the_console_script_runs_and_reports_through_the_fast_path(tmp_path):
                           "import os, sys; sys.exit(int(os.environ['PYTHONHASHSEED']) + 1)"],
                          env=clean_environment(), cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 12, ran.stderr
+
+
+LINT_STARTUP = """
+import sys
+sys.argv = ["mlf", "lint", sys.argv[1]]
+from mlfcore.entrypoint.cli.fastpath import run
+try:
+    run()
+except SystemExit as stop:
+    code = stop.code
+loaded = sorted(m for m in ("yaml", "mlfcore.entrypoint.commands.hash", "mlfcore.entrypoint.commands.train",
+                            "mlfcore.entrypoint.cli.app", "mlfcore.entrypoint.train.project", "typer")
+                if m in sys.modules)
+print(code, loaded)
+"""
+
+
+def test_mlf_lint_starts_with_the_lint_command_alone(tmp_path):
+    # `mlf lint PATH` runs the command's execute without Typer; the other commands' modules, YAML and the trainer
+    # stay unloaded.
+    (tmp_path / "one.py").write_text("x = 1\n")
+    result = subprocess.run([sys.executable, "-c", LINT_STARTUP, "one.py"], cwd=tmp_path, capture_output=True,
+                            text=True, env=clean_environment())
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_mlf_lint_through_the_fast_path_keeps_the_commands_errors(tmp_path):
+    mlf = Path(sys.executable).with_name("mlf")
+    result = subprocess.run([str(mlf), "lint", "--bogus"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2 and "No such option: --bogus" in result.stderr
+    listing = subprocess.run([str(mlf), "lint", "--list-rules"], cwd=tmp_path, capture_output=True, text=True)
+    assert listing.returncode == 0 and "lib-monai-unseeded" in listing.stdout
+
+
+@pytest.mark.parametrize("args", [
+    [], ["a.py"], ["a.py", "pkg"], ["--strict", "a.py"], ["--format", "json"], ["--format=sarif", "a.py"],
+    ["--device", "cpu", "--select", "torch,contract", "a.py"], ["--ignore=lib", "--device=cuda", "--strict"],
+    ["--select", "torch", "--select", "lib"],
+])
+def test_the_lint_fast_path_reads_what_the_typer_command_reads(monkeypatch, args):
+    import inspect
+
+    from mlfcore.entrypoint.commands import lint_core
+
+    seen = {}
+    signature = inspect.signature(lint_core.execute)
+
+    def capture(*given, **keywords):
+        seen.update(signature.bind(*given, **keywords).arguments)
+        return 0
+
+    monkeypatch.setattr(lint_core, "execute", capture)
+    from mlfcore.entrypoint.commands import lint as lint_command
+
+    monkeypatch.setattr(lint_command, "execute", capture)
+    assert cli.main(["lint", *args]) == 0
+    typer_read = {k: v for k, v in seen.items() if v != signature.parameters[k].default}
+    seen.clear()
+    parsed = launch.parse_lint(args)
+    assert parsed is not None
+    assert launch._lint(dict(parsed)) == 0
+    fast_read = {k: v for k, v in seen.items() if v != signature.parameters[k].default}
+    assert fast_read == typer_read
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--format", "xml"], ["--jobs", "2"], ["--table", "torch=2.13"],
+                                  ["--select"], ["--select", "--strict"], ["--list-rules"], ["-C", "."],
+                                  ["--", "a.py"], ["--strict=1"]])
+def test_the_lint_fast_path_leaves_the_rest_to_typer(args):
+    assert launch.parse_lint(args) is None

@@ -215,7 +215,7 @@ def test_declared_outputs_are_what_is_fingerprinted(tiny):
 
 
 def test_allow_nondeterministic_trains_past_lint_errors_and_says_so_in_the_record(tiny):
-    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.use_deterministic_algorithms(False)\n")
     # The pre-run gate lints what the command imports: train.py imports it (read, never run).
     (tiny / "train.py").write_text("if False:\n    import setup_torch\n" + (tiny / "train.py").read_text())
     summary = train(tiny, "--allow-nondeterministic")

@@ -80,18 +80,18 @@ def test_bad_train_table(tiny):
 
 
 def test_the_pre_run_lint_stops_non_deterministic_code_before_training(tiny):
-    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.use_deterministic_algorithms(False)\n")
     # The pre-run gate lints what the command imports: train.py imports it (read, never run).
     (tiny / "train.py").write_text("if False:\n    import setup_torch\n" + (tiny / "train.py").read_text())
     result = mlf("train", str(tiny), env=environment())
     assert result.returncode == 1, result.stderr[-3000:]
-    assert "at error level" in result.stderr and "contract-cudnn-benchmark" in result.stderr
+    assert "at error level" in result.stderr and "contract-deterministic-algorithms-off" in result.stderr
     assert "# mlf: ignore[RULE]" in result.stderr and "--no-lint" in result.stderr
     assert runs(tiny) == [] and "training " not in result.stderr
 
 
 def test_no_lint_trains_past_the_lint_and_records_that_it_was_skipped(tiny):
-    (tiny / "setup_torch.py").write_text("import torch\ntorch.backends.cudnn.benchmark = True\n")
+    (tiny / "setup_torch.py").write_text("import torch\ntorch.use_deterministic_algorithms(False)\n")
     result = mlf("train", str(tiny), "--no-lint", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     assert [r.data.tags["mlf.lint_errors"] for r in runs(tiny)] == ["skipped"]

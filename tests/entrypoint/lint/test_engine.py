@@ -82,7 +82,7 @@ def test_symlink_loops_end(tmp_path):
     report = lint_folder(tmp_path)
     rules = sorted((f.path, f.rule) for f in report.findings)
     assert ("pkg/mod.py", "torch-bincount") in rules
-    assert ("self.py", "file-skipped") in rules
+    assert ("self.py", "file-unreadable") in rules
     assert any(path.startswith("pkg/up") and rule == "file-skipped" for path, rule in rules)
     assert [r for r in rules if r[1] == "torch-bincount"] == [("pkg/mod.py", "torch-bincount")]
 
@@ -125,16 +125,16 @@ def test_a_bug_in_a_rule_costs_one_file_not_the_run(tmp_path, monkeypatch):
 
     real = checker.check_tree
 
-    def broken(tree, path, ruleset):
+    def broken(tree, path, ruleset, **options):
         if path == "a.py":
             raise KeyError("boom")
-        return real(tree, path, ruleset)
+        return real(tree, path, ruleset, **options)
 
     monkeypatch.setattr(checker, "check_tree", broken)
     (tmp_path / "a.py").write_bytes(BAD_CALL)
     (tmp_path / "b.py").write_bytes(BAD_CALL)
     found = by_path(lint_folder(tmp_path))
-    assert found["a.py"].rule == "file-skipped" and "internal error" in found["a.py"].message
+    assert found["a.py"].rule == "file-incomplete" and "internal error" in found["a.py"].message
     assert found["b.py"].rule == "torch-bincount"
 
 
