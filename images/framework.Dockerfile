@@ -55,10 +55,17 @@ ARG MLF_IMAGE_EXAMPLE
 # The framework as the table names it (torch, tensorflow, xgboost) and its pinned version, for the labels.
 ARG MLF_FRAMEWORK
 ARG MLF_FRAMEWORK_VERSION
-ENV MLF_IMAGE_NAME=${MLF_IMAGE_NAME} \
-    MLF_IMAGE_TAG=${MLF_IMAGE_TAG} \
-    MLF_IMAGE_VARIANT=${MLF_IMAGE_VARIANT} \
-    MLF_IMAGE_LOCK_HASH=${MLF_IMAGE_LOCK_HASH} \
+# The same values under names the parent's environment lacks: buildah expands ENV MLF_IMAGE_NAME=${MLF_IMAGE_NAME}
+# from the parent's ENV of that name before the ARG (measured: mlfcore/pytorch carried mlfcore/base's name, tag and
+# lock hash, while its LABELs, expanded from the ARGs, were right).
+ARG MLF_OWN_IMAGE_NAME
+ARG MLF_OWN_IMAGE_TAG=unknown
+ARG MLF_OWN_IMAGE_VARIANT=cpu
+ARG MLF_OWN_IMAGE_LOCK_HASH=unknown
+ENV MLF_IMAGE_NAME=${MLF_OWN_IMAGE_NAME} \
+    MLF_IMAGE_TAG=${MLF_OWN_IMAGE_TAG} \
+    MLF_IMAGE_VARIANT=${MLF_OWN_IMAGE_VARIANT} \
+    MLF_IMAGE_LOCK_HASH=${MLF_OWN_IMAGE_LOCK_HASH} \
     MLF_IMAGE_EXAMPLE=${MLF_IMAGE_EXAMPLE}
 LABEL org.opencontainers.image.title="${MLF_IMAGE_NAME}" \
       org.opencontainers.image.description="${MLF_FRAMEWORK} ${MLF_FRAMEWORK_VERSION} under the mlf determinism contract" \

@@ -192,7 +192,10 @@ def build_args(spec: table.Image, variant: str, args: argparse.Namespace, parent
     }
     if spec.parent:
         values.update(BASE_IMAGE=parent, OS_IMAGE=os_image, MLF_IMAGE_EXAMPLE=spec.example,
-                      MLF_FRAMEWORK=spec.framework, MLF_FRAMEWORK_VERSION=spec.framework_version)
+                      MLF_FRAMEWORK=spec.framework, MLF_FRAMEWORK_VERSION=spec.framework_version,
+                      # framework.Dockerfile's ENV reads these: the parent's ENV shadows the MLF_IMAGE_* ARGs there
+                      **{"MLF_OWN_" + key.removeprefix("MLF_"): values[key]
+                         for key in ("MLF_IMAGE_NAME", "MLF_IMAGE_TAG", "MLF_IMAGE_VARIANT", "MLF_IMAGE_LOCK_HASH")})
     else:
         values.update(BASE_IMAGE=os_image, MLF_WHEEL_SHA256=_sha256(*(context / "dist").glob("*.whl")))
     return values

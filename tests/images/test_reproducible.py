@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import pytest
 from conftest import BUILD, ROOT, identity, run
 
+from mlfcore.entrypoint import files
 from mlfcore.scaffold import source
 from mlfcore.scaffold.images import builder, debian_lock, os_base
 
