@@ -15,6 +15,7 @@ import gc
 import os
 import re
 import stat as stat_module
+import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -261,7 +262,11 @@ def _finish(found, source: bytes, display: str) -> list[Finding]:
 
 def _parse_and_check(display: str, source: bytes, ruleset: RuleSet) -> list[Finding]:
     try:
-        tree = ast.parse(source, filename=display)
+        # The parser warns about what the code would do when run (an invalid escape, `1if x`): the user's terminal
+        # is for findings, and the code is never run here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=display)
     except SyntaxError as err:
         text = str(err.msg)
         if "too many nested parentheses" in text:
