@@ -1,6 +1,12 @@
 """Benchmark `mlf lint` against bare `ast.parse` (the floor for an AST linter) and against torchdetscan.
 
     python benchmarks/lint_bench.py [TREE] [--repeat 3] [--torchdetscan /tmp/tds-venv/bin/torchdetscan] [--save F]
+    python benchmarks/lint_bench.py --alternate [TREE ...] [--repeat 7]
+
+--alternate measures, on each TREE (default: site-packages' sklearn, mlflow and torch/_dynamo), bare `ast.parse`,
+the check with 1 process and with one per core, in turn within each round (so a change in the machine's load hits
+all three alike), net of start-up: the rule set is built once before the timing, the pool's start is counted (it
+is part of every parallel run). It prints the median of each and the load average beside each round.
 
 TREE defaults to the installed torch package's own sources (over a million lines). Every contender sees the same
 files: those `mlf lint` discovers that Python can parse (see `mirror`). Reported: median wall time and CPU time over
@@ -88,15 +94,66 @@ def run_torchdetscan(executable: str, tree: Path) -> subprocess.CompletedProcess
     return subprocess.run([executable, str(tree)], capture_output=True, text=True)
 
 
+def site_trees() -> list[Path]:
+    """Real projects of 100k+ lines from site-packages (what --alternate measures when no tree is given)."""
+    import importlib.util
+
+    trees = []
+    for package in ("sklearn", "mlflow", "torch._dynamo"):
+        spec = importlib.util.find_spec(package.split(".")[0])
+        if spec is not None and spec.origin is not None:
+            trees.append(Path(spec.origin).parent.joinpath(*package.split(".")[1:]))
+    return trees
+
+
+def alternate(trees: list[Path], repeat: int) -> int:
+    from mlfcore.entrypoint.lint import rules
+
+    ruleset = rules.build()
+    cores = engine.cores()
+    print(f"{cores} cores; median of {repeat} rounds, each round: bare ast.parse, check --jobs 1, check --jobs {cores}")
+    for tree in trees:
+        items, _ = engine.discover([tree], tree)
+        files = [path for _, path in items]
+        lines = bare_parse(files)  # also warms the page cache
+        runs: dict[str, list[tuple[float, float]]] = {"parse": [], "jobs1": [], "jobsn": []}
+        loads = []
+        for _ in range(repeat):
+            for name, action in (("parse", lambda: bare_parse(files)),
+                                 ("jobs1", lambda: engine.check_files(items, ruleset, 1)),
+                                 ("jobsn", lambda: engine.check_files(items, ruleset, cores))):
+                cpu, start = _cpu(), time.perf_counter()
+                action()
+                runs[name].append((time.perf_counter() - start, _cpu() - cpu))
+            loads.append(os.getloadavg()[0])
+        wall = {name: statistics.median(w for w, _ in values) for name, values in runs.items()}
+        cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+        print(f"{tree}: {len(files)} files, {lines:,} lines; load (1 min) after each round: "
+              f"{', '.join(f'{x:.2f}' for x in loads)}")
+        print(f"  wall s: parse {wall['parse']:.2f}, --jobs 1 {wall['jobs1']:.2f}, --jobs {cores} {wall['jobsn']:.2f}; "
+              f"CPU s: {cpu['parse']:.2f}, {cpu['jobs1']:.2f}, {cpu['jobsn']:.2f}")
+        print(f"  --jobs {cores} vs --jobs 1: {wall['jobs1'] / wall['jobsn']:.2f}x (wall; per round: "
+              f"{', '.join(f'{a[0] / b[0]:.2f}' for a, b in zip(runs['jobs1'], runs['jobsn']))}); "
+              f"check per core vs bare ast.parse: {cpu['parse'] / cpu['jobs1']:.0%} (--jobs 1), "
+              f"{cpu['parse'] / cpu['jobsn']:.0%} (--jobs {cores})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tree", nargs="?", type=Path, default=None)
+    parser.add_argument("tree", nargs="*", type=Path, default=None)
+    parser.add_argument("--alternate", action="store_true",
+                        help="--jobs 1 against one process per core on real projects, alternated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--torchdetscan", default=shutil.which("torchdetscan") or "/tmp/tds-venv/bin/torchdetscan")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--save", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
-    tree = args.tree or default_tree()
+    if args.alternate:
+        return alternate(args.tree or site_trees(), args.repeat)
+    if len(args.tree) > 1:
+        parser.error("one TREE, except with --alternate")
+    tree = args.tree[0] if args.tree else default_tree()
     cores = engine.cores()
 
     source_tree = tree
