@@ -4,7 +4,7 @@
     python benchmarks/lint_bench.py --alternate [TREE ...] [--repeat 7]
 
 --alternate measures, on each TREE (default: site-packages' sklearn, mlflow and torch/_dynamo), bare `ast.parse`,
-the check with 1 process and with one per core, in turn within each round (so a change in the machine's load hits
+the same with the garbage collector off, the check with 1 process and with one per core, in turn within each round (so a change in the machine's load hits
 all three alike), net of start-up: the rule set is built once before the timing, the pool's start is counted (it
 is part of every parallel run). It prints the median of each and the load average beside each round.
 
@@ -111,15 +111,17 @@ def alternate(trees: list[Path], repeat: int) -> int:
 
     ruleset = rules.build()
     cores = engine.cores()
-    print(f"{cores} cores; median of {repeat} rounds, each round: bare ast.parse, check --jobs 1, check --jobs {cores}")
+    print(f"{cores} cores; median of {repeat} rounds, each round: bare ast.parse (collector on, off), check --jobs 1, "
+          f"check --jobs {cores}")
     for tree in trees:
         items, _ = engine.discover([tree], tree)
         files = [path for _, path in items]
         lines = bare_parse(files)  # also warms the page cache
-        runs: dict[str, list[tuple[float, float]]] = {"parse": [], "jobs1": [], "jobsn": []}
+        runs: dict[str, list[tuple[float, float]]] = {"parse": [], "nogc": [], "jobs1": [], "jobsn": []}
         loads = []
         for _ in range(repeat):
             for name, action in (("parse", lambda: bare_parse(files)),
+                                 ("nogc", lambda: bare_parse(files, collect=False)),
                                  ("jobs1", lambda: engine.check_files(items, ruleset, 1)),
                                  ("jobsn", lambda: engine.check_files(items, ruleset, cores))):
                 cpu, start = _cpu(), time.perf_counter()
@@ -135,7 +137,8 @@ def alternate(trees: list[Path], repeat: int) -> int:
         print(f"  --jobs {cores} vs --jobs 1: {wall['jobs1'] / wall['jobsn']:.2f}x (wall; per round: "
               f"{', '.join(f'{a[0] / b[0]:.2f}' for a, b in zip(runs['jobs1'], runs['jobsn']))}); "
               f"check per core vs bare ast.parse: {cpu['parse'] / cpu['jobs1']:.0%} (--jobs 1), "
-              f"{cpu['parse'] / cpu['jobsn']:.0%} (--jobs {cores})")
+              f"{cpu['parse'] / cpu['jobsn']:.0%} (--jobs {cores}); against the parse with the collector off "
+              f"(as mlf lint parses): {cpu['nogc'] / cpu['jobs1']:.0%} (--jobs 1)")
     return 0
 
 
