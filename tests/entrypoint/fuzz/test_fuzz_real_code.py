@@ -58,7 +58,8 @@ def seed_files() -> list[Path]:
             continue
         root = Path(spec.origin).parent.joinpath(*package.split(".")[1:])
         items, _ = engine.discover([root], root)
-        files += [Path(path) for _, path in items if path.endswith(".py") and 0 < os.path.getsize(path) <= MAX_SEED_BYTES]
+        files += [Path(path) for _, path in items
+                  if path.endswith(".py") and 0 < os.path.getsize(path) <= MAX_SEED_BYTES]
     return sorted(set(files))
 
 
@@ -114,7 +115,8 @@ def _odd_statement(rng: random.Random, index: int) -> str:
 def _top_level_gaps(tree: ast.Module) -> list[int]:
     """Line numbers after which a statement may go at top level: the start, or after any top-level statement,
     once the `from __future__` imports (which must come first) are past."""
-    futures = [i for i, stmt in enumerate(tree.body) if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"]
+    futures = [i for i, stmt in enumerate(tree.body)
+               if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"]
     if not futures:
         return [0, *(stmt.end_lineno for stmt in tree.body)]
     return [stmt.end_lineno for stmt in tree.body[futures[-1]:]]
@@ -283,12 +285,14 @@ def test_mutated_real_code_never_crashes_or_loses_a_finding():
     note("fuzzing", "lint: mutations of real code (quick)", "no crash, no lost finding", tally.files)
 
 
-@pytest.mark.heavy  # 50,000 mutated files of real code (21 M lines): about 2-3 minutes of one core, too long for every CI run
+# 50,000 mutated files of real code (21 M lines): about 5 minutes on 2 busy cores, too long for every CI run
+@pytest.mark.heavy
 def test_fifty_thousand_mutated_real_files():
     tally = fuzz(int(os.environ.get("MLF_FUZZ_FILES", "50000")), seed=2)
-    print(f"\nfuzzed files: {tally.files:,} ({tally.lines:,} lines, {tally.seeds:,} seed files): additive {tally.additive:,} "
-          f"(bounded {tally.bounded:,}), destructive {tally.destructive:,}, failing check {tally.failing_check:,} "
-          f"(not reached {tally.not_reached:,}); {tally.findings_kept:,} seed findings kept; crashes {len(tally.crashes)}, lost findings {len(tally.lost)}; "
+    print(f"\nfuzzed files: {tally.files:,} ({tally.lines:,} lines, {tally.seeds:,} seed files): "
+          f"additive {tally.additive:,} (bounded {tally.bounded:,}), destructive {tally.destructive:,}, "
+          f"failing check {tally.failing_check:,} (not reached {tally.not_reached:,}); "
+          f"{tally.findings_kept:,} seed findings kept; crashes {len(tally.crashes)}, lost findings {len(tally.lost)}; "
           f"{tally.wall_s:.0f} s")
     # Not noted in docs/RELIABILITY.md: its figures (command, counts, time) are in docs/lint.md.
     _assert_clean(tally)
