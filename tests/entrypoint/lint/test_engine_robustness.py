@@ -137,3 +137,16 @@ def test_a_fifo_in_the_project_does_not_stall_the_pre_run_lint_of_mlf_run(tmp_pa
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and OFF_RULE in result.stderr + result.stdout, result.stderr[-2000:]
     note("bad input", "a FIFO named *.py in the project of `mlf run`", "the pre-run lint skips it, no hang")
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path):
+    """The nesting bound is the parser's (more than 200 open brackets): brackets in a string or a comment do not
+    count, so the file is checked; 201 real ones are reported as too deeply nested, not as a syntax error."""
+    path = tmp_path / "brackets.py"
+    path.write_text(OFF + "s = '" + "(" * 300 + "'  # " + "[" * 300 + "\n")
+    assert OFF_RULE in [f.rule for f in check(path)]
+    path.write_text(OFF + "x = " + "(" * 201 + "1" + ")" * 201 + "\n")
+    [found] = check(path)
+    assert found.rule == "file-skipped" and "too deeply nested" in found.message and engine.incomplete(found)
+    path.write_text(OFF + "x = " + "(" * 200 + "1" + ")" * 200 + "\n")
+    assert OFF_RULE in [f.rule for f in check(path)]
