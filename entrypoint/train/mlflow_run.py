@@ -25,10 +25,10 @@ the project's store instead: the same file, in a folder that takes the journal.
 
 The artifacts: MLflow mounts the run's local artifact folder with `-v` before the container starts
 (mlflow/projects/backend/local.py, `_get_local_artifact_cmd_and_envs`), so the Docker engine creates it, and any
-missing parent, as root (MLflow issue #2883): the image's user (uid 1000) cannot write there (measured: "Permission
-denied: .../artifacts/mlf"). Started as root (`mlflow run . -A user=0`) in a project that belongs to another user,
-mlf gives MLflow's folders of this run to the project's owner and trains as that user, so every file the run leaves
-in the project is the owner's; started as a user who cannot write there, it stops before any training and says so.
+missing parent, as root (github.com/mlflow/mlflow/issues/2883): the image's user (uid 1000) cannot write there
+(measured: "Permission denied: .../artifacts/mlf"). Started as root (`mlflow run . -A user=0`) in a project that
+belongs to another user, mlf gives MLflow's folders of this run to the project's owner and trains as that user, so
+every file the run leaves in the project is the owner's; started as a user who cannot write there, it stops before any training and says so.
 """
 
 from __future__ import annotations
@@ -159,7 +159,8 @@ def check_artifacts(run, cwd: Path) -> None:
         os.unlink(name)
     except OSError as err:
         raise UsageError(f"uid {os.getuid()} cannot write the run's artifact folder {folder} ({err.strerror}): "
-                         "the Docker engine created it as root for `mlflow run` (MLflow issue #2883)",
+                         "the Docker engine created it as root for `mlflow run` "
+                         "(github.com/mlflow/mlflow/issues/2883)",
                          hint="start the container as root, and mlf trains as the project's owner: "
                               "mlflow run . -A user=0") from None
 

@@ -159,7 +159,8 @@ def test_without_root_mlflows_root_made_artifact_folder_is_named_with_the_fix(de
                     "before the artifact folder is looked at")
     result, run_id = mlflow_run(demo.project, "-P", "epochs=1")
     assert result.returncode == 1
-    assert "cannot write the run's artifact folder" in result.stderr and "MLflow issue #2883" in result.stderr
+    assert "cannot write the run's artifact folder" in result.stderr
+    assert "github.com/mlflow/mlflow/issues/2883" in result.stderr
     assert "mlflow run . -A user=0" in result.stderr
     assert recorded(demo.project, run_id).info.status == "FAILED"
 
