@@ -28,7 +28,8 @@ The artifacts: MLflow mounts the run's local artifact folder with `-v` before th
 missing parent, as root (github.com/mlflow/mlflow/issues/2883): the image's user (uid 1000) cannot write there
 (measured: "Permission denied: .../artifacts/mlf"). Started as root (`mlflow run . -A user=0`) in a project that
 belongs to another user, mlf gives MLflow's folders of this run to the project's owner and trains as that user, so
-every file the run leaves in the project is the owner's; started as a user who cannot write there, it stops before any training and says so.
+every file the run leaves in the project is the owner's; started as a user who cannot write there, it stops before
+any training and says so.
 """
 
 from __future__ import annotations
