@@ -58,15 +58,10 @@ class Outcome:
                 "identical": self.identical, "inputs": self.inputs, "differences": self.differences}
 
 
-def _name(reference: references.Reference) -> str:
-    """The reference without its digest: the name the engine tags (repository and tag, as written)."""
-    return reference.repository + (f":{reference.tag}" if reference.tag else "")
-
-
 def inspect(reference: str) -> dict:
     """The engine's record of REFERENCE (pulled when absent); an @DIGEST must be its id or a registry digest."""
     parsed = references.parse(reference)
-    name, digest = _name(parsed), parsed.digest
+    name, digest = parsed.name, parsed.digest
     answer = builder.docker("image", "inspect", reference if not digest else name)
     if answer.returncode != 0 and builder.docker("pull", "--quiet", reference).returncode == 0:
         answer = builder.docker("image", "inspect", reference)
@@ -120,7 +115,7 @@ def _build_ours(checkout: Path, attrs: dict, scratch: str, options: dict) -> str
     name = labels[identity.OCI + "title"].rpartition("/")[2]
     variant, arch = labels["io.mlfcore.image.variant"], ARCH[attrs["Architecture"]]
     os_base = references.parse(labels[identity.BUILD_LABELS["os_base"]])
-    os_name, os_id = _name(os_base), os_base.digest or ""
+    os_name, os_id = os_base.name, os_base.digest or ""
     snapshot = labels.get(identity.BUILD_LABELS["debian_snapshot"], "")
     _require(os_name, os_id, "the OS base", f"run `make os-base OS_BASE={os_name}` (with DEBIAN_SNAPSHOT={snapshot} "
                                             "when today's mirror bootstraps other packages)")

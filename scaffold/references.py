@@ -22,6 +22,11 @@ class Reference:
     digest: str | None
 
     @property
+    def name(self) -> str:
+        """The reference without its digest, as the engine tags it: the repository and the tag written."""
+        return self.repository + (f":{self.tag}" if self.tag else "")
+
+    @property
     def tag_or_digest(self) -> str:
         """What a registry's API names the manifest by: the digest, else the tag (`latest` when none is given)."""
         return self.digest or self.tag or DEFAULT_TAG
