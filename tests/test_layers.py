@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "installed", "processes", "deprecated")),
     ("registry", ("frameworks.__init__", "frameworks.registry", "frameworks.interface")),
     ("contract", ("contract", "config", "api", "bootstrap")),
-    ("step API", ("steps", "checkpoint", "host_rng")),
+    ("step API", ("steps", "checkpoint", "host_rng", "tensorboard")),
     ("framework parts", ("frameworks.",)),
     ("sysinfo", ("sysinfo",)),
     ("lint", ("lint",)),

@@ -2,7 +2,7 @@
 
 Each output file is one or more artifacts (formats.py reads it by its suffix; a framework's model formats are read
 by its formats part, frameworks/<name>/formats.py). Tensors enter as dtype, shape and raw bytes; files by content;
-documents as canonical JSON.
+documents as canonical JSON; the TensorBoard event files of a folder as one artifact a tag, over its logged values.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from ..files import sha256
 
 SEPARATOR = "::"  # file::key for the members of a state dict, .npz, .safetensors or model archive
-FILE, TENSOR, METRIC = "file", "tensor", "metric"
+FILE, TENSOR, METRIC, EVENTS = "file", "tensor", "metric", "events"
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,19 @@ def canonical_digest(value: object) -> str:
 def document(name: str, value: object) -> Artifact:
     """A document (a config, a model's JSON) as canonical JSON."""
     return Artifact(name, FILE, canonical_digest(value))
+
+
+def event_values(values) -> list[tuple[int, str, bytes]]:
+    """A tag's summary values (tensorboard.SummaryValue) as sorted (step, kind, payload): the order of the files and
+    of the records in them does not count, each value does, as often as it was logged."""
+    return sorted((v.step, v.kind, v.payload) for v in values)
+
+
+def events(name: str, values) -> Artifact:
+    """One tag's summary values (tensorboard.SummaryValue) as an artifact, each length-prefixed so that no two
+    different sequences hash alike."""
+    digest = hashlib.sha256()
+    for step, kind, payload in event_values(values):
+        digest.update(f"{step}\0{kind}\0{len(payload)}\0".encode())
+        digest.update(payload)
+    return Artifact(name, EVENTS, digest.hexdigest())

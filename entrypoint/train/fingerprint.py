@@ -9,28 +9,35 @@ model formats from its folder):
   identical tensors, so the container alone would not break the fingerprint — it only hides which tensor differs.)
 - model formats with metadata that is not the model (`.keras`, `.h5`, JSON, XGBoost's `.ubj`, MLflow's `MLmodel`)
   canonicalised;
+- TensorBoard event files (since version 3): the event files of one folder as one artifact a tag,
+  `<folder>/events.out.tfevents::<tag>`, over the values logged under it (tag, step, kind and exact bytes), not
+  wall times, file names (time, host, process id), graphs, run metadata or display metadata (formats.py says why);
 - any other file by its content;
 - the run's final metrics (the last value MLflow holds for each) as `metric:<name>`.
 
 Artifacts are sorted (files first, then metrics, each by name), so "the first differing artifact" is well defined.
-`compare()` names it and, for tensors, counts the differing elements and the largest absolute difference.
+`compare()` names it and, for tensors, counts the differing elements and the largest absolute difference; for a
+TensorBoard tag, the first step at which the two logs differ.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..tensorboard.errors import CorruptEventFile
 from . import formats
-from .artifacts import FILE, METRIC, SEPARATOR, TENSOR, Artifact  # noqa: F401 — the fingerprint's vocabulary
+from .artifacts import EVENTS, FILE, METRIC, SEPARATOR, TENSOR, Artifact  # noqa: F401 — the fingerprint's vocabulary
 
 # The version of the algorithm below, recorded with every fingerprint. 2: model formats read by formats.py
-# (.keras, .h5, JSON, .ubj, MLmodel) instead of by their bytes.
-ALGORITHM = 2
-ALGORITHMS = frozenset({1, 2})  # every version compute() can still take: records stay readable
-_KIND_ORDER = {FILE: 0, TENSOR: 0, METRIC: 1}
+# (.keras, .h5, JSON, .ubj, MLmodel) instead of by their bytes. 3: TensorBoard event files read by their values, one
+# artifact a folder and tag, instead of by their bytes (which hold wall times, and whose names differ every run).
+ALGORITHM = 3
+ALGORITHMS = frozenset({1, 2, 3})  # every version compute() can still take: records stay readable
+_KIND_ORDER = {FILE: 0, TENSOR: 0, EVENTS: 0, METRIC: 1}
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ def compute(files: Mapping[str, Path], metrics: Mapping[str, float] | None = Non
     recomputes a recorded run's fingerprint as that run took it)."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"fingerprint algorithm {algorithm} is unknown to this mlf (it knows {sorted(ALGORITHMS)})")
-    artifacts = [a for name, path in files.items() for a in formats.reader(path, algorithm)(name, path)]
+    artifacts = list(formats.artifacts(files, algorithm))
     artifacts += [_metric_artifact(name, value) for name, value in (metrics or {}).items()]
     artifacts.sort(key=lambda a: (_KIND_ORDER[a.kind], a.name))
     digest = hashlib.sha256()
@@ -152,6 +159,30 @@ def _tensor_detail(first, second) -> tuple[int, int, float]:
     return differing, int(a.size), largest
 
 
+def _events_detail(name: str, first_base: Path | None, second_base: Path | None) -> str:
+    """Where two runs' logs of one TensorBoard tag part: the first step whose values differ, read again from the
+    output folders (the artifact holds only a digest)."""
+    if first_base is None or second_base is None:
+        return "the values logged under this tag differ"
+    try:
+        one, two = formats.load_events(first_base, name), formats.load_events(second_base, name)
+    except (OSError, CorruptEventFile) as err:  # a folder gone, a file damaged since the fingerprint
+        return f"the values logged under this tag differ (detail unavailable: {err})"
+    for a, b in zip(one, two):
+        if a != b:
+            return f"the values logged under this tag differ first at step {min(a[0], b[0])}" + _values_shown(a, b)
+    if len(one) == len(two):
+        return "the values logged under this tag differ (the files changed since the fingerprint was taken)"
+    longer, which = (one, "first") if len(one) > len(two) else (two, "second")
+    return f"the {which} run logged more under this tag, from step {longer[min(len(one), len(two))][0]} on"
+
+
+def _values_shown(a: tuple[int, str, bytes], b: tuple[int, str, bytes]) -> str:
+    if a[0] == b[0] and a[1] == b[1] == "simple_value":
+        return f" ({struct.unpack('<f', a[2])[0]!r} != {struct.unpack('<f', b[2])[0]!r})"
+    return ""
+
+
 def compare(first: Fingerprint, second: Fingerprint, first_base: Path | None = None,
             second_base: Path | None = None) -> Mismatch | None:
     """None when the fingerprints are equal; otherwise the first differing artifact in canonical order, with the
@@ -177,6 +208,8 @@ def compare(first: Fingerprint, second: Fingerprint, first_base: Path | None = N
     a, b = one[name], two[name]
     if a.kind == METRIC:
         return Mismatch(name, f"{a.value!r} != {b.value!r}", others=others)
+    if a.kind == EVENTS:
+        return Mismatch(name, _events_detail(name, first_base, second_base), others=others)
     if a.kind != TENSOR:
         return Mismatch(name, "the file's content differs", others=others)
     if a.dtype != b.dtype or a.shape != b.shape:

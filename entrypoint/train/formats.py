@@ -11,6 +11,23 @@ taken:
 - `MLmodel` (an MLflow model folder's descriptor; mlflow/models/model.py): YAML without the fields that name a
   save rather than a model (`utc_time_created`, `model_uuid`, `run_id`, `model_id`, `artifact_path`,
   `mlflow_version`, `databricks_runtime`); since version 2;
+- TensorBoard event files (`events.out.tfevents.*`, read by tensorboard/eventfile.py): since version 3, by what
+  they log. The event files of one folder are one log (TensorBoard shows them as one run), and it enters as one
+  artifact a tag, `<folder>/events.out.tfevents::<tag>` (eventfile.EVENTS_NAME; no folder part at the top), over
+  that tag's values sorted by (step, kind, payload) — the order of the files and of their records does not count.
+  Left out, because they name the writing rather than the result: each event's wall time, the files' names (their
+  time, host and process id), the file version, graphs (`graph_def`, `meta_graph_def`: a description of the
+  computation, not what it computed), `tagged_run_metadata` (step timings and memory), `session_log` (writer
+  start/stop and checkpoint paths), `log_message`, `source_metadata` (the name of the writing library), and each
+  value's `metadata` (how to show it: display name, description, plugin data) and `node_name` (a TF1 graph node's
+  name). Writers differ in how often they repeat the metadata (TF1's FileWriter keeps it on a tag's first value
+  only, a restarted job's new writer writes it again; measured, TF 2.21's tf.summary writes it with every value,
+  torch's add_scalar never), and TensorBoard itself reads only a tag's first metadata
+  (tensorboard/backend/event_processing/plugin_event_accumulator.py): counting it would fail a resumed run for
+  nothing it computed. A value that is a timing (Keras' `write_steps_per_second`) still counts: mlf cannot tell it
+  from a loss. An event file that cannot be read (a failed checksum, a truncated last record) enters by its bytes
+  under its own name, so it never verifies by accident; one without summary values adds nothing. Versions 1 and 2
+  read event files by their bytes;
 - any other file by its content.
 """
 
@@ -19,14 +36,17 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Callable, Iterator
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from .. import frameworks
-from .artifacts import SEPARATOR, TENSOR, Artifact, array_digest, document, file, tensor
+from ..tensorboard import eventfile
+from .artifacts import SEPARATOR, TENSOR, Artifact, array_digest, document, event_values, events, file, tensor
 
 Reader = Callable[[str, Path], Iterator[Artifact]]
+EVENT_FILES_SINCE = 3  # the fingerprint algorithm version that first read event files by their values
 MLMODEL_DROPPED = ("utc_time_created", "model_uuid", "run_id", "model_id", "artifact_path", "mlflow_version",
                    "databricks_runtime")
 
@@ -153,3 +173,47 @@ def load_tensor(base: Path, name: str):
     if found is None or found[2] is None:
         raise ValueError(f"{name} is not a tensor mlf can load")
     return found[2](path, key)
+
+
+# --- TensorBoard event files ----------------------------------------------------------------------------------------
+
+def event_artifact(folder: str, tag: str) -> str:
+    """The artifact name of `tag` logged in the event files of `folder` (relative, POSIX; "" for the top)."""
+    return posixpath.join(folder, f"{eventfile.EVENTS_NAME}{SEPARATOR}{tag}")
+
+
+def _event_folder(folder: str, members: list[tuple[str, Path]]) -> Iterator[Artifact]:
+    by_tag: dict[str, list] = {}
+    for name, path in members:
+        try:
+            values = list(eventfile.records(path))
+        except eventfile.CorruptEventFile:
+            yield file(name, path)  # by its bytes, under its own name: a damaged log never verifies by accident
+            continue
+        for value in values:
+            by_tag.setdefault(value.tag, []).append(value)
+    for tag, values in sorted(by_tag.items()):
+        yield events(event_artifact(folder, tag), values)
+
+
+def artifacts(files: Mapping[str, Path], algorithm: int) -> Iterator[Artifact]:
+    """Every artifact of `files` (name → path) as fingerprint algorithm `algorithm` reads them: each file by its
+    reader, event files (from version 3) a folder at a time."""
+    folders: dict[str, list[tuple[str, Path]]] = {}
+    for name, path in files.items():
+        if algorithm >= EVENT_FILES_SINCE and eventfile.is_event_file(path):
+            folders.setdefault(posixpath.dirname(name), []).append((name, path))
+        else:
+            yield from reader(path, algorithm)(name, path)
+    for folder, members in sorted(folders.items()):
+        yield from _event_folder(folder, members)
+
+
+def load_events(base: Path, name: str) -> list[tuple[int, str, bytes]]:
+    """The sorted (step, kind, payload) values of the event artifact `name` from the event files under the output
+    folder `base` (for naming where two runs' logs of a tag part)."""
+    stem, _, tag = name.partition(SEPARATOR)
+    folder = base / posixpath.dirname(stem)
+    values = [v for path in sorted(folder.iterdir()) if path.is_file() and eventfile.is_event_file(path)
+              for v in eventfile.records(path) if v.tag == tag]
+    return event_values(values)

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from mlfcore.entrypoint.train import datacache
+from mlfcore.entrypoint.train.fingerprint import ALGORITHM
 
 from ..conftest import mlf
 from ..train.conftest import store_template  # noqa: F401 — the fixture
@@ -80,7 +81,7 @@ def test_verify_passes_for_a_deterministic_project(tiny):
     result = mlf("verify", str(tiny), "--runs", "3", env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
     assert "3 runs gave bitwise identical results" in result.stderr
-    assert 'commit them: [tool.mlf] expect = "v2:' in result.stderr  # the project's default run: its value to commit
+    assert f'commit them: [tool.mlf] expect = "v{ALGORITHM}:' in result.stderr  # the project's default run: its value to commit
     assert len({r.data.tags["mlf.verify"] for r in runs(tiny)}) == 1
 
 

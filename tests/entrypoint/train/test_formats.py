@@ -160,6 +160,6 @@ def test_declared_outputs_take_globs_and_excludes(tmp_path):
 def test_the_algorithm_version_is_recorded_and_compared(tmp_path):
     (tmp_path / "m.txt").write_text("x")
     taken = take(tmp_path)
-    assert taken.to_dict()["algorithm"] == fingerprint.ALGORITHM == 2
+    assert taken.to_dict()["algorithm"] == fingerprint.ALGORITHM == 3
     old = fingerprint.Fingerprint.from_dict({**taken.to_dict(), "algorithm": 1})
-    assert "algorithm versions 1 and 2" in fingerprint.compare(old, taken).reason
+    assert "algorithm versions 1 and 3" in fingerprint.compare(old, taken).reason
