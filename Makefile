@@ -131,9 +131,9 @@ os-base: venv ## bootstrap Debian with debuerreotype in the builder, check it ag
 lock-tracking-server: venv ## re-resolve the tracking server image's hash-locked requirements (mlf-scaffold tracking-server renders them; CA_BUNDLE=)
 	$(BIN)/python -m mlfcore.scaffold.tracking.lock $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 
-lock: venv ## re-resolve every lock: the Debian locks (and the OS base), the hash-locked requirements, the contract ENV block
+lock: venv ## re-resolve every lock: the Debian locks (and the OS base), the hash-locked requirements (KEEP=1: only what is new), the contract ENV block
 	$(BIN)/python -m mlfcore.scaffold.images.debian_resolve $(DEBIAN_FLAGS)
-	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
+	$(BIN)/python -m mlfcore.scaffold.images.lock $(if $(KEEP),--keep) $(if $(ARCH),--arch $(ARCH)) $(if $(WHEELHOUSE),--wheelhouse '$(WHEELHOUSE)') $(if $(CA_BUNDLE),--ca-bundle '$(CA_BUNDLE)')
 	$(BIN)/python -m mlfcore.scaffold.images.contract_env
 
 test-images: venv $(ACTIONLINT) ## run only the image tests (builds the cpu images first, with the cache)

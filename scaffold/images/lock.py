@@ -8,7 +8,10 @@ Resolution is pip's own (`pip install --dry-run --report`, pip >= 22.2), against
 (the CPU-only torch wheel is not on PyPI). The machine's pip configuration is ignored, so a local mirror or
 constraints file cannot leak into the locks.
 
-Usage: python -m mlfcore.scaffold.images.lock [--wheelhouse DIR] [--ca-bundle FILE] [IMAGE[:VARIANT] ...]   (default: all)
+With --keep, every pin the lock already has is a constraint too: a requirement added to the table is resolved
+without moving the packages already locked (`make lock KEEP=1`), so an image's other bits stay as they were.
+
+Usage: python -m mlfcore.scaffold.images.lock [--wheelhouse DIR] [--ca-bundle FILE] [--keep] [IMAGE[:VARIANT] ...]   (default: all)
 """
 
 from __future__ import annotations
@@ -112,13 +115,17 @@ def render(name: str, variant: str, packages: list[dict], requirements: list[str
 
 
 def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
-         arch: str = table.DEFAULT_ARCH) -> Path:
+         arch: str = table.DEFAULT_ARCH, keep: bool = False) -> Path:
     spec = table.check_variant(name, variant)
     requirements = requirements_of(name, variant)
     parent_pins = inherited(name, variant, arch)
     # Another architecture gets the same versions as the default one (its lock's pins are constraints): the
     # locks then differ only in the files' hashes, and an image means the same release on every platform.
     same_versions = {} if arch == table.DEFAULT_ARCH else read_lock(spec.lock_file(variant))
+    path = spec.lock_file(variant, arch)
+    # --keep: the lock's own pins as constraints; the parent's pins win where the two name one package, since the
+    # child installs on top of the parent and lists only what the parent lacks.
+    kept = read_lock(path) if keep and path.exists() else {}
     # Only a pinned local version ("torch==2.13.0+cpu") comes from the wheelhouse: "torch==2.13.0" also matches
     # 2.13.0+cpu (PEP 440), so offering the wheelhouse to the cuda variant would lock the CPU wheel.
     if not any("+" in requirement for requirement in requirements):
@@ -126,9 +133,8 @@ def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
     elif not wheelhouse:
         raise table.TableError(f"{name}:{variant} pins a local version that is not on PyPI "
                                f"({', '.join(r for r in requirements if '+' in r)}): pass WHEELHOUSE=<a folder with it>")
-    packages = [item for item in resolve(requirements, {**same_versions, **parent_pins}, wheelhouse, ca_bundle, arch)
+    packages = [item for item in resolve(requirements, {**kept, **same_versions, **parent_pins}, wheelhouse, ca_bundle, arch)
                 if item["name"] not in parent_pins and item["name"] != "mlfcore"]
-    path = spec.lock_file(variant, arch)
     path.write_text(render(name, variant, packages, requirements))
     return path
 
@@ -186,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ca-bundle", help="the CA bundle of a TLS-intercepting proxy")
     parser.add_argument("--arch", choices=sorted(table.ARCHES), default=table.DEFAULT_ARCH,
                         help="resolve for this architecture (another than x86_64 writes requirements-<variant>-<arch>.lock)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep every version the locks already pin (resolve only what is new)")
     parser.add_argument("targets", nargs="*", help="IMAGE or IMAGE:VARIANT (default: every image and variant)")
     args = parser.parse_args(argv)
     links = os.environ.get("PIP_FIND_LINKS", "").split()
@@ -206,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     order = list(table.IMAGES)
     for name, variant in sorted(targets, key=lambda target: order.index(target[0])):
         try:
-            print(lock(name, variant, args.wheelhouse, args.ca_bundle, args.arch).relative_to(table.ROOT))
+            print(lock(name, variant, args.wheelhouse, args.ca_bundle, args.arch, args.keep).relative_to(table.ROOT))
         except table.TableError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
