@@ -109,6 +109,7 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64) -> list[dict]:
     outputs.save_tensors(output, ((f"{index}.{name}", np.asarray(value)) for index, layer in enumerate(params)
                                   for name, value in sorted(layer.items())))
     outputs.save_metrics(output, history)
+    outputs.save_event_files(output, history)
     if tracking.active():
         tracking.log_model("pyfunc", None, x_test[:5], ("jax", "jaxlib", "optax"),
                            predict=lambda x: np.asarray(forward(params, x)),

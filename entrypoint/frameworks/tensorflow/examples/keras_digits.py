@@ -64,6 +64,7 @@ def train(output: Path, epochs: int = 3, batch_size: int = 64, restore_rng: bool
     outputs.prepare(output)
     outputs.save_tensors(output, ((w.path, w.numpy()) for w in model.weights))
     outputs.save_metrics(output, history)
+    outputs.save_event_files(output, history)
     tracking.log_model("keras", model, x_test[:5], ("keras", "tensorflow", "tensorflow-cpu"),
                        predict=lambda inputs: model.predict(inputs, verbose=0))
     return history

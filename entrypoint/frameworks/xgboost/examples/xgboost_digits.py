@@ -51,6 +51,7 @@ def train(output: Path, rounds: int = 30, reseed: bool = True) -> list[dict] | N
     outputs.prepare(output)
     (output / "model.json").write_bytes(bytes(model.get_booster().save_raw("json")))
     outputs.save_metrics(output, history)
+    outputs.save_event_files(output, history)
     for row in history:
         tracking.log_epoch(row)
     tracking.log_model("xgboost", model, x_test[:5], ("xgboost", "xgboost-cpu"))

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from mlfcore.entrypoint import apply_contract
+from mlfcore.entrypoint.tensorboard import ScalarWriter
 
 from . import data, model, outputs
 
@@ -18,6 +19,9 @@ def train(output: Path, epochs: int = 20, batch_size: int = 64, learning_rate: f
     rng = np.random.default_rng(applied.seed)
     x_train, y_train, x_test, y_test = data.load()
     params = model.init(x_train.shape[1], rng)
+    # TensorBoard's event files in the output folder: mlf fingerprints their records (tag, step, value), not the
+    # wall-clock times they also hold, and `mlf tensorboard` opens them.
+    writer = ScalarWriter(output / "tensorboard")
     history = []
     for epoch in range(epochs):
         order = rng.permutation(len(x_train))
@@ -26,6 +30,9 @@ def train(output: Path, epochs: int = 20, batch_size: int = 64, learning_rate: f
         accuracy = float(((model.predict(params, x_test) > 0.5) == y_test).mean())
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "accuracy": accuracy})
         outputs.log_epoch(history[-1])
+        writer.add_scalar("loss", history[-1]["loss"], epoch)
+        writer.add_scalar("accuracy", history[-1]["accuracy"], epoch)
+    writer.close()
     outputs.save_tensors(output, sorted(params.items()))
     outputs.save_metrics(output, history)
     return history

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from mlfcore.entrypoint import apply_contract
+from mlfcore.entrypoint.tensorboard import ScalarWriter
 from mlfcore.entrypoint.frameworks.jax.keys import run_key
 
 from . import data, model, outputs
@@ -36,6 +37,9 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64) -> list[dict]:
         changes, opt_state = optimiser.update(grads, opt_state, params)
         return optax.apply_updates(params, changes), opt_state, value
 
+    # TensorBoard's event files in the output folder: mlf fingerprints their records (tag, step, value), not the
+    # wall-clock times they also hold, and `mlf tensorboard` opens them.
+    writer = ScalarWriter(output / "tensorboard")
     history, step = [], 0
     for epoch in range(epochs):
         order = np.asarray(jax.random.permutation(jax.random.fold_in(jax.random.fold_in(base, 1), epoch),
@@ -51,6 +55,9 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64) -> list[dict]:
         history.append({"epoch": epoch, "loss": total / len(x_train),
                         "accuracy": float((predicted == y_test).mean())})
         outputs.log_epoch(history[-1])
+        writer.add_scalar("loss", history[-1]["loss"], epoch)
+        writer.add_scalar("accuracy", history[-1]["accuracy"], epoch)
+    writer.close()
     outputs.save_tensors(output, ((f"{index}.{name}", np.asarray(value)) for index, layer in enumerate(params)
                                   for name, value in sorted(layer.items())))
     outputs.save_metrics(output, history)

@@ -15,6 +15,7 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64, workers: int = 2)
     apply_contract()
     import torch
     from torch.utils.data import DataLoader, TensorDataset
+    from torch.utils.tensorboard import SummaryWriter
 
     x_train, y_train, x_test, y_test = data.load()
     train_set = TensorDataset(torch.from_numpy(x_train).unsqueeze(1), torch.from_numpy(y_train))
@@ -24,6 +25,9 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64, workers: int = 2)
     net = model.build()
     optimiser = torch.optim.Adam(net.parameters(), lr=1e-2)
     loss_fn = torch.nn.CrossEntropyLoss()  # mlf: ignore[torch-cross-entropy-nd] -- (N, C) logits of a Linear layer
+    # TensorBoard's event files in the output folder: mlf fingerprints their records (tag, step, value), not the
+    # wall-clock times they also hold, and `mlf tensorboard` opens them.
+    writer = SummaryWriter(str(output / "tensorboard"))
     history = []
     for epoch in range(epochs):
         net.train()
@@ -40,6 +44,9 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64, workers: int = 2)
         history.append({"epoch": epoch, "loss": total / len(train_set),
                         "accuracy": float((predicted == y_test).mean())})
         outputs.log_epoch(history[-1])
+        writer.add_scalar("loss", history[-1]["loss"], epoch)
+        writer.add_scalar("accuracy", history[-1]["accuracy"], epoch)
+    writer.close()
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in net.state_dict().items()))
     outputs.save_metrics(output, history)
     return history

@@ -18,8 +18,11 @@ def train(output: Path, epochs: int = 2, batch_size: int = 64) -> list[dict]:
     x_train, y_train, x_test, y_test = data.load()
     net = model.build()
     net.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    # TensorBoard's event files in the output folder: mlf fingerprints their records (tag, step, value), not the
+    # wall-clock times they also hold, and `mlf tensorboard` opens them.
+    tensorboard = keras.callbacks.TensorBoard(log_dir=str(output / "tensorboard"))
     fit = net.fit(x_train[..., None], y_train, batch_size=batch_size, epochs=epochs, shuffle=True,
-                  validation_data=(x_test[..., None], y_test), verbose=0)
+                  validation_data=(x_test[..., None], y_test), verbose=0, callbacks=[tensorboard])
     history = [{"epoch": epoch, "loss": float(fit.history["loss"][epoch]),
                 "accuracy": float(fit.history["val_accuracy"][epoch])} for epoch in range(epochs)]
     for row in history:
