@@ -67,7 +67,9 @@ SYSINFO_B = ("mlf", "sysinfo", "--format", "json", "--fast", "--output", "b.json
 SCAFFOLD = ("mlf-scaffold", "new", "my-model", "--framework", "pytorch", "--owner", "my-org")
 SYNOPSIS = "a usage synopsis (placeholders and optional parts), not a command; a concrete instance is parsed"
 NEEDS_RUN = "needs a recorded training run (a training of minutes), which tests/entrypoint/report/ makes"
-MLF_COMMANDS = ("run", "env", "lint", "sysinfo", "train", "verify", "reproduce", "report", "hash", "sync", "bench")
+TENSORBOARD = ("it starts a TensorBoard server in the foreground; tests/entrypoint/commands/test_tensorboard.py starts one for real")
+MLF_COMMANDS = ("run", "env", "lint", "sysinfo", "train", "verify", "reproduce", "report", "hash", "sync", "bench",
+                "tensorboard")
 
 # The documented command line (as extracted: prompt, comment and shell operators removed) → how it is checked.
 CHECKS: dict[str, Run | Parse] = {
@@ -87,6 +89,17 @@ CHECKS: dict[str, Run | Parse] = {
     "mlf report RUN_A RUN_B RUN_C -o fig3": Parse(NEEDS_RUN, (("mlf", "report", "a1", "b2", "c3", "-o", "fig3"),)),
     "mlf report RUN_ID --format md": Parse(NEEDS_RUN, (("mlf", "report", "a1", "--format", "md"),)),
     "mlf report RUN_ID --format json": Parse(NEEDS_RUN, (("mlf", "report", "a1", "--format", "json"),)),
+    "mlf tensorboard RUN_ID": Parse(NEEDS_RUN, (("mlf", "tensorboard", "f6ae529a27414193b1fe208e3b827aa5"),)),
+    "mlf tensorboard RUN_A RUN_B --port 6007": Parse(NEEDS_RUN, (("mlf", "tensorboard", "a1", "b2", "--port", "6007"),)),
+    "mlf tensorboard RUN_ID --project path/to/project": Parse(
+        NEEDS_RUN, (("mlf", "tensorboard", "a1", "--project", "proj"),)),
+    "mlf tensorboard --logdir runs/exp1 --logdir runs/exp2": Parse(
+        TENSORBOARD, (("mlf", "tensorboard", "--logdir", "runs/exp1", "--logdir", "runs/exp2"),)),
+    "mlf tensorboard RUN_ID --print": Parse(NEEDS_RUN, (("mlf", "tensorboard", "a1", "--print"),)),
+    "mlf tensorboard RUN_ID --print --format json": Parse(
+        NEEDS_RUN, (("mlf", "tensorboard", "a1", "--print", "--format", "json"),)),
+    "mlf train .": Parse("it trains the project of the example around it; tests/entrypoint/commands run `mlf train` "
+                         "on tiny projects", (("mlf", "train", "."),)),
     "mlf-scaffold new my-model --framework pytorch --owner my-org": Run(_ok()),
     "mlf sysinfo": Run(_ok()),
     "mlf sysinfo --format json --fast": Run(_ok()),

@@ -19,6 +19,7 @@ from ..commands import reproduce as reproduce_command
 from ..commands import run as run_command
 from ..commands import sync as sync_command
 from ..commands import sysinfo as sysinfo_command
+from ..commands import tensorboard as tensorboard_command
 from ..commands import train as train_command
 from ..commands import verify as verify_command
 from .exits import invoke
@@ -54,6 +55,7 @@ train_command.register(app)
 verify_command.register(app)
 reproduce_command.register(app)
 report_command.register(app)
+tensorboard_command.register(app)
 bench_command.register(app)
 hash_command.register(app)
 mlflow_entry_command.register(app)

@@ -104,6 +104,9 @@ def train(
     show(result)
     if wants_json(output_format, as_json):
         console.out(json.dumps(result.summary(), indent=2))
+    from .tensorboard import tell
+
+    tell([result])
     return exit_code(result)
 
 

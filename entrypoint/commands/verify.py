@@ -129,11 +129,15 @@ def verify(
                "mismatch": mismatch.to_dict() if mismatch else None, **fields}
     if wants_json(output_format, as_json):
         console.out(json.dumps(summary, indent=2))
+    from .tensorboard import tell
+
     if mismatch is not None:
-        raise CheckFailed(f"NOT reproducible: the {runs} runs differ; first differing artifact: {mismatch.describe()}",
-                          hint="mlf lint finds non-deterministic calls; outputs that hold times or random bytes "
-                               "can never match")
+        unexpected = CheckFailed(f"NOT reproducible: the {runs} runs differ; first differing artifact: "
+                                 f"{mismatch.describe()}",
+                                 hint="mlf lint finds non-deterministic calls; outputs that hold times or random "
+                                      "bytes can never match")
     if unexpected is not None:
+        tell(results)  # before the verdict, which stays last: the curves side by side show where the runs part
         raise unexpected
     written = expect.written(results[0].fingerprint.digest, results[0].fingerprint.algorithm)
     if runs > 1:
@@ -142,6 +146,7 @@ def verify(
     if expectation is None and resume_at is None:
         console.info(console.escape(verify_expect.suggestion(project_dir, written, params, entry_point, seed, threads,
                                                              portable, allow_nondeterministic)))
+    tell(results)
     return exit_code(*results)
 
 

@@ -23,7 +23,8 @@ RESUMED_TAG = "mlf.resumed_from_step"  # train/resume.py
 SYSTEM_METRICS = "system/"  # MLflow's own machine metrics: not the model's (train/pipeline.py leaves them out too)
 
 
-def _lookup(client, store, run_id: str):
+def lookup(client, store, run_id: str):
+    """Run `run_id` of `store`; UsageError (exit 2) naming the store when it has none (report, tensorboard)."""
     from mlflow.exceptions import MlflowException
 
     try:
@@ -112,7 +113,7 @@ def gather(store: tracking.Store, run_ids: list[str], crate: Path, *, outputs: b
     """The report's runs, read from `store`, their records copied into `crate` (and their outputs, unless not
     `outputs`). UsageError for an unknown run id, before anything is written."""
     client = tracking.client(store)
-    found = [_lookup(client, store, run_id) for run_id in dict.fromkeys(run_ids)]
+    found = [lookup(client, store, run_id) for run_id in dict.fromkeys(run_ids)]
     experiments: dict[str, str] = {}
     runs = [_run(client, item, experiments, asked=True) for item in found]
     asked = {run.run_id: run for run in runs}

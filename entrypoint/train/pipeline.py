@@ -474,11 +474,23 @@ def snapshot(result: Result, into: Path) -> Path:
         if artifact.kind == fingerprint.METRIC:
             continue
         name = artifact.name.partition(fingerprint.SEPARATOR)[0]
-        target = into / name
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(result.output_base / name, target)
+        # A TensorBoard artifact names a folder's event files taken together (`<folder>/events.out.tfevents`), no
+        # one file: its folder's event files are kept, which fingerprint.compare reads back (formats.load_events).
+        names = _event_files(result.output_base, name) if artifact.kind == fingerprint.EVENTS else [name]
+        for name in names:
+            target = into / name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(result.output_base / name, target)
     return into
+
+
+def _event_files(base: Path, name: str) -> list[str]:
+    from ..tensorboard.eventfile import is_event_file
+
+    folder = Path(name).parent
+    return [(folder / path.name).as_posix() for path in sorted((base / folder).iterdir())
+            if path.is_file() and is_event_file(path)]
 
 
 def recorded_outputs(store: tracking.Store, run_id: str, digest: str) -> tuple[fingerprint.Fingerprint, Path]:
