@@ -112,8 +112,8 @@ CHECKS: dict[str, Run | Parse] = {
     "[--format json]": Parse(SYNOPSIS, (("mlf", "train"), ("mlf", "train", "proj", "-P", "epochs=2", "-P", "lr=0.1",
                                                          "-e", "main", "--experiment", "x", "--seed", "1",
                                                          "--threads", "2", "--format", "json"))),
-    "mlf verify [PROJECT_DIR] [--runs N] [--expect v2:HEX] [--across-environments] [same options as train]": Parse(
-        SYNOPSIS, (("mlf", "verify"), ("mlf", "verify", "proj", "--runs", "3", "--expect", "v2:" + "0" * 64,
+    "mlf verify [PROJECT_DIR] [--runs N] [--expect v3:HEX] [--across-environments] [same options as train]": Parse(
+        SYNOPSIS, (("mlf", "verify"), ("mlf", "verify", "proj", "--runs", "3", "--expect", "v3:" + "0" * 64,
                                        "--across-environments", "-P", "epochs=2", "--seed", "1"))),
     "mlf reproduce RUN_ID [--project DIR] [--format json]": Parse(
         SYNOPSIS + "; " + NEEDS_RUN, (("mlf", "reproduce", "a1", "--project", "proj", "--format", "json"),)),

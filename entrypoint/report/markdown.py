@@ -1,5 +1,5 @@
 """`--format md`: a short summary for a README or a paper's supplement, e.g. "reproduced bit for bit on 2 hosts,
-2026-12-06, fingerprint 10a9b8eb…", with the runs, their verdicts and the command that re-does the first run."""
+2026-12-06, fingerprint 3511fcbe…", with the runs, their verdicts and the command that re-does the first run."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .model import Proof, Run, Verdict
 
-SHORT = 8  # hex digits of a fingerprint shown in a sentence ("10a9b8eb…"); tables show the whole digest
+SHORT = 8  # hex digits of a fingerprint shown in a sentence ("3511fcbe…"); tables show the whole digest
 
 
 def unfinished(run: Run) -> str:

@@ -1,6 +1,6 @@
 """An expected result fingerprint: the value a project commits and `mlf verify` proves on every machine.
 
-The one written form is `v<algorithm>:<64 hex digits>`, e.g. `v2:10a9b8eb…`: `mlf verify` prints it,
+The one written form is `v<algorithm>:<64 hex digits>`, e.g. `v3:3511fcbe…`: `mlf verify` prints it,
 `mlf verify --expect` and `[tool.mlf] expect` take it, mlfcore's own golden table stores it. The algorithm version is
 part of the value because a digest alone cannot say which algorithm made it (train/fingerprint.py ALGORITHM): a
 value recorded by another version can never match, and saying so is more useful than a mismatch.
@@ -31,7 +31,7 @@ class Expected:
 
 
 def written(digest: str, algorithm: int = ALGORITHM) -> str:
-    """The form a project commits: `v2:<digest>`."""
+    """The form a project commits: `v<algorithm>:<digest>`."""
     return f"v{algorithm}:{digest}"
 
 
