@@ -111,6 +111,47 @@ def test_mlf_run_with_a_seed_is_no_contract_conflict(engine, image):
     assert (result.exit_code, result.stdout.strip()) == (0, "7"), result.stderr
 
 
+
+# Inside one container: a log written by mlfcore's writer, `mlf tensorboard` on it in the background, and TensorBoard's
+# scalars endpoint read back (the deadline is a bound for a broken server, not a timing the test measures).
+TENSORBOARD_SCRIPT = """
+set -e
+python -c '
+from mlfcore.entrypoint.tensorboard import ScalarWriter
+with ScalarWriter("/tmp/tb/curve") as writer:
+    for step, loss in enumerate([0.5, 0.25, 0.125]):
+        writer.add_scalar("loss", loss, step)
+'
+mlf tensorboard --logdir /tmp/tb/curve --port 6006 >/tmp/tensorboard.log 2>&1 &
+python -c '
+import json, sys, time, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+def get(path):
+    return json.load(opener.open("http://127.0.0.1:6006" + path, timeout=10))
+deadline = time.monotonic() + 300
+while True:
+    try:
+        runs = get("/data/runs")
+        if runs:
+            break
+    except OSError:
+        pass
+    if time.monotonic() > deadline:
+        sys.exit("no answer; its log:\n" + open("/tmp/tensorboard.log").read())
+    time.sleep(0.5)
+print(json.dumps({"runs": runs, "loss": get("/data/plugin/scalars/scalars?run=" + runs[0] + "&tag=loss")}))
+'
+"""
+
+
+def test_mlf_tensorboard_serves_a_log_in_the_image(engine, image):
+    result = run(engine, image, "-c", TENSORBOARD_SCRIPT, entrypoint=["bash"])
+    assert result.exit_code == 0, result.stderr[-3000:] + result.stdout[-2000:]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["runs"] == ["curve"]
+    # TensorBoard's scalar rows are [wall time, step, value]: the steps and the values written, in order.
+    assert [(row[1], row[2]) for row in answer["loss"]] == [(0, 0.5), (1, 0.25), (2, 0.125)]
+
 # ---- what the saved image holds: every layer, not only the final filesystem -------------------------------------
 
 def _proxy_certificates() -> list[str]:
