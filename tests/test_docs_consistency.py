@@ -287,7 +287,7 @@ def _value_problems(doc: Path) -> list[str]:
 def test_the_value_checks_of_this_test_find_wrong_values():
     golden = _golden()
     digest = sorted(golden)[0][1]
-    assert _fingerprint_problems(f"fingerprint `v2:{digest}`", golden) == []
+    assert _fingerprint_problems(f"fingerprint `v{fingerprint.ALGORITHM}:{digest}`", golden) == []
     assert _fingerprint_problems(f"gives fingerprint {digest[:8]}… twice", golden) == []
     assert len(_fingerprint_problems(f"fingerprint `v9:{digest}`", golden)) == 2  # unknown version, no golden value
     assert len(_fingerprint_problems("the fingerprint `" + "ab" * 32 + "`", golden)) == 1
