@@ -143,6 +143,7 @@ def train(output: Path, epochs: int = 6, images: int = 192, batch_size: int = 16
     outputs.prepare(output)
     outputs.save_tensors(output, ((name, t.detach().numpy()) for name, t in model.state_dict().items()))
     outputs.save_metrics(output, history)
+    outputs.save_event_files(output, history)
     tracking.log_model("pytorch", model, x_test[:5], ("torch",), predict=logged.predict(model),
                        options=logged.OPTIONS)
     return history
