@@ -11,7 +11,8 @@ constraints file cannot leak into the locks.
 With --keep, every pin the lock already has is a constraint too: a requirement added to the table is resolved
 without moving the packages already locked (`make lock KEEP=1`), so an image's other bits stay as they were.
 
-Usage: python -m mlfcore.scaffold.images.lock [--wheelhouse DIR] [--ca-bundle FILE] [--keep] [IMAGE[:VARIANT] ...]   (default: all)
+Usage: python -m mlfcore.scaffold.images.lock [--wheelhouse DIR] [--ca-bundle FILE] [--keep] [IMAGE[:VARIANT] ...]
+(default: all)
 """
 
 from __future__ import annotations
@@ -114,18 +115,26 @@ def render(name: str, variant: str, packages: list[dict], requirements: list[str
     return "".join(lines)
 
 
+def constraints(name: str, variant: str, arch: str = table.DEFAULT_ARCH, keep: bool = False) -> dict[str, str]:
+    """The pins NAME:VARIANT is resolved under: its parents' (they win), the default architecture's versions for
+    another architecture, and with `keep` the lock's own."""
+    spec = table.check_variant(name, variant)
+    # Another architecture gets the same versions as the default one (its lock's pins are constraints): the
+    # locks then differ only in the files' hashes, and an image means the same release on every platform.
+    same_versions = {} if arch == table.DEFAULT_ARCH else read_lock(spec.lock_file(variant))
+    path = spec.lock_file(variant, arch)
+    # keep: the lock's own pins; the parent's win where both name a package, since the child installs on top of
+    # the parent and lists only what the parent lacks.
+    kept = read_lock(path) if keep and path.exists() else {}
+    return {**kept, **same_versions, **inherited(name, variant, arch)}
+
+
 def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
          arch: str = table.DEFAULT_ARCH, keep: bool = False) -> Path:
     spec = table.check_variant(name, variant)
     requirements = requirements_of(name, variant)
     parent_pins = inherited(name, variant, arch)
-    # Another architecture gets the same versions as the default one (its lock's pins are constraints): the
-    # locks then differ only in the files' hashes, and an image means the same release on every platform.
-    same_versions = {} if arch == table.DEFAULT_ARCH else read_lock(spec.lock_file(variant))
     path = spec.lock_file(variant, arch)
-    # --keep: the lock's own pins as constraints; the parent's pins win where the two name one package, since the
-    # child installs on top of the parent and lists only what the parent lacks.
-    kept = read_lock(path) if keep and path.exists() else {}
     # Only a pinned local version ("torch==2.13.0+cpu") comes from the wheelhouse: "torch==2.13.0" also matches
     # 2.13.0+cpu (PEP 440), so offering the wheelhouse to the cuda variant would lock the CPU wheel.
     if not any("+" in requirement for requirement in requirements):
@@ -133,7 +142,8 @@ def lock(name: str, variant: str, wheelhouse: str | None, ca_bundle: str | None,
     elif not wheelhouse:
         raise table.TableError(f"{name}:{variant} pins a local version that is not on PyPI "
                                f"({', '.join(r for r in requirements if '+' in r)}): pass WHEELHOUSE=<a folder with it>")
-    packages = [item for item in resolve(requirements, {**kept, **same_versions, **parent_pins}, wheelhouse, ca_bundle, arch)
+    packages = [item for item in resolve(requirements, constraints(name, variant, arch, keep), wheelhouse, ca_bundle,
+                                         arch)
                 if item["name"] not in parent_pins and item["name"] != "mlfcore"]
     path.write_text(render(name, variant, packages, requirements))
     return path

@@ -47,3 +47,11 @@ def test_locking_an_image_not_published_for_the_architecture_is_refused_before_a
     assert {path: path.stat().st_mtime_ns for path in table.ROOT.glob("images/**/requirements-*.lock")} == locks
     assert lock.main(["--arch", "aarch64", "xgboost:cuda"]) == 2
     assert "xgboost:cuda is not published for aarch64" in capsys.readouterr().err
+
+
+def test_keep_resolves_under_the_lock_s_own_pins_and_the_parent_s_win():
+    own = lock.read_lock(table.image("tensorflow").lock_file("cpu"))
+    parent = lock.read_lock(table.image("base").lock_file("cpu"))
+    kept = lock.constraints("tensorflow", "cpu", keep=True)
+    assert lock.constraints("tensorflow", "cpu") == parent  # without keep: only what the parent installs
+    assert {name: kept[name] for name in own} == own and {name: kept[name] for name in parent} == parent
