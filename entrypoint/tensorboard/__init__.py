@@ -2,6 +2,8 @@
 event files with it) and a small scalar writer (eventfile.py)."""
 
 from .errors import CorruptEventFile, TruncatedEventFile
-from .eventfile import ScalarWriter, SummaryValue, is_event_file, records
+from .eventfile import (Restart, ScalarWriter, SummaryValue, entries, is_event_file, reading_order, records, replay,
+                        shown)
 
-__all__ = ["CorruptEventFile", "ScalarWriter", "SummaryValue", "TruncatedEventFile", "is_event_file", "records"]
+__all__ = ["CorruptEventFile", "Restart", "ScalarWriter", "SummaryValue", "TruncatedEventFile", "entries",
+           "is_event_file", "reading_order", "records", "replay", "shown"]

@@ -13,7 +13,10 @@ summary_pb2):
     Summary.Value:  tag = 1, simple_value = 2 (float), obsolete_old_style_histogram = 3, image = 4, histo = 5,
                     audio = 6, node_name = 7, tensor = 8 (TensorProto), metadata = 9 (SummaryMetadata)
 
-The reader yields the summary values only: what a training logged, by tag and step. The writer writes scalars.
+    SessionLog:     status = 1 (START = 1, STOP = 2, CHECKPOINT = 3), checkpoint_path = 2, msg = 3
+
+The reader yields the summary values (what a training logged, by tag and step) and, with `entries()`, the restarts
+a writer marks (a SessionLog START). The writer writes scalars.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import os
 import socket
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +39,8 @@ from .tfrecord import HEADER, frame, read_records
 PREFIX = "events.out.tfevents."
 EVENTS_NAME = PREFIX.rstrip(".")  # a folder's event files taken together, whatever their own names
 FILE_VERSION = "brain.Event:2"  # what TensorFlow's and TensorBoard's writers put in each file's first event
-_WALL_TIME, _STEP, _FILE_VERSION, _SUMMARY = 1, 2, 3, 5
+_WALL_TIME, _STEP, _FILE_VERSION, _SUMMARY, _SESSION_LOG = 1, 2, 3, 5, 7
+_SESSION_STATUS, _START = 1, 1  # SessionLog.status, SessionLog.SessionStatus.START
 _VALUE = 1  # Summary.value
 _TAG, _SIMPLE_VALUE = 1, 2
 # Summary.Value's `value` oneof: field number → kind. The old-style histogram (3) is obsolete (summary.proto says so)
@@ -62,6 +66,16 @@ class SummaryValue:
         return struct.unpack("<f", self.payload)[0]
 
 
+@dataclass(frozen=True)
+class Restart:
+    """A writer's restart at `step` (an event with a SessionLog START: torch's `SummaryWriter(purge_step=S)`, a
+    restarted TensorFlow session). TensorBoard then drops every value read before it whose step is `step` or later,
+    of every tag (tensorboard/backend/event_processing/plugin_event_accumulator.py, _CheckForRestartAndMaybePurge):
+    a training resumed from a checkpoint logs those steps again."""
+
+    step: int
+
+
 def is_event_file(path: Path | str) -> bool:
     """Whether `path` names a TensorBoard event file (by its name, as TensorBoard finds them:
     tensorboard/backend/event_processing/io_wrapper.py, IsSummaryEventsFile)."""
@@ -82,29 +96,69 @@ def _values(summary: bytes, step: int) -> Iterator[SummaryValue]:
             yield SummaryValue(tag, step, kind, payload)
 
 
-def _event_values(data: bytes) -> Iterator[SummaryValue]:
-    step, summaries = 0, []
+def _starts(session_log: bytes) -> bool:
+    return any(number == _SESSION_STATUS and wire_type == wire.VARINT and value == _START
+               for number, wire_type, value in wire.fields(session_log))
+
+
+def _event_entries(data: bytes) -> Iterator[SummaryValue | Restart]:
+    step, summaries, restart = 0, [], False
     for number, wire_type, value in wire.fields(data):
         if number == _STEP and wire_type == wire.VARINT:
             step = wire.signed64(value)
         elif number == _SUMMARY and wire_type == wire.LENGTH:
             summaries.append(value)  # a message field written twice is merged: its repeated values concatenate
+        elif number == _SESSION_LOG and wire_type == wire.LENGTH:
+            restart = restart or _starts(value)
+    if restart:
+        yield Restart(step)
     for summary in summaries:
         yield from _values(summary, step)
 
 
-def records(path: Path | str) -> Iterator[SummaryValue]:
-    """Every summary value of the event file at `path`, in file order. Everything else an event holds (wall time,
-    file version, graphs, run metadata, log messages, session logs, each value's display metadata) is skipped.
+def entries(path: Path | str) -> Iterator[SummaryValue | Restart]:
+    """Every summary value of the event file at `path` and every restart (Restart), in file order. Everything else an
+    event holds (wall time, file version, graphs, run metadata, log messages, the other session logs, each value's
+    display metadata) is skipped.
 
     Raises CorruptEventFile (a failed checksum, a malformed message) and TruncatedEventFile (the file ends inside a
-    record), both naming the file and the record's byte offset, after yielding the values before it."""
+    record), both naming the file and the record's byte offset, after yielding the entries before it."""
     path = Path(path)
     for offset, data in read_records(path):
         try:
-            yield from list(_event_values(data))
+            yield from list(_event_entries(data))
         except wire.WireError as err:
-            raise CorruptEventFile(path, offset + HEADER.size + err.position, f"a malformed Event message: {err}") from None
+            raise CorruptEventFile(path, offset + HEADER.size + err.position,
+                                   f"a malformed Event message: {err}") from None
+
+
+def records(path: Path | str) -> Iterator[SummaryValue]:
+    """Every summary value of the event file at `path`, in file order (entries() without the restarts)."""
+    return (entry for entry in entries(path) if isinstance(entry, SummaryValue))
+
+
+def replay(files: Iterable[Iterable[SummaryValue | Restart]]) -> list[SummaryValue]:
+    """The values TensorBoard shows from one folder's files, given the entries of each in the order TensorBoard
+    reads them (shown()): each restart drops the values read before it at its step or later."""
+    values: list[SummaryValue] = []
+    for file_entries in files:
+        for entry in file_entries:
+            if isinstance(entry, Restart):
+                values = [value for value in values if value.step < entry.step]
+            else:
+                values.append(entry)
+    return values
+
+
+def reading_order(paths: Iterable[Path]) -> list[Path]:
+    """One folder's event files in the order TensorBoard reads them: by name, which starts with the time the file was
+    opened (tensorboard/backend/event_processing/directory_watcher.py loads a folder's files in sorted order)."""
+    return sorted(paths, key=lambda path: path.name)
+
+
+def shown(paths: Iterable[Path]) -> list[SummaryValue]:
+    """The values TensorBoard shows from the event files `paths` of one folder (restarts applied)."""
+    return replay(list(entries(path)) for path in reading_order(paths))
 
 
 # --- writing --------------------------------------------------------------------------------------------------------

@@ -75,8 +75,8 @@ def document(name: str, value: object) -> Artifact:
 
 
 def event_values(values) -> list[tuple[int, str, bytes]]:
-    """A tag's summary values (tensorboard.SummaryValue) as sorted (step, kind, payload): the order of the files and
-    of the records in them does not count, each value does, as often as it was logged."""
+    """A tag's summary values (tensorboard.SummaryValue, restarts applied) as sorted (step, kind, payload): the order
+    of the files and of the records in them does not count, each value does, as often as it is shown."""
     return sorted((v.step, v.kind, v.payload) for v in values)
 
 

@@ -14,11 +14,15 @@ taken:
 - TensorBoard event files (`events.out.tfevents.*`, read by tensorboard/eventfile.py): since version 3, by what
   they log. The event files of one folder are one log (TensorBoard shows them as one run), and it enters as one
   artifact a tag, `<folder>/events.out.tfevents::<tag>` (eventfile.EVENTS_NAME; no folder part at the top), over
-  that tag's values sorted by (step, kind, payload) — the order of the files and of their records does not count.
+  that tag's values as TensorBoard shows them, sorted by (step, kind, payload). As TensorBoard does, the files are
+  read in name order (the time each was opened), and a restart a writer marks (a SessionLog START at step S:
+  torch's `SummaryWriter(purge_step=S)` when a training resumes from its checkpoint) drops the values read before it
+  at step S or later, so a resumed run that says so logs what an uninterrupted one does. Otherwise the order of the
+  files and of their records does not count; a value logged twice counts twice, as TensorBoard shows it twice.
   Left out, because they name the writing rather than the result: each event's wall time, the files' names (their
   time, host and process id), the file version, graphs (`graph_def`, `meta_graph_def`: a description of the
-  computation, not what it computed), `tagged_run_metadata` (step timings and memory), `session_log` (writer
-  start/stop and checkpoint paths), `log_message`, `source_metadata` (the name of the writing library), and each
+  computation, not what it computed), `tagged_run_metadata` (step timings and memory), `session_log` (but for
+  a START's restart: writer start/stop and checkpoint paths), `log_message`, `source_metadata` (the name of the writing library), and each
   value's `metadata` (how to show it: display name, description, plugin data) and `node_name` (a TF1 graph node's
   name). Writers differ in how often they repeat the metadata (TF1's FileWriter keeps it on a tag's first value
   only, a restarted job's new writer writes it again; measured, TF 2.21's tf.summary writes it with every value,
@@ -183,15 +187,16 @@ def event_artifact(folder: str, tag: str) -> str:
 
 
 def _event_folder(folder: str, members: list[tuple[str, Path]]) -> Iterator[Artifact]:
-    by_tag: dict[str, list] = {}
-    for name, path in members:
+    readable = []
+    by_path = {path: name for name, path in members}
+    for path in eventfile.reading_order(by_path):
         try:
-            values = list(eventfile.records(path))
+            readable.append(list(eventfile.entries(path)))
         except eventfile.CorruptEventFile:
-            yield file(name, path)  # by its bytes, under its own name: a damaged log never verifies by accident
-            continue
-        for value in values:
-            by_tag.setdefault(value.tag, []).append(value)
+            yield file(by_path[path], path)  # by its bytes, under its own name: a damaged log never verifies by accident
+    by_tag: dict[str, list] = {}
+    for value in eventfile.replay(readable):
+        by_tag.setdefault(value.tag, []).append(value)
     for tag, values in sorted(by_tag.items()):
         yield events(event_artifact(folder, tag), values)
 
@@ -214,6 +219,5 @@ def load_events(base: Path, name: str) -> list[tuple[int, str, bytes]]:
     folder `base` (for naming where two runs' logs of a tag part)."""
     stem, _, tag = name.partition(SEPARATOR)
     folder = base / posixpath.dirname(stem)
-    values = [v for path in sorted(folder.iterdir()) if path.is_file() and eventfile.is_event_file(path)
-              for v in eventfile.records(path) if v.tag == tag]
-    return event_values(values)
+    paths = [path for path in folder.iterdir() if path.is_file() and eventfile.is_event_file(path)]
+    return event_values([value for value in eventfile.shown(paths) if value.tag == tag])

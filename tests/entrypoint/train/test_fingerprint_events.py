@@ -170,3 +170,38 @@ def test_version_2_reads_event_files_by_their_bytes_as_it_recorded_them(tmp_path
     new = fingerprint.compute(files, {"loss": 0.25})
     assert new.algorithm == 3 and [a.name for a in new.artifacts][:2] == ["notes.txt", "tb/events.out.tfevents::loss"]
     assert new.digest == "77ea07ad945a95bf6c4e502ccbe2380e11c35d98fc10b3b34514ca9a1dbc8c88"
+
+
+# A training preempted after logging steps 0-3 whose checkpoint was at step 2, resumed in a new writer: with
+# `purge_step` (torch's way to tell TensorBoard of a restart: a SessionLog START at that step) TensorBoard shows
+# steps 0-5 once each, as the uninterrupted run's log; without it, steps 2 and 3 twice. Both writers in one process,
+# so their files' names (time, host, pid, a per-process counter) sort in the order they were opened, as a resumed
+# run's, opened later, does.
+RESUMED_LOG = """
+import sys
+from torch.utils.tensorboard import SummaryWriter
+
+mode = sys.argv[2]
+if mode == "whole":
+    with SummaryWriter(sys.argv[1]) as writer:
+        for step in range(6):
+            writer.add_scalar("loss", 1 / (step + 1), step)
+else:
+    with SummaryWriter(sys.argv[1]) as writer:  # preempted after step 3
+        for step in range(4):
+            writer.add_scalar("loss", 1 / (step + 1), step)
+    with SummaryWriter(sys.argv[1], purge_step=2 if mode == "purged" else None) as writer:  # resumed at step 2
+        for step in range(2, 6):
+            writer.add_scalar("loss", 1 / (step + 1), step)
+"""
+
+
+def test_a_resumed_log_that_tells_tensorboard_of_its_restart_agrees_with_the_uninterrupted_one(tmp_path):
+    run_all(RESUMED_LOG, [str(tmp_path / "whole" / "tb"), "whole"], [str(tmp_path / "purged" / "tb"), "purged"],
+            [str(tmp_path / "twice" / "tb"), "twice"])
+    assert len(list((tmp_path / "purged" / "tb").iterdir())) == 2
+    whole, purged, twice = (take(tmp_path / run) for run in ("whole", "purged", "twice"))
+    assert purged.digest == whole.digest  # what TensorBoard shows: each step once
+    mismatch = fingerprint.compare(whole, twice, tmp_path / "whole", tmp_path / "twice")
+    assert mismatch is not None and mismatch.artifact == "tb/events.out.tfevents::loss"
+    assert "differ first at step 2" in mismatch.describe()
