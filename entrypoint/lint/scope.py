@@ -8,7 +8,8 @@ against the importing package), with each package's `__init__.py`. Imports of an
 (torch, numpy) end there.
 
 When the entry cannot be followed — a shell command or pipeline, a program that is not Python, an entry file that
-does not exist, a module not in the project, an import whose module name is computed at run time — the scope is
+does not exist, a module not in the project (looked for in the root, `src/`, and where this interpreter finds its
+top-level package), an import whose module name is computed at run time — the scope is
 the whole project and `why` says which of these it was.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import importlib.util
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,12 +56,13 @@ def resolve(command: list[str], root: Path, exclude: Iterable[str] = ()) -> Scop
     if kind == "code":
         start, entry, base = [], "python -c", root
         sources = [("<-c>", value)]
+    elif kind == "module":  # `python -m a.b` imports package a (and a.b) first, from where a is found
+        value, base = value
+        start, entry, sources = [value], _relative(value, root), []
+        parts = value.relative_to(base).with_suffix("").parts
+        start += [p for p in (_walk(base, list(parts[:-1])) or []) if p != value]
     else:
         start, entry, base, sources = [value], _relative(value, root), value.parent, []
-        if kind == "module":  # `python -m a.b` imports package a (and a.b) first, from the root
-            base = root
-            parts = value.relative_to(root).with_suffix("").parts
-            start += [p for p in (_walk(root, list(parts[:-1])) or []) if p != value]
     files, dynamic = _follow(start, sources, root, base)
     if dynamic:
         return Scope(whole=True, why=dynamic, entry=entry)
@@ -124,11 +127,33 @@ def _launched(args: list[str], root: Path, launcher: str) -> tuple[str, object] 
 def _module(name: str, rest: list[str], root: Path) -> tuple[str, object] | str:
     if name in union("LAUNCHER_MODULES"):
         return _launched(rest, root, f"python -m {name}")
-    base = root / name.replace(".", "/")
-    for candidate in (base.with_suffix(".py"), base / "__main__.py"):
-        if candidate.is_file():
-            return "module", candidate.resolve()
+    for import_root in _import_roots(name, root):
+        base = import_root / name.replace(".", "/")
+        for candidate in (base.with_suffix(".py"), base / "__main__.py"):
+            if candidate.is_file():
+                return "module", (candidate.resolve(), import_root)
     return f"module {name} is not a file of the project"
+
+
+def _import_roots(name: str, root: Path) -> Iterable[Path]:
+    """The project folders `python -m NAME` may find NAME in: the project root (sys.path[0] under -m is the working
+    folder), its `src/` (the src layout, installed editable, as PyPA's packaging guide lays a project out), and the
+    folder this interpreter's finders give NAME's top-level package when it is a regular package inside the project
+    (a .pth or an editable install naming another folder). find_spec of a top-level name imports nothing: only a
+    parent package would run code, and none is asked for."""
+    yield root
+    if (root / "src").is_dir():
+        yield root / "src"
+    try:
+        spec = importlib.util.find_spec(name.partition(".")[0])
+    except (ImportError, ValueError):
+        return
+    if spec is None or spec.origin is None:  # not found, or a namespace package (no one folder)
+        return
+    where = Path(spec.origin).resolve().parent
+    location = where.parent if spec.submodule_search_locations else where
+    if location not in (root, root / "src") and location.is_relative_to(root):
+        yield location
 
 
 def _script(path: str, root: Path) -> tuple[str, object] | str:

@@ -62,6 +62,34 @@ def test_scope_follows_the_projects_imports_from_the_entry(tmp_path, command, ex
     assert names(found, root) == sorted(expected)
 
 
+
+# The src layout (PyPA's packaging guide), run as `python -m pkg.train` after an editable install: the package is
+# found in src/, and its absolute imports of itself are followed there.
+SRC_LAYOUT = {
+    "src/pkg/__init__.py": "from .model import Model\n",
+    "src/pkg/model.py": "import torch\nclass Model: pass\n",
+    "src/pkg/train.py": "from pkg.model import Model\nfrom pkg import data\n",
+    "src/pkg/data.py": "import numpy\n",
+    "src/pkg/plots.py": "import matplotlib\n",
+}
+
+
+def test_a_module_of_a_src_layout_is_followed_in_src(tmp_path):
+    root = write(tmp_path, SRC_LAYOUT)
+    found = scope.resolve(["python", "-m", "pkg.train"], root)
+    assert not found.whole, found.why
+    assert names(found, root) == ["src/pkg/__init__.py", "src/pkg/data.py", "src/pkg/model.py", "src/pkg/train.py"]
+
+
+def test_a_module_the_interpreter_finds_in_another_project_folder_is_followed_there(tmp_path, monkeypatch):
+    # A .pth file or an editable install that puts code/ on sys.path: find_spec of the top-level name says where.
+    root = write(tmp_path, {"code/lab/__init__.py": "", "code/lab/fit.py": "from lab import util\n",
+                            "code/lab/util.py": "import os\n", "code/lab/unused.py": "import torch\n"})
+    monkeypatch.syspath_prepend(str(root / "code"))
+    found = scope.resolve(["python", "-m", "lab.fit"], root)
+    assert not found.whole, found.why
+    assert names(found, root) == ["code/lab/__init__.py", "code/lab/fit.py", "code/lab/util.py"]
+
 @pytest.mark.parametrize("command, why", [
     (["sh", "-c", "python train.py"], "shell script"),
     (["python", "train.py", "|", "tee", "log"], "shell command line"),
