@@ -31,11 +31,39 @@ def mlf(*args: str, env: dict[str, str] | None = None, cwd: Path | str | None = 
 
 
 def tree_digest(folder: Path) -> str:
-    """One hash over every file's relative path and bytes, in sorted order."""
+    """One hash over every file's relative path and bytes, in sorted order; TensorBoard event files (whose bytes hold
+    wall-clock times, whose names the host and pid) by their folder and what they log, read with TensorBoard's own
+    protobuf classes: an oracle independent of mlf's reader."""
     digest = hashlib.sha256()
+    logs: dict[str, list[tuple]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.name.startswith("events.out.tfevents."):
+            logs.setdefault(str(path.parent.relative_to(folder)), []).extend(_logged(path))
+            continue
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    for where, values in sorted(logs.items()):
+        digest.update(f"{where}/events\0{sorted(values)!r}".encode())
     return digest.hexdigest()
+
+
+def _logged(path: Path) -> list[tuple]:
+    """(tag, step, kind, bytes) of every summary value of an event file: TFRecord framing (length, its CRC, data,
+    its CRC), each record an Event message."""
+    import struct
+
+    from tensorboard.compat.proto import event_pb2
+
+    data, values, position = path.read_bytes(), [], 0
+    while position < len(data):
+        (length,) = struct.unpack_from("<Q", data, position)
+        event = event_pb2.Event.FromString(data[position + 12:position + 12 + length])
+        position += 12 + length + 4
+        for value in event.summary.value:
+            kind = value.WhichOneof("value")
+            payload = struct.pack("<f", value.simple_value) if kind == "simple_value" else \
+                getattr(value, kind).SerializeToString(deterministic=True)
+            values.append((value.tag, event.step, kind, payload))
+    return values
 
 
 @pytest.fixture
