@@ -11,8 +11,8 @@ The commands are read from the docs' shell code blocks (sh, bash, shell, console
   reason it is not run.
 
 A command line the docs gain without an entry here fails the test, and so does an entry the docs no longer show, so
-the list stays the docs' own. Commands run inside an image (`docker run IMAGE train ...`) are out of scope: the
-image tests (tests/images/) run those. Whether each `--option` exists is also checked, for every command line in
+the list stays the docs' own. Commands run inside an image (`docker run IMAGE train ...`) are
+tests/images/test_documented_docker_runs.py's, which runs them as written or says why not. Whether each `--option` exists is also checked, for every command line in
 prose too, by tests/test_docs_consistency.py.
 """
 
