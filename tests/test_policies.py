@@ -251,6 +251,17 @@ def test_a_frameworks_version_is_pinned_once_and_every_copy_agrees():
             assert found == version, f"the images workflow pins {spec.framework}=={found}, the table {version}"
 
 
+
+def test_the_base_image_pins_what_pyproject_s_extras_pin():
+    """A pin the base image's table row writes out (TensorBoard) is the one pyproject's extra of that package has:
+    `pip install 'mlfcore[tensorboard]'` and the images give the same version."""
+    raw = tomllib.loads((ROOT / "images" / "images.toml").read_text())["images"]["base"]["requirements"]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    pinned = {item for items in extras.values() for item in items if "==" in item}
+    written = [item for items in raw.values() for item in items if not item.startswith(".")]
+    assert written, "the base row pins nothing besides mlfcore's own dependencies"
+    assert [item for item in written if item not in pinned] == []
+
 # --- the stop step -------------------------------------------------------------------------------------------------
 
 def test_only_steps_py_names_the_stop_step():

@@ -33,10 +33,12 @@ def version() -> str:
 
 def pins(name: str, variant: str) -> list[str]:
     """The requirements of the image and its ancestors (parents first), as a project pins them: without mlfcore's
-    own dependencies (".") and without a local version label (PyPI has no `+cpu`)."""
+    own dependencies (".", ".[extra]": a project gets them through mlfcore) and without a local version label (PyPI
+    has no `+cpu`)."""
     found: list[str] = []
     for link in reversed(table.chain(image(name).name)):
         spec = image(link)
         own = variant if variant in spec.variants else spec.variants[0]
-        found += [line.split("+")[0] for line in spec.requirements[own] if line != "." and line not in found]
+        found += [line.split("+")[0] for line in spec.requirements[own]
+                  if not line.startswith(".") and line not in found]
     return found

@@ -112,6 +112,14 @@ def test_mlf_run_with_a_seed_is_no_contract_conflict(engine, image):
 
 
 
+
+def test_the_report_can_be_attached_in_the_image(engine, image):
+    # `mlf verify` and `reproduce` attach the RO-Crate report when report.attach.available(); without the `report`
+    # extra they would only warn, in our own images.
+    result = run(engine, image, "-c", "from mlfcore.entrypoint.report import attach; print(attach.available())",
+                 entrypoint=["python"])
+    assert (result.exit_code, result.stdout.strip()) == (0, "True"), result.stderr
+
 # Inside one container: a log written by mlfcore's writer, `mlf tensorboard` on it in the background, and TensorBoard's
 # scalars endpoint read back (the deadline is a bound for a broken server, not a timing the test measures).
 TENSORBOARD_SCRIPT = """
