@@ -12,10 +12,11 @@ from dataclasses import replace
 import pytest
 
 from mlfcore.entrypoint.errors import CheckFailed, UsageError
+from mlfcore.entrypoint.train.fingerprint import ALGORITHM
 from mlfcore.scaffold.golden import hosts, record, table
 from mlfcore.scaffold.golden.measure import Measured
 
-OTHER = "v2:" + "1" * 64
+OTHER = f"v{ALGORITHM}:" + "1" * 64  # another value of this mlf's algorithm version
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_the_algorithm_is_the_reason_exactly_when_its_version_moved(golden):
     change = record.Change(entry, Measured(OTHER, recorded, 1.0))
     with pytest.raises(UsageError, match="does not fit: the fingerprint algorithm's version did not change"):
         record.check_reason("algorithm: version 3", [change])
-    moved = record.Change(entry, Measured("v3:" + "1" * 64, recorded, 1.0))
+    moved = record.Change(entry, Measured(f"v{ALGORITHM - 1}:" + "1" * 64, recorded, 1.0))  # another version
     with pytest.raises(UsageError, match="does not fit: the fingerprint algorithm's version changed"):
         record.check_reason("example: a new layer", [moved])
     assert record.check_reason(" algorithm :  version 3 ", [moved]) == "algorithm: version 3"
