@@ -150,6 +150,11 @@ def replay(files: Iterable[Iterable[SummaryValue | Restart]]) -> list[SummaryVal
     return values
 
 
+def in_folder(folder: Path) -> list[Path]:
+    """The event files directly in `folder` (one TensorBoard log), in the order TensorBoard reads them."""
+    return reading_order(path for path in folder.iterdir() if path.is_file() and is_event_file(path))
+
+
 def reading_order(paths: Iterable[Path]) -> list[Path]:
     """One folder's event files in the order TensorBoard reads them: by name, which starts with the time the file was
     opened (tensorboard/backend/event_processing/directory_watcher.py loads a folder's files in sorted order)."""

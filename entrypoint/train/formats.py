@@ -219,5 +219,4 @@ def load_events(base: Path, name: str) -> list[tuple[int, str, bytes]]:
     folder `base` (for naming where two runs' logs of a tag part)."""
     stem, _, tag = name.partition(SEPARATOR)
     folder = base / posixpath.dirname(stem)
-    paths = [path for path in folder.iterdir() if path.is_file() and eventfile.is_event_file(path)]
-    return event_values([value for value in eventfile.shown(paths) if value.tag == tag])
+    return event_values([value for value in eventfile.shown(eventfile.in_folder(folder)) if value.tag == tag])

@@ -486,11 +486,10 @@ def snapshot(result: Result, into: Path) -> Path:
 
 
 def _event_files(base: Path, name: str) -> list[str]:
-    from ..tensorboard.eventfile import is_event_file
+    from ..tensorboard.eventfile import in_folder
 
     folder = Path(name).parent
-    return [(folder / path.name).as_posix() for path in sorted((base / folder).iterdir())
-            if path.is_file() and is_event_file(path)]
+    return [(folder / path.name).as_posix() for path in in_folder(base / folder)]
 
 
 def recorded_outputs(store: tracking.Store, run_id: str, digest: str) -> tuple[fingerprint.Fingerprint, Path]:
