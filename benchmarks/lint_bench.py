@@ -5,7 +5,7 @@
 
 --alternate measures, on each TREE (default: site-packages' sklearn, mlflow and torch/_dynamo), bare `ast.parse`,
 the same with the garbage collector off, the check with 1 process and with one per core, in turn within each round (so a change in the machine's load hits
-all three alike), net of start-up: the rule set is built once before the timing, the pool's start is counted (it
+all three alike), net of start-up: the rule set is built once before the timing, the workers' start is counted (it
 is part of every parallel run). It prints the median of each and the load average beside each round.
 
 TREE defaults to the installed torch package's own sources (over a million lines). Every contender sees the same
@@ -239,10 +239,10 @@ def _measure(args, source_tree: Path, tree: Path, skipped: list[str], cores: int
     row(f"mlf lint --jobs {cores}", lintn)
     if tds is not None:
         row("torchdetscan", tds)
-    # Per core is CPU against CPU. The --jobs N figure includes the pool's start (forking the workers, their first
+    # Per core is CPU against CPU. The --jobs N figure includes the workers' start (forking them, their first
     # page faults), a fixed cost that is a large share of a small tree's work: the two are shown apart.
     print(f"mlf lint per core (lines per CPU second) vs bare ast.parse: {parse.cpu / lint1.cpu:.0%} (--jobs 1), "
-          f"{parse.cpu / lintn.cpu:.0%} (--jobs {cores}, the pool's start included)")
+          f"{parse.cpu / lintn.cpu:.0%} (--jobs {cores}, the workers' start included)")
     if tds is not None:
         print(f"mlf lint vs torchdetscan: {tds.wall / lintn.wall:.2f}x faster (wall), "
               f"{tds.cpu / lintn.cpu:.2f}x less CPU")

@@ -54,6 +54,23 @@ def lint_throughput(repeat: int) -> list[str]:
     return ["```", *text.splitlines(), "```"]
 
 
+def lint_parallel(repeat: int) -> list[str]:
+    """`--jobs 1` against one process per core on the 50k+-line trees at hand (goal: 1.6x on 2 cores), alternated
+    round by round so both see the same load; torch/nn (49k lines) rides along as the smallest."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import lint_bench
+
+    trees = lint_bench.site_trees()
+    nn = trees[-1].parent / "nn" if trees and trees[-1].name == "_dynamo" else None
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), "--alternate", "--repeat",
+                           str(repeat), *map(str, trees + ([nn] if nn else []))], capture_output=True, text=True,
+                          cwd=ROOT)
+    text = done.stdout.strip() or done.stderr.strip()[-2000:]
+    for tree in trees:
+        text = text.replace(str(tree.parent if tree.name != "_dynamo" else tree.parent.parent), "<site-packages>")
+    return ["```", *text.splitlines(), "```"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -61,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hash-files", type=int, default=10000)
     parser.add_argument("--cold-runs", type=int, default=1)
     parser.add_argument("--scratch", default=None, help="folder for the hashing data (default: the temp folder)")
-    parser.add_argument("--skip", action="append", default=[], help="start, prerun, lint, sysinfo, hash, train, "
-                                                                     "images")
+    parser.add_argument("--skip", action="append", default=[], help="start, prerun, lint, lint-jobs, sysinfo, "
+                                                                     "hash, train, images")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
     args = parser.parse_args(argv)
     previous = args.out.read_text() if args.out.is_file() else ""
@@ -85,6 +102,9 @@ def _measure(args, parts: list[str], kept: str, python: str) -> int:
          "python -m benchmarks.perf_report (bench_startup.pre_run)", lambda: bench_startup.pre_run(runs, python)),
         ("lint", "Lint throughput against bare ast.parse (torch/nn as the tree)",
          "python benchmarks/lint_bench.py <torch>/nn --repeat 3", lambda: lint_throughput(3)),
+        ("lint-jobs", "`mlf lint --jobs 2` against `--jobs 1` on trees of 50,000+ lines (goal: 1.6x)",
+         "python benchmarks/lint_bench.py --alternate --repeat 5 <sklearn> <mlflow> <torch/_dynamo> <torch/nn>",
+         lambda: lint_parallel(5)),
         ("sysinfo", "`mlf sysinfo` and `mlf sysinfo --fast`", "python -m benchmarks.perf_report "
          "(bench_startup.sysinfo_speed)", lambda: bench_startup.sysinfo_speed(max(3, runs // 2), python)),
         ("hash", "Data hashing", f"python -m benchmarks.perf_report --hash-gb {args.hash_gb} --hash-files "

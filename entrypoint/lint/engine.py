@@ -1,8 +1,8 @@
 """Find the Python files, check them in parallel, never crash on one: every file becomes findings or a note.
 
 Each file is read once as bytes and parsed once (`ast.parse` on bytes honours PEP 263 coding lines and the BOM);
-the walk is lint/checker.py. Files go to a process pool sized to the cores this process may use; small runs stay
-in-process, where starting workers would cost more than it saves.
+the walk is lint/checker.py. Files are shared among as many processes as this process may use cores, this one
+included (lint/forked.py); small runs stay in-process, where starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -340,14 +340,20 @@ def check_each(items: list[tuple[str, str]], ruleset: RuleSet, jobs: int | None 
     jobs = cores() if jobs is None else max(1, min(jobs, cores()))
     if jobs == 1 or len(items) < PARALLEL_MIN_FILES or _total_bytes(items) < PARALLEL_MIN_BYTES:
         return [check_file(display, path, ruleset) for display, path in items]
+    # Biggest files first, so no process is left alone with a large file at the end.
+    order = sorted(range(len(items)), key=lambda index: _size(items[index][1]), reverse=True)
+    context = processes.context()
+    if context.get_start_method() == "fork":
+        from . import forked
+
+        return forked.check(items, order, lambda item: check_file(item[0], item[1], ruleset), jobs)
     from concurrent.futures import ProcessPoolExecutor  # here: a small project never pays for the import
 
-    # Biggest files first, in small chunks, so no worker is left alone with a large file (or a chunk of the
-    # largest ones) at the end. A chunk costs one round trip, ~0.1 ms: 8 files per chunk makes that noise.
-    order = sorted(range(len(items)), key=lambda index: _size(items[index][1]), reverse=True)
+    # A process with threads cannot fork safely: a pool of workers started by forkserver or spawn. Chunks of up to
+    # 8 files: a chunk costs one round trip, ~0.1 ms, which 8 files make noise.
     chunk = max(1, min(8, len(order) // (jobs * 64)))
     results: list = [None] * len(items)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=processes.context(), initializer=_init,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
                              initargs=(ruleset,)) as pool:
         for index, result in zip(order, pool.map(_check_in_worker, [items[i] for i in order], chunksize=chunk)):
             results[index] = result

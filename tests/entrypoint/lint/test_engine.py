@@ -143,9 +143,10 @@ def test_a_small_project_is_checked_without_a_pool(tmp_path, monkeypatch):
         (tmp_path / f"m{n:03}.py").write_bytes(BAD_CALL)
 
     def no_pool(*args, **kwargs):
-        raise AssertionError("a pool was started for a few kB of code")
+        raise AssertionError("a process was started for a few kB of code")
 
     import concurrent.futures
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(os, "fork", no_pool)
     assert lint_folder(tmp_path, jobs=2).files == engine.PARALLEL_MIN_FILES + 8

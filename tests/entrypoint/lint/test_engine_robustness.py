@@ -109,17 +109,17 @@ def test_memory_is_linear_in_the_line_length(tmp_path):
 
 
 def test_jobs_are_capped_at_the_cpus(tmp_path, monkeypatch):
-    import concurrent.futures
+    from mlfcore.entrypoint.lint import forked
 
     started = []
+    real = forked.check
 
-    class Recording(concurrent.futures.ProcessPoolExecutor):
-        def __init__(self, max_workers=None, **kwargs):
-            started.append(max_workers)
-            super().__init__(max_workers=max_workers, **kwargs)
+    def recording(items, order, work, jobs):
+        started.append(jobs)
+        return real(items, order, work, jobs)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)  # small files go through the pool too
+    monkeypatch.setattr(forked, "check", recording)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)  # small files go through the parallel path too
     items = []
     for number in range(engine.PARALLEL_MIN_FILES):
         path = tmp_path / f"m{number}.py"
