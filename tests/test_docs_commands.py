@@ -3,27 +3,35 @@
 The commands are read from the docs' shell code blocks (sh, bash, shell, console; a `$ ` prompt is dropped) and from
 `run:` lines of their YAML blocks (CI steps). Each one must be in CHECKS below, which says how it is checked:
 
-- run: it is run for real, as the doc writes it, by the installed console script in a temporary folder (no network,
-  no Docker), and must end with the exit code the doc implies;
-- parse: running it needs what a test cannot have (a registry, Docker, a recorded training run, the user's shell
-  files), or it is a usage synopsis with placeholders; a concrete instance of it is parsed by the real click command
-  (typer.main.get_command), so its subcommands, options, option values and argument count are checked, with the
-  reason it is not run.
+- run: it is run for real, as the doc writes it (or, for a usage synopsis, concrete instances of it), by the installed
+  console script in a temporary folder (no network, no Docker), and must end with the exit code the doc implies.
+  Commands about recorded runs (RUN_ID, RUN_A ...) run in a small project this module trains with `mlf train`
+  (its training writes a TensorBoard log), with those words replaced by its run ids; a command that serves
+  TensorBoard in the foreground must answer over HTTP with the run's scalars, and then ends by SIGTERM, as a user's
+  Ctrl-C ends it;
+- parse: running it needs what a test here cannot have (a registry; one such line is left), so a concrete instance of
+  it is parsed by the real click command (typer.main.get_command): its subcommands, options, option values and
+  argument count are checked, with the reason it is not run and the test that runs its like.
 
 A command line the docs gain without an entry here fails the test, and so does an entry the docs no longer show, so
 the list stays the docs' own. Commands run inside an image (`docker run IMAGE train ...`) are
-tests/images/test_documented_docker_runs.py's, which runs them as written or says why not. Whether each `--option` exists is also checked, for every command line in
-prose too, by tests/test_docs_consistency.py.
+tests/images/test_documented_docker_runs.py's, which runs them as written or says why not. Whether each `--option`
+exists is also checked, for every command line in prose too, by tests/test_docs_consistency.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +57,11 @@ class Run:
     exit_codes: frozenset[int]
     before: tuple[tuple[str, ...], ...] = ()
     inside: str = "."  # the folder, under the temporary one, the command runs in
+    instances: tuple[tuple[str, ...], ...] = ()  # what to run instead of the line (a synopsis' concrete forms)
+    recorded: bool = False  # in the trained project's folder (PROJECT), RUN_ID/RUN_A/RUN_B/RUN_C its run ids
+    serves: int = 0  # the port a foreground TensorBoard must answer on before SIGTERM ends it
+    says: str = ""  # text its output must contain (what the doc shows it print)
+    json: bool = False  # its stdout must be one JSON document
 
 
 @dataclass(frozen=True)
@@ -66,57 +79,55 @@ SYSINFO_A = ("mlf", "sysinfo", "--format", "json", "--fast", "--output", "a.json
 SYSINFO_B = ("mlf", "sysinfo", "--format", "json", "--fast", "--output", "b.json")
 SCAFFOLD = ("mlf-scaffold", "new", "my-model", "--framework", "pytorch", "--owner", "my-org")
 SYNOPSIS = "a usage synopsis (placeholders and optional parts), not a command; a concrete instance is parsed"
-NEEDS_RUN = "needs a recorded training run (a training of minutes), which tests/entrypoint/report/ makes"
-TENSORBOARD = ("it starts a TensorBoard server in the foreground; tests/entrypoint/commands/test_tensorboard.py starts one for real")
+PROJECT = "work/path/to/project"  # the trained project, where docs/tensorboard.md's --project line expects it
 MLF_COMMANDS = ("run", "env", "lint", "sysinfo", "train", "verify", "reproduce", "report", "hash", "sync", "bench",
                 "tensorboard")
 
 # The documented command line (as extracted: prompt, comment and shell operators removed) → how it is checked.
 CHECKS: dict[str, Run | Parse] = {
     "mlf --version": Run(_ok()),
-    "mlf --install-completion": Parse("it writes to the user's shell start-up files",
-                                      (("mlf", "--install-completion"),)),
-    "mlf COMMAND --help": Parse("COMMAND is a placeholder: every command's --help is parsed",
-                                tuple(("mlf", name, "--help") for name in MLF_COMMANDS)),
+    "mlf --install-completion": Run(_ok(), says="completion installed"),  # into the temporary HOME
+    "mlf COMMAND --help": Run(_ok(), instances=tuple(("mlf", name, "--help") for name in MLF_COMMANDS)),
     "mlf-scaffold rebuild-check ghcr.io/mlfcore/base:0.1.0-python3.11-cpu": Parse(
-        "it pulls from a registry and rebuilds with Docker",
+        "the ghcr.io name is a registry's, which this machine cannot reach; tests/images/test_rebuild_heavy.py "
+        "runs the same command on each image built here (make test-all), tests/scaffold/test_rebuild_check.py on "
+        "a project's",
         (("mlf-scaffold", "rebuild-check", "ghcr.io/mlfcore/base:0.1.0-python3.11-cpu"),)),
-    "mlf lint [PATHS...] [--format text|json|sarif] [--select RULES] [--ignore RULES] [--strict]": Parse(
-        SYNOPSIS, (("mlf", "lint"), ("mlf", "lint", "a.py", "src", "--format", "sarif", "--select", "DET001",
-                                     "--ignore", "DET002", "--strict"))),
-    "mlf lint --format sarif": Run(_ok(0, 1), before=(SCAFFOLD,), inside="my-model"),  # `|| true`: findings are fine
-    "mlf report RUN_ID": Parse(NEEDS_RUN, (("mlf", "report", "f6ae529a27414193b1fe208e3b827aa5"),)),
-    "mlf report RUN_A RUN_B RUN_C -o fig3": Parse(NEEDS_RUN, (("mlf", "report", "a1", "b2", "c3", "-o", "fig3"),)),
-    "mlf report RUN_ID --format md": Parse(NEEDS_RUN, (("mlf", "report", "a1", "--format", "md"),)),
-    "mlf report RUN_ID --format json": Parse(NEEDS_RUN, (("mlf", "report", "a1", "--format", "json"),)),
-    "mlf tensorboard RUN_ID": Parse(NEEDS_RUN, (("mlf", "tensorboard", "f6ae529a27414193b1fe208e3b827aa5"),)),
-    "mlf tensorboard RUN_A RUN_B --port 6007": Parse(NEEDS_RUN, (("mlf", "tensorboard", "a1", "b2", "--port", "6007"),)),
-    "mlf tensorboard RUN_ID --project path/to/project": Parse(
-        NEEDS_RUN, (("mlf", "tensorboard", "a1", "--project", "proj"),)),
-    "mlf tensorboard --logdir runs/exp1 --logdir runs/exp2": Parse(
-        TENSORBOARD, (("mlf", "tensorboard", "--logdir", "runs/exp1", "--logdir", "runs/exp2"),)),
-    "mlf tensorboard RUN_ID --print": Parse(NEEDS_RUN, (("mlf", "tensorboard", "a1", "--print"),)),
-    "mlf tensorboard RUN_ID --print --format json": Parse(
-        NEEDS_RUN, (("mlf", "tensorboard", "a1", "--print", "--format", "json"),)),
-    "mlf train .": Parse("it trains the project of the example around it; tests/entrypoint/commands run `mlf train` "
-                         "on tiny projects", (("mlf", "train", "."),)),
+    "mlf lint [PATHS...] [--format text|json|sarif] [--select RULES] [--ignore RULES] [--strict]": Run(
+        _ok(0, 1), before=(SCAFFOLD,), inside="my-model",
+        instances=(("mlf", "lint"), ("mlf", "lint", "my_model", "tests", "--format", "sarif", "--select", "torch",
+                                     "--ignore", "torch-conv", "--strict"))),
+    "mlf lint --format sarif": Run(_ok(0, 1), before=(SCAFFOLD,), inside="my-model", json=True),  # `|| true`
+    "mlf report RUN_ID": Run(_ok(), recorded=True, says="report-"),
+    "mlf report RUN_A RUN_B RUN_C -o fig3": Run(_ok(), recorded=True, says="fig3"),
+    "mlf report RUN_ID --format md": Run(_ok(), recorded=True, says="RUN_ID"),
+    "mlf report RUN_ID --format json": Run(_ok(), recorded=True, json=True),
+    "mlf tensorboard RUN_ID": Run(_ok(), recorded=True, serves=6006),
+    "mlf tensorboard RUN_A RUN_B --port 6007": Run(_ok(), recorded=True, serves=6007),
+    "mlf tensorboard RUN_ID --project path/to/project": Run(_ok(), recorded=True, inside="work", serves=6006),
+    "mlf tensorboard --logdir runs/exp1 --logdir runs/exp2": Run(_ok(), recorded=True, serves=6006),
+    "mlf tensorboard RUN_ID --print": Run(_ok(), recorded=True, says="tensorboard"),
+    "mlf tensorboard RUN_ID --print --format json": Run(_ok(), recorded=True, json=True),
+    "mlf train .": Run(_ok(), recorded=True, says="open in TensorBoard  mlf tensorboard "),
     "mlf-scaffold new my-model --framework pytorch --owner my-org": Run(_ok()),
     "mlf sysinfo": Run(_ok()),
-    "mlf sysinfo --format json --fast": Run(_ok()),
+    "mlf sysinfo --format json --fast": Run(_ok(), json=True),
     "mlf sysinfo --format yaml --output sysinfo.yaml": Run(_ok()),
     "mlf sysinfo --key": Run(_ok()),
     # Two records of this machine: the same key, exit 0 (docs/sysinfo.md: 1 when they differ).
     "mlf sysinfo --diff a.json b.json": Run(_ok(), before=(SYSINFO_A, SYSINFO_B)),
     "mlf-scaffold tracking-server mlflow-lab": Run(_ok()),
     "mlf train [PROJECT_DIR] [-P key=value ...] [-e ENTRY] [--experiment NAME] [--seed N] [--threads N] "
-    "[--format json]": Parse(SYNOPSIS, (("mlf", "train"), ("mlf", "train", "proj", "-P", "epochs=2", "-P", "lr=0.1",
-                                                         "-e", "main", "--experiment", "x", "--seed", "1",
-                                                         "--threads", "2", "--format", "json"))),
-    "mlf verify [PROJECT_DIR] [--runs N] [--expect v3:HEX] [--across-environments] [same options as train]": Parse(
-        SYNOPSIS, (("mlf", "verify"), ("mlf", "verify", "proj", "--runs", "3", "--expect", "v3:" + "0" * 64,
-                                       "--across-environments", "-P", "epochs=2", "--seed", "1"))),
-    "mlf reproduce RUN_ID [--project DIR] [--format json]": Parse(
-        SYNOPSIS + "; " + NEEDS_RUN, (("mlf", "reproduce", "a1", "--project", "proj", "--format", "json"),)),
+    "[--format json]": Run(_ok(), recorded=True, json=True, instances=(
+        ("mlf", "train", ".", "-P", "epochs=2", "-P", "lr=0.1", "-e", "main", "--experiment", "x", "--seed", "1",
+         "--threads", "2", "--format", "json"),)),
+    "mlf verify [PROJECT_DIR] [--runs N] [--expect v3:HEX] [--across-environments] [same options as train]": Run(
+        _ok(), recorded=True, json=True, instances=(
+            ("mlf", "verify", ".", "--runs", "2", "--expect", "FINGERPRINT", "-P", "epochs=2", "--seed", "1",
+             "--format", "json"),)),
+    "mlf reproduce RUN_ID [--project DIR] [--format json]": Run(
+        _ok(), recorded=True, inside="work", json=True,
+        instances=(("mlf", "reproduce", "RUN_ID", "--project", "path/to/project", "--format", "json"),)),
 }
 
 
@@ -243,21 +254,126 @@ def _script(program: str) -> str:
 def folder(tmp_path):
     """A temporary folder with its own HOME and caches, and no tracking server: what one command may write stays
     there."""
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "SHELL": "/bin/bash"}  # --install-completion's shell, when it cannot tell from its parent
     env.pop("MLFLOW_TRACKING_URI", None)
     (tmp_path / "home").mkdir()
     return tmp_path, env
 
 
+TRAIN = """\
+import argparse, os
+from pathlib import Path
+from mlfcore.entrypoint.tensorboard import ScalarWriter
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int)
+parser.add_argument("--lr", type=float)
+args = parser.parse_args()
+out = Path(os.environ["MLF_OUTPUT_DIR"])
+with ScalarWriter(out / "tb") as writer:
+    for step in range(args.epochs):
+        writer.add_scalar("loss", args.lr * 0.5 ** step, step)
+(out / "model.txt").write_text(f"{args.epochs} {args.lr}")
+"""
+MLPROJECT = """\
+name: docs-project
+entry_points:
+  main:
+    parameters:
+      epochs: {{type: int, default: 3}}
+      lr: {{type: float, default: 0.25}}
+    command: "{python} train.py --epochs {{epochs}} --lr {{lr}}"
+"""
+UP_S = 240  # how long TensorBoard may take to answer (a guard against a hang, never what decides a pass)
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """A project trained 3 times by `mlf train` (RUN_A, RUN_B, RUN_C; RUN_ID is the first) and once with
+    `-P epochs=2 --seed 1` (its fingerprint is FINGERPRINT), in PROJECT, whose `runs/exp1` and `runs/exp2` hold
+    the first two runs' event files."""
+    tmp = tmp_path_factory.mktemp("documented-runs")
+    shim = tmp / "no-tensorflow" / "tensorflow"  # TensorBoard imports TensorFlow where it is installed: 12 s of
+    shim.mkdir(parents=True)                   # CPU a start here; our images have none (test_tensorboard.py)
+    (shim / "__init__.py").write_text('raise ImportError("hidden by the test")\n')
+    env = {**os.environ, "HOME": str(tmp / "home"), "XDG_CACHE_HOME": str(tmp / "cache"),
+           "PYTHONPATH": str(shim.parent), "SHELL": "/bin/bash", "NO_COLOR": "1"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    (tmp / "home").mkdir()
+    project = tmp / PROJECT
+    project.mkdir(parents=True)
+    (project / "train.py").write_text(TRAIN)
+    (project / "MLproject").write_text(MLPROJECT.format(python=sys.executable))
+    runs = []
+    for extra in ([], [], [], ["-P", "epochs=2", "--seed", "1"]):
+        done = subprocess.run([_script("mlf"), "train", ".", "--format", "json", *extra], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs.append(json.loads(done.stdout))
+    for name, run in zip(("exp1", "exp2"), runs):
+        shutil.copytree(Path(run["outputs"]) / "tb", project / "runs" / name)
+    words = {"RUN_ID": runs[0]["run_id"], "RUN_A": runs[0]["run_id"], "RUN_B": runs[1]["run_id"],
+             "RUN_C": runs[2]["run_id"], "FINGERPRINT": runs[3]["expect"]}
+    return tmp, env, words
+
+
+def _instances(line: str, check: Run, words: dict[str, str]) -> list[list[str]]:
+    forms = [list(argv) for argv in check.instances] or [shlex.split(line)]
+    return [[words.get(word, word) for word in argv] for argv in forms]
+
+
+def _serve(argv: list[str], port: int, cwd: Path, env: dict) -> str:
+    """Start the documented TensorBoard command, read its runs and the first run's scalars over HTTP, end it with
+    SIGTERM: what a user sees in the browser, then Ctrl-C."""
+    server = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    try:
+        deadline, runs = time.monotonic() + UP_S, None
+        while runs is None:
+            assert server.poll() is None, f"{' '.join(argv)} ended: {server.stdout.read()[-2000:]}"
+            assert time.monotonic() < deadline, f"{' '.join(argv)}: nothing answered on port {port}"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=10) as answer:
+                    runs = json.load(answer) or None
+            except (OSError, ValueError):
+                time.sleep(0.5)
+        query = urllib.parse.urlencode({"run": runs[0], "tag": "loss"})
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/plugin/scalars/scalars?{query}",
+                                    timeout=30) as answer:
+            assert [row[1:] for row in json.load(answer)][:2] == [[0, 0.25], [1, 0.125]], runs
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=UP_S)[0]
+    return output
+
+
 @pytest.mark.parametrize("line", [line for line, check in CHECKS.items() if isinstance(check, Run)])
-def test_a_documented_command_runs_with_the_exit_code_the_doc_implies(line, folder):
-    check, (tmp, env) = CHECKS[line], folder
+def test_a_documented_command_runs_with_the_exit_code_the_doc_implies(line, folder, request):
+    check = CHECKS[line]
+    if check.recorded:
+        root, env, words = request.getfixturevalue("recorded")
+        tmp = root / PROJECT if check.inside == "." else root / check.inside
+    else:
+        (root, env), words = folder, {}
+        tmp = root / check.inside
     for argv in check.before:
-        done = subprocess.run([_script(argv[0]), *argv[1:]], cwd=tmp, env=env, capture_output=True, text=True,
+        done = subprocess.run([_script(argv[0]), *argv[1:]], cwd=root, env=env, capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, f"{' '.join(argv)}: exit {done.returncode}\n{done.stderr[-2000:]}"
-    argv = shlex.split(line)
-    done = subprocess.run([_script(argv[0]), *argv[1:]], cwd=tmp / check.inside, env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode in check.exit_codes, (
-        f"{line}: exit {done.returncode}, the doc implies {sorted(check.exit_codes)}\n{done.stderr[-2000:]}")
+    for argv in _instances(line, check, words):
+        argv = [_script(argv[0]), *argv[1:]]
+        for report in [*tmp.glob("report-*"), tmp / "fig3"]:  # the doc's report lines are alternatives: each
+            shutil.rmtree(report, ignore_errors=True)       # writes its folder anew (an existing one is refused)
+        if check.serves:
+            _serve(argv, check.serves, tmp, env)
+            continue
+        done = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode in check.exit_codes, (
+            f"{line}: exit {done.returncode}, the doc implies {sorted(check.exit_codes)}\n{done.stderr[-2000:]}")
+        if check.json:
+            json.loads(done.stdout)
+        says = check.says
+        for word, value in words.items():  # what the doc calls RUN_ID is shown as the id
+            says = says.replace(word, value)
+        assert says in done.stdout + done.stderr, f"{line}: {says!r} not in its output"

@@ -22,8 +22,8 @@ from pathlib import Path
 from .. import bootstrap, config, console, contract, variables
 from ..supervise import child
 from ..errors import CheckFailed, UsageError
-from . import (datahash, dataroots, envcheck, fingerprint, gpu_notice, logged, mlflow_compat, ownership, project,
-               provenance, redact, resume, server_run, sync, tracking)
+from . import (datahash, dataroots, envcheck, expect, fingerprint, gpu_notice, logged, mlflow_compat, ownership,
+               project, provenance, redact, resume, server_run, sync, tracking)
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,10 @@ class Result:
     def summary(self) -> dict:
         return {"run_id": self.run_id, "exit_code": self.exit_code,
                 "fingerprint": self.fingerprint.digest if self.fingerprint else None,
+                # The same value as `--expect` and `[tool.mlf] expect` take it, its algorithm named: a digest alone
+                # is refused there (a later mlf may compute another version).
+                "expect": expect.written(self.fingerprint.digest, self.fingerprint.algorithm)
+                if self.fingerprint else None,
                 "environment_key": self.environment_key, "tracking_uri": redact.Redactor().text(self.store.shown),
                 "experiment": self.project.experiment, "outputs": str(self.output_base),
                 "ui": self.store.ui_command(self.project.root, self.run_url), "seconds": self.seconds,
