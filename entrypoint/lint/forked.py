@@ -45,7 +45,7 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
             done[index] = work(items[index])
         return done
 
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    children: list[tuple[int, int | None]] = []  # (pid, read end of its pipe until a reader owns it)
     results: list = [None] * len(items)
     delivered = [False] * len(items)
     try:
@@ -77,7 +77,9 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
             results[index], delivered[index] = result, True
         while children:
             pid, read_end = children[0]
-            with os.fdopen(read_end, "rb") as pipe:
+            pipe = os.fdopen(read_end, "rb")
+            children[0] = (pid, None)  # the reader closes it, even when interrupted
+            with pipe:
                 payload = pipe.read()
             _, status = os.waitpid(pid, 0)
             children.pop(0)
@@ -91,10 +93,8 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
-            try:
+            if read_end is not None:
                 os.close(read_end)
-            except OSError:  # closed by its reader already
-                pass
         counter.close()
     for index, done in enumerate(delivered):
         if not done:  # a child that died took these with it
