@@ -1,5 +1,6 @@
 """Before and after lint/forked.py, in one run: the serial check, the fork-started ProcessPoolExecutor the engine
-used before (kept here only to compare), and the forked processes sharing one counter, alternated on the same files.
+used before (kept here only to compare), and the engine's path now (forked processes sharing one counter, from a
+process without threads), alternated on the same files.
 
     .venv/bin/python benchmarks/lint_pool_ab.py TREE [TREE ...]
 """
@@ -14,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from mlfcore.entrypoint.lint import engine, forked, rules
+from mlfcore.entrypoint.lint import engine, rules
 
 ROUNDS = 7
 
@@ -31,10 +32,6 @@ def pool(items, ruleset, jobs=2):
             results[i] = r
     return results
 
-def shared(items, ruleset, jobs=2):
-    """The engine's parallel path now."""
-    order = sorted(range(len(items)), key=lambda i: engine._size(items[i][1]), reverse=True)
-    return forked.check(items, order, lambda it: engine.check_file(it[0], it[1], ruleset), jobs)
 
 def main(trees: list[str]) -> int:
     ruleset = rules.build()
@@ -43,7 +40,7 @@ def main(trees: list[str]) -> int:
         times: dict[str, list[float]] = {"serial": [], "pool": [], "forked": []}
         for _ in range(ROUNDS):
             for name, action in (("serial", lambda: [engine.check_file(a, b, ruleset) for a, b in items]),
-                                 ("pool", lambda: pool(items, ruleset)), ("forked", lambda: shared(items, ruleset))):
+                                 ("pool", lambda: pool(items, ruleset)), ("forked", lambda: engine.check_each(items, ruleset, 2))):
                 start = time.perf_counter()
                 action()
                 times[name].append(time.perf_counter() - start)

@@ -29,9 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +41,7 @@ from typer.core import TyperGroup
 
 from mlfcore.entrypoint.cli import app as mlf_cli
 from mlfcore.scaffold import cli as scaffold_cli
+from tests.tensorboard_http import poll
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -304,7 +303,7 @@ def recorded(tmp_path_factory):
     project = tmp / PROJECT
     project.mkdir(parents=True)
     (project / "train.py").write_text(TRAIN)
-    (project / "MLproject").write_text(MLPROJECT.format(python=sys.executable))
+    (project / "MLproject").write_text(MLPROJECT.format(python=shlex.quote(sys.executable)))
     runs = []
     for extra in ([], [], [], ["-P", "epochs=2", "--seed", "1"]):
         done = subprocess.run([_script("mlf"), "train", ".", "--format", "json", *extra], cwd=project, env=env,
@@ -323,29 +322,21 @@ def _instances(line: str, check: Run, words: dict[str, str]) -> list[list[str]]:
     return [[words.get(word, word) for word in argv] for argv in forms]
 
 
-def _serve(argv: list[str], port: int, cwd: Path, env: dict) -> str:
+def _serve(argv: list[str], port: int, cwd: Path, env: dict, log: Path) -> None:
     """Start the documented TensorBoard command, read its runs and the first run's scalars over HTTP, end it with
     SIGTERM: what a user sees in the browser, then Ctrl-C."""
-    server = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              start_new_session=True)
+    with log.open("wb") as output:
+        server = subprocess.Popen(argv, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     try:
-        deadline, runs = time.monotonic() + UP_S, None
-        while runs is None:
-            assert server.poll() is None, f"{' '.join(argv)} ended: {server.stdout.read()[-2000:]}"
-            assert time.monotonic() < deadline, f"{' '.join(argv)}: nothing answered on port {port}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=10) as answer:
-                    runs = json.load(answer) or None
-            except (OSError, ValueError):
-                time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/data"
+        runs = poll(f"{url}/runs", bool, server, log, UP_S)
         query = urllib.parse.urlencode({"run": runs[0], "tag": "loss"})
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/plugin/scalars/scalars?{query}",
-                                    timeout=30) as answer:
-            assert [row[1:] for row in json.load(answer)][:2] == [[0, 0.25], [1, 0.125]], runs
+        points = poll(f"{url}/plugin/scalars/scalars?{query}", lambda found: len(found) >= 2, server, log, UP_S)
+        assert [point[1:] for point in points][:2] == [[0, 0.25], [1, 0.125]], runs
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=UP_S)[0]
-    return output
+        server.wait(timeout=UP_S)
 
 
 @pytest.mark.parametrize("line", [line for line, check in CHECKS.items() if isinstance(check, Run)])
@@ -366,7 +357,7 @@ def test_a_documented_command_runs_with_the_exit_code_the_doc_implies(line, fold
         for report in [*tmp.glob("report-*"), tmp / "fig3"]:  # the doc's report lines are alternatives: each
             shutil.rmtree(report, ignore_errors=True)       # writes its folder anew (an existing one is refused)
         if check.serves:
-            _serve(argv, check.serves, tmp, env)
+            _serve(argv, check.serves, tmp, env, root / "tensorboard.log")
             continue
         done = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode in check.exit_codes, (

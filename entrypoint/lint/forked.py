@@ -22,6 +22,7 @@ import struct
 from typing import Callable, Sequence
 
 _COUNTER = struct.Struct("=q")
+_MISSING = object()  # a result no process delivered
 
 
 def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> list:
@@ -46,8 +47,7 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
         return done
 
     children: list[tuple[int, int | None]] = []  # (pid, read end of its pipe until a reader owns it)
-    results: list = [None] * len(items)
-    delivered = [False] * len(items)
+    results: list = [_MISSING] * len(items)
     try:
         for _ in range(jobs - 1):
             read_end, write_end = os.pipe()
@@ -74,7 +74,7 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
             os.close(write_end)
             children.append((pid, read_end))
         for index, result in run().items():
-            results[index], delivered[index] = result, True
+            results[index] = result
         while children:
             pid, read_end = children[0]
             pipe = os.fdopen(read_end, "rb")
@@ -85,7 +85,7 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
             children.pop(0)
             if status == 0:
                 for index, result in pickle.loads(payload).items():
-                    results[index], delivered[index] = result, True
+                    results[index] = result
     finally:
         for pid, read_end in children:  # interrupted (Ctrl-C, an error here): no child outlives the check
             try:
@@ -96,7 +96,7 @@ def check(items: Sequence, order: Sequence[int], work: Callable, jobs: int) -> l
             if read_end is not None:
                 os.close(read_end)
         counter.close()
-    for index, done in enumerate(delivered):
-        if not done:  # a child that died took these with it
+    for index, result in enumerate(results):
+        if result is _MISSING:  # a child that died took these with it
             results[index] = work(items[index])
     return results

@@ -14,10 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +22,8 @@ import pytest
 
 from mlfcore.entrypoint.commands import tensorboard as command
 from mlfcore.entrypoint.train import expect, fingerprint, tracking
+
+from tests.tensorboard_http import poll
 
 from ..conftest import MLF, mlf
 from ..reliability import note
@@ -88,25 +87,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str):
-    with urllib.request.urlopen(url, timeout=30) as answer:
-        return json.load(answer)
-
-
-def _poll(url: str, done, server: subprocess.Popen, log: Path):
-    """The JSON at `url` once `done(answer)` holds; fails with the server's log at the deadline or when it ended."""
-    deadline, answer = time.monotonic() + UP_S, None
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            answer = _get(url)
-            if done(answer):
-                return answer
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} answered {answer!r} (exit {server.poll()}); the server's log:\n{log.read_text()[-4000:]}")
-
-
 def test_a_real_tensorboard_shows_two_runs_side_by_side_and_ends_with_mlf(boards, env, tmp_path):
     import psutil
 
@@ -118,11 +98,11 @@ def test_a_real_tensorboard_shows_two_runs_side_by_side_and_ends_with_mlf(boards
     try:
         url = f"http://127.0.0.1:{port}"
         names = [f"{first[:8]}/outputs", f"{second[:8]}/outputs"]  # each run: <8 chars of its id>/<its folder>
-        assert sorted(_poll(f"{url}/data/runs", lambda runs: len(runs) >= 2, server, log)) == sorted(names)
+        assert sorted(poll(f"{url}/data/runs", lambda runs: len(runs) >= 2, server, log, UP_S)) == sorted(names)
         for name in names:
             query = urllib.parse.urlencode({"run": name, "tag": "loss"})
-            points = _poll(f"{url}/data/plugin/scalars/scalars?{query}", lambda found: len(found) >= len(LOSSES),
-                           server, log)
+            points = poll(f"{url}/data/plugin/scalars/scalars?{query}", lambda found: len(found) >= len(LOSSES),
+                          server, log, UP_S)
             assert [(step, value) for _, step, value in points] == list(enumerate(LOSSES))
         family = [server.pid] + [child.pid for child in psutil.Process(server.pid).children(recursive=True)]
         server.send_signal(signal.SIGTERM)
