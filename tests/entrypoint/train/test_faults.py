@@ -36,15 +36,18 @@ def stop(*_):
     (out / "saved").write_text("checkpoint")
     sys.exit(143)
 signal.signal(signal.SIGTERM, stop)
-(out / "ready").write_text(str(os.getpid()))
+(out / "ready.partial").write_text(str(os.getpid()))
+os.rename(out / "ready.partial", out / "ready")
 while True:
     time.sleep(0.1)
 '''
-# Ignores SIGINT, saying so in a file each time it arrives.
+# Ignores SIGINT, saying so in a file each time it arrives. Its pid file is written whole, then renamed: the test
+# reads it as soon as it exists, and under load it was once read empty in between (int('') in a stress pass).
 DEAF = '''import os, pathlib, signal, time
 out = pathlib.Path(os.environ["MLF_OUTPUT_DIR"])
 signal.signal(signal.SIGINT, lambda *_: (out / "interrupted").write_text("ignored"))
-(out / "ready").write_text(str(os.getpid()))
+(out / "ready.partial").write_text(str(os.getpid()))
+os.rename(out / "ready.partial", out / "ready")
 while True:
     time.sleep(0.1)
 '''
