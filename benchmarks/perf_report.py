@@ -13,6 +13,7 @@ import os
 import platform
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -60,15 +61,12 @@ def lint_parallel(repeat: int) -> list[str]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import lint_bench
 
-    trees = lint_bench.site_trees()
-    nn = trees[-1].parent / "nn" if trees and trees[-1].name == "_dynamo" else None
+    site = Path(sysconfig.get_paths()["purelib"])  # where the measured packages are installed
+    trees = lint_bench.site_trees() + [tree for tree in [site / "torch" / "nn"] if tree.is_dir()]
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), "--alternate", "--repeat",
-                           str(repeat), *map(str, trees + ([nn] if nn else []))], capture_output=True, text=True,
-                          cwd=ROOT)
+                           str(repeat), *map(str, trees)], capture_output=True, text=True, cwd=ROOT)
     text = done.stdout.strip() or done.stderr.strip()[-2000:]
-    for tree in trees:
-        text = text.replace(str(tree.parent if tree.name != "_dynamo" else tree.parent.parent), "<site-packages>")
-    return ["```", *text.splitlines(), "```"]
+    return ["```", *text.replace(str(site), "<site-packages>").splitlines(), "```"]
 
 
 def main(argv: list[str] | None = None) -> int:
