@@ -28,6 +28,9 @@ grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30
 os.rename(out / "pids.tmp", out / "pids")
 time.sleep(300)
 '''
+# Announces the training's pid in `ready`, written whole, then renamed: the test reads it as soon as it exists, and
+# under load it was once read empty in between (int('') in a stress pass).
+READY = '(out / "ready.partial").write_text(str(os.getpid()))\nos.rename(out / "ready.partial", out / "ready")\n'
 # On SIGTERM: a checkpoint that takes argv[1] seconds to write, then exit 143 (what the step hook does).
 SLOW_STOP = '''import os, pathlib, signal, sys, time
 out = pathlib.Path(os.environ["MLF_OUTPUT_DIR"])
@@ -36,19 +39,14 @@ def stop(*_):
     (out / "saved").write_text("checkpoint")
     sys.exit(143)
 signal.signal(signal.SIGTERM, stop)
-(out / "ready.partial").write_text(str(os.getpid()))
-os.rename(out / "ready.partial", out / "ready")
-while True:
+''' + READY + '''while True:
     time.sleep(0.1)
 '''
-# Ignores SIGINT, saying so in a file each time it arrives. Its pid file is written whole, then renamed: the test
-# reads it as soon as it exists, and under load it was once read empty in between (int('') in a stress pass).
+# Ignores SIGINT, saying so in a file each time it arrives.
 DEAF = '''import os, pathlib, signal, time
 out = pathlib.Path(os.environ["MLF_OUTPUT_DIR"])
 signal.signal(signal.SIGINT, lambda *_: (out / "interrupted").write_text("ignored"))
-(out / "ready.partial").write_text(str(os.getpid()))
-os.rename(out / "ready.partial", out / "ready")
-while True:
+''' + READY + '''while True:
     time.sleep(0.1)
 '''
 QUICK = 'import os, pathlib\npathlib.Path(os.environ["MLF_OUTPUT_DIR"], "a.txt").write_text("a")\n'
